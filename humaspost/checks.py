@@ -1,0 +1,469 @@
+"""Checking posts against the config, their media and the platforms' rules.
+
+`check_post` needs only one post; `check_across_posts` looks at all of them together
+(duplicate ids, the same text twice in a week). `run_check` drives both over files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from humaspost.config import Account, Config
+from humaspost.media import MediaInfo, UnsupportedMedia, inspect_media
+from humaspost.platforms.rules import MB, RULES, PlatformRules, link_problem
+from humaspost.posts import Content, Media, Post, load_post
+from humaspost.problems import Problem, Severity, Span
+from humaspost.repeats import occurrences
+
+DUPLICATE_WINDOW = timedelta(days=7)
+# Platforms that refuse a post whose text repeats a recent one.
+_REFUSE_DUPLICATES = frozenset({"twitter", "facebook"})
+
+
+@dataclass(frozen=True)
+class PartReport:
+    """One post as a platform will receive it: text, its length there and the limit."""
+
+    text: str
+    length: int
+    limit: int | None
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one account gets from one post."""
+
+    account: str
+    platform: str
+    publish_at: datetime | None
+    repeat: str | None
+    draft: bool
+    parts: tuple[PartReport, ...]
+    media: tuple[Media, ...]
+    link: str | None
+
+
+@dataclass(frozen=True)
+class CheckedPost:
+    """A post that loaded, with what each of its accounts will receive."""
+
+    id: str
+    file: str
+    deliveries: tuple[DeliveryReport, ...]
+
+
+@dataclass(frozen=True)
+class _SentText:
+    """A text going to an account at a time: input to the duplicate-text warning."""
+
+    account: str
+    text: str
+    at: datetime
+    post_id: str
+    file: str
+    span: Span | None
+
+
+@dataclass
+class FileResult:
+    """Everything checking one file found: small and picklable, for worker processes."""
+
+    problems: list[Problem]
+    post: CheckedPost | None = None
+    id_span: Span | None = None
+    texts: list[_SentText] = field(default_factory=list)
+
+
+@dataclass
+class CheckReport:
+    """The result of checking a set of files."""
+
+    files: int
+    posts: list[CheckedPost]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> int:
+        """How many problems are errors."""
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        """How many problems are warnings."""
+        return sum(p.severity is Severity.WARNING for p in self.problems)
+
+
+MediaCache = dict[Path, MediaInfo | str]
+
+
+def check_file(
+    file: Path, shown: str, config: Config, now: datetime, media_cache: MediaCache
+) -> FileResult:
+    """Load one post file and check it on its own.
+
+    `media_cache` remembers inspected media files across posts (many posts share a logo).
+    """
+    loaded = load_post(file, shown, config.posts_dir, config.timezone)
+    if loaded.post is None:
+        return FileResult(loaded.problems)
+    checker = _PostChecker(loaded.post, config, now, media_cache)
+    checked = checker.run()
+    return FileResult(
+        loaded.problems + checker.problems,
+        checked,
+        loaded.post.span(("id",)) if ("id",) in loaded.post.located.keys else None,
+        checker.texts,
+    )
+
+
+def check_across_posts(results: list[FileResult]) -> list[Problem]:
+    """Problems only visible with all posts together: shared ids, repeated texts."""
+    problems: list[Problem] = []
+    first_by_id: dict[str, CheckedPost] = {}
+    for result in results:
+        post = result.post
+        if post is None:
+            continue
+        other = first_by_id.setdefault(post.id, post)
+        if other is not post:
+            problems.append(
+                Problem(
+                    "HP112",
+                    Severity.ERROR,
+                    f"post id '{post.id}' is also the id of {other.file}",
+                    post.file,
+                    result.id_span or Span(1, 1),
+                    "give one of them a different 'id'",
+                )
+            )
+    problems.extend(_duplicate_texts(t for r in results for t in r.texts))
+    return problems
+
+
+def _duplicate_texts(texts: Iterable[_SentText]) -> list[Problem]:
+    by_target: dict[tuple[str, str], list[_SentText]] = defaultdict(list)
+    for sent in texts:
+        by_target[(sent.account, sent.text)].append(sent)
+    problems = []
+    for group in by_target.values():
+        group.sort(key=lambda s: s.at)
+        for earlier, later in itertools.pairwise(group):
+            if later.post_id != earlier.post_id and later.at - earlier.at < DUPLICATE_WINDOW:
+                problems.append(
+                    Problem(
+                        "HP402",
+                        Severity.WARNING,
+                        f"the same text goes to '{later.account}' in post '{earlier.post_id}' "
+                        "less than 7 days earlier; the platform will likely refuse it",
+                        later.file,
+                        later.span,
+                        "change the wording a little",
+                    )
+                )
+    return problems
+
+
+class _PostChecker:
+    """Checks one loaded post against the config, its media and the platform rules."""
+
+    def __init__(self, post: Post, config: Config, now: datetime, media_cache: MediaCache) -> None:
+        self.post = post
+        self.config = config
+        self.now = now
+        self.media_cache = media_cache
+        # Each media item is checked once per post, whatever the number of accounts.
+        self.media_infos: dict[int, MediaInfo | None] = {}
+        self.found: dict[tuple[str, str, Span | None], Problem] = {}
+        self.texts: list[_SentText] = []
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self.found.values())
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        span: Span | None,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        # Several accounts of one platform would report the same fault once each.
+        key = (code, message, span)
+        if key not in self.found:
+            self.found[key] = Problem(code, severity, message, self.post.shown, span, hint)
+
+    def run(self) -> CheckedPost:
+        accounts = self.accounts()
+        self.check_sections(accounts)
+        first = self.first_time()
+        deliveries = []
+        for account in accounts:
+            rules = RULES[account.rules_platform]
+            content = self.post.content_for(account.platform, account.rules_platform)
+            deliveries.append(self.delivery(account, rules, content, first))
+        self.check_timing(first, accounts)
+        return CheckedPost(self.post.id, self.post.shown, tuple(deliveries))
+
+    def accounts(self) -> list[Account]:
+        names = self.post.to if self.post.to is not None else self.config.default_to
+        if not names:
+            self.report(
+                "HP109",
+                "the post goes to no account: it has no 'to' and the config has no defaults.to",
+                self.post.span(()),
+                "add e.g. 'to: [pemkot-x]'",
+            )
+            return []
+        found: list[Account] = []
+        known = sorted({*self.config.accounts, *self.config.groups})
+        for index, name in enumerate(names):
+            expanded = self.config.expand(name)
+            if expanded is None:
+                path: tuple[str | int, ...] = ("to", index) if self.to_is_list() else ("to",)
+                close = difflib.get_close_matches(name, known, n=1)
+                self.report(
+                    "HP103",
+                    f"unknown account or group '{name}' in 'to'",
+                    self.post.span(path),
+                    f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}",
+                )
+                continue
+            found.extend(self.config.accounts[n] for n in expanded)
+        return list({account.name: account for account in found}.values())
+
+    def to_is_list(self) -> bool:
+        return isinstance(self.post.located.data.get("to"), list)
+
+    def check_sections(self, accounts: list[Account]) -> None:
+        platforms = {a.platform for a in accounts} | {a.rules_platform for a in accounts}
+        for name in self.post.overrides:
+            if accounts and name not in platforms:
+                self.report(
+                    "HP303",
+                    f"the '{name}' section is unused: the post goes to no {name} account",
+                    self.post.span((name,), at_key=True),
+                    severity=Severity.WARNING,
+                )
+
+    def first_time(self) -> datetime | None:
+        """The first publish time: publish_at, or a repeat's first occurrence."""
+        post = self.post
+        if post.repeat is None:
+            return post.publish_at
+        start = post.publish_at or self.now
+        return next(occurrences(post.repeat, start, self.config.timezone, post.until), None)
+
+    def delivery(
+        self,
+        account: Account,
+        rules: PlatformRules,
+        content: Content,
+        first: datetime | None,
+    ) -> DeliveryReport:
+        parts = rules.parts(content.parts or ())
+        media = content.media or ()
+        if not parts and not media:
+            self.report(
+                "HP104",
+                f"nothing to post to '{account.name}': no text and no media",
+                self.post.span(content.where or ()),
+            )
+        reports = tuple(
+            self.measure(part, index, rules, content) for index, part in enumerate(parts)
+        )
+        self.check_media(rules, [(item, self.media(item)) for item in media])
+        if content.link is not None and rules.checks_link:
+            reason = link_problem(content.link)
+            if reason:
+                self.report("HP302", reason, self.post.span((*content.where, "link")))
+        if first is not None and not self.post.draft and rules.name in _REFUSE_DUPLICATES:
+            self.texts.extend(
+                _SentText(
+                    account.name,
+                    part,
+                    first,
+                    self.post.id,
+                    self.post.shown,
+                    self.part_span(content, index),
+                )
+                for index, part in enumerate(parts)
+            )
+        return DeliveryReport(
+            account=account.name,
+            platform=account.platform,
+            publish_at=first,
+            repeat=self.post.repeat,
+            draft=self.post.draft,
+            parts=reports,
+            media=media,
+            link=content.link,
+        )
+
+    def part_span(self, content: Content, index: int) -> Span | None:
+        if content.parts is not None and len(content.parts) > 1:
+            return self.post.span((*content.where, "thread", index))
+        return self.post.span((*content.where, "text"))
+
+    def measure(self, text: str, index: int, rules: PlatformRules, content: Content) -> PartReport:
+        length = rules.measure(text)
+        limit = rules.max_length
+        if limit is not None and length > limit:
+            several = (
+                content.parts is not None and len(content.parts) > 1 and not rules.joins_thread
+            )
+            which = f"thread part {index + 1}" if several else "the text"
+            self.report(
+                "HP301",
+                f"{which} is {length} characters on {rules.name}; the limit is {limit}",
+                self.part_span(content, index if several else 0),
+                "split it into a thread with a line '---' (or a 'thread:' list)"
+                if rules.name == "twitter"
+                else "shorten the text",
+            )
+        return PartReport(text, length, limit)
+
+    def media(self, item: Media) -> MediaInfo | None:
+        """Check a media file once per post: alt text, place, existence, format."""
+        key = id(item)
+        if key not in self.media_infos:
+            self.media_infos[key] = self.inspect(item)
+        return self.media_infos[key]
+
+    def inspect(self, item: Media) -> MediaInfo | None:
+        file_span = self.post.span((*item.where, "file"))
+        if self.config.require_alt_text and not item.alt:
+            self.report(
+                "HP203",
+                f"'{item.file}' has no alt text",
+                self.post.span(item.where),
+                "add 'alt:' describing the image for people who cannot see it",
+            )
+        resolved = item.path.resolve()
+        if not resolved.is_relative_to(self.config.root):
+            self.report(
+                "HP202",
+                f"'{item.file}' is outside the repository",
+                file_span,
+                "keep media in the repository, e.g. in media/",
+            )
+            return None
+        found = self.media_cache.get(resolved)
+        if found is None:
+            found = self.media_cache[resolved] = _inspect(resolved)
+        if found == _MISSING:
+            self.report(
+                "HP201",
+                f"media file '{item.file}' not found",
+                file_span,
+                "the path is relative to the post file",
+            )
+            return None
+        if isinstance(found, str):
+            self.report("HP204", f"'{item.file}' is {found}", file_span)
+            return None
+        return found
+
+    def check_media(
+        self, rules: PlatformRules, media: list[tuple[Media, MediaInfo | None]]
+    ) -> None:
+        for item, info in media:
+            if info is None:
+                continue
+            span = self.post.span((*item.where, "file"))
+            if info.format not in rules.media_formats:
+                self.report(
+                    "HP204", f"{rules.name} does not take {info.format} files ('{item.file}')", span
+                )
+                continue
+            limit = rules.media_size_limit(info)
+            if limit is not None and info.size > limit:
+                self.report(
+                    "HP205",
+                    f"'{item.file}' is {info.size / MB:.1f} MB; {rules.name} takes "
+                    f"{info.kind} files up to {limit // MB} MB",
+                    span,
+                    "make the file smaller (export with lower quality or size)",
+                )
+            alt_limit = rules.max_alt_length
+            if alt_limit is not None and item.alt and len(item.alt) > alt_limit:
+                self.report(
+                    "HP207",
+                    f"alt text of '{item.file}' is {len(item.alt)} characters; "
+                    f"{rules.name} takes up to {alt_limit}",
+                    self.post.span((*item.where, "alt")),
+                )
+        infos = [info for _, info in media if info is not None]
+        reason = rules.media_count_problem(infos) if infos else None
+        if reason:
+            self.report("HP206", reason, self.post.span(media[0][0].where[:-1]))
+
+    def check_timing(self, first: datetime | None, accounts: list[Account]) -> None:
+        post = self.post
+        if post.draft or first is None:
+            if post.repeat is not None and first is None and not post.draft:
+                self.report(
+                    "HP107",
+                    f"'repeat: {post.repeat}' never fires before 'until'",
+                    post.span(("repeat",)),
+                    severity=Severity.WARNING,
+                )
+            return
+        if post.repeat is None:
+            deadline = post.expires_at or first + self.config.max_delay
+            if deadline < self.now:
+                self.report(
+                    "HP401",
+                    "the publish time is already past; it will be marked missed, not sent",
+                    post.span(("publish_at",)),
+                    "change publish_at to a time ahead",
+                    Severity.WARNING,
+                )
+            return
+        later = list(
+            itertools.islice(occurrences(post.repeat, first, self.config.timezone, post.until), 2)
+        )
+        refusing = [a for a in accounts if a.rules_platform in _REFUSE_DUPLICATES]
+        if len(later) == 2 and later[1] - later[0] < DUPLICATE_WINDOW and refusing:
+            self.report(
+                "HP402",
+                f"'repeat: {post.repeat}' posts the same text again within 7 days; "
+                f"{refusing[0].rules_platform} will likely refuse the repeats",
+                post.span(("repeat",)),
+                "repeat at most weekly, or vary the text",
+                Severity.WARNING,
+            )
+
+
+_MISSING = "missing"
+
+
+def _inspect(path: Path) -> MediaInfo | str:
+    """A media file's info, or why it cannot be used."""
+    try:
+        return inspect_media(path)
+    except FileNotFoundError:
+        return _MISSING
+    except IsADirectoryError:
+        return "a folder, not a file"
+    except UnsupportedMedia as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"unreadable ({exc.strerror})"
+
+
+def run_check(config: Config, files: list[tuple[Path, str]], now: datetime) -> CheckReport:
+    """Check post files (path, name to show) and return every problem and delivery."""
+    cache: MediaCache = {}
+    results = [check_file(path, shown, config, now, cache) for path, shown in files]
+    problems = [p for r in results for p in r.problems]
+    problems.extend(check_across_posts(results))
+    problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
+    posts = [r.post for r in results if r.post is not None]
+    return CheckReport(len(files), posts, problems)

@@ -1,0 +1,38 @@
+"""The `humaspost` command: typer wiring only; each command lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from humaspost.cli import check
+from humaspost.cli.errors import report_crash, report_user_error
+from humaspost.problems import HumaspostError
+
+app = typer.Typer(
+    name="humaspost",
+    help="Run a PR office's social media from a git repository.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command("check")(check.check)
+
+
+@app.callback()
+def _root() -> None:
+    """Validate, schedule and publish posts written as files."""
+
+
+def main() -> None:
+    """Entry point: run the app and map every failure to an exit code."""
+    try:
+        app()
+    except HumaspostError as error:
+        sys.exit(report_user_error(error))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:
+        sys.exit(report_crash(error, debug="--debug" in sys.argv[1:]))

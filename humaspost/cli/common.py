@@ -1,0 +1,85 @@
+"""What every command shares: options, the clock, config loading, consoles."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from humaspost.config import Config, find_config, load_config
+from humaspost.problems import UsageError
+from humaspost.repository import shown_name
+from humaspost.times import TimeFormatError, parse_datetime
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="The config file. Default: $HUMASPOST_CONFIG, else the nearest humaspost.yaml "
+        "from the current folder upwards.",
+        show_default=False,
+    ),
+]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Show a traceback on an internal error.")
+]
+NowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Pretend it is this time (local time of the config's timezone unless an offset "
+        "is given), e.g. '2026-12-01 08:00'.",
+        show_default=False,
+    ),
+]
+
+
+class OutputFormat(StrEnum):
+    """Output formats shared by several commands."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+def cwd() -> Path:
+    """The current folder (read once, at the edge)."""
+    return Path.cwd()
+
+
+def load(config_path: Path | None) -> tuple[Config, str]:
+    """Find and load the config; returns it with its name as shown to the user."""
+    here = cwd()
+    path = find_config(config_path, os.environ, here)
+    shown = shown_name(path.absolute(), here)
+    return load_config(path, shown), shown
+
+
+def now_from(option: str | None, config: Config) -> datetime:
+    """The moment a command works at: `--now`, else the real clock."""
+    if option is None:
+        return datetime.now(UTC)
+    try:
+        return parse_datetime(option, config.timezone)
+    except TimeFormatError as exc:
+        raise UsageError(f"--now: {exc}") from None
+
+
+def stdout_console() -> Console:
+    """Console for results. Colour only on a terminal; NO_COLOR is honoured by rich."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr_console() -> Console:
+    """Console for errors and progress."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def is_terminal() -> bool:
+    """Whether standard output is a terminal (progress bars, colour)."""
+    return sys.stdout.isatty()

@@ -1,0 +1,106 @@
+"""Problems shown like a good compiler's: file:line:col, the line itself, a caret, a hint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from humaspost.problems import Problem, Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}
+
+
+class SourceLines:
+    """Reads the lines of files named in problems, once per file."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.cache: dict[str, list[str] | None] = {}
+
+    def line(self, file: str, number: int) -> str | None:
+        """Line `number` (1-based) of `file`, or None if unavailable."""
+        if file not in self.cache:
+            try:
+                text = (self.base / file).read_text(encoding="utf-8-sig", errors="replace")
+                self.cache[file] = text.splitlines()
+            except OSError:
+                self.cache[file] = None
+        lines = self.cache[file]
+        if lines is None or not 1 <= number <= len(lines):
+            return None
+        return lines[number - 1]
+
+
+def location(problem: Problem) -> str:
+    """`file:line:col`, or as much of it as is known."""
+    if problem.span is None:
+        return problem.file
+    return f"{problem.file}:{problem.span.line}:{problem.span.column}"
+
+
+def print_problems(
+    console: Console, problems: Iterable[Problem], source: SourceLines
+) -> None:
+    """Render problems as text, each with the offending line and a hint where there is one."""
+    for problem in problems:
+        header = Text()
+        header.append(location(problem), style="bold")
+        header.append(": ")
+        header.append(f"{problem.severity}[{problem.code}]", style=_STYLE[problem.severity])
+        header.append(f" {problem.message}")
+        console.print(header)
+        span = problem.span
+        line = source.line(problem.file, span.line) if span is not None else None
+        if span is not None and line is not None:
+            gutter = f"{span.line:>5} | "
+            shown_line = line.expandtabs(1)
+            console.print(Text(gutter, style="dim") + Text(shown_line))
+            width = max(1, min(span.length, max(1, len(shown_line) - span.column + 1)))
+            marker = " " * (span.column - 1) + "^" * width
+            console.print(Text(" " * 6 + "| ", style="dim") + Text(marker, style=_STYLE[problem.severity]))
+        if problem.hint:
+            console.print(Text("      = hint: ", style="dim cyan") + Text(problem.hint))
+
+
+def problem_json(problem: Problem) -> dict[str, object]:
+    """A problem as it appears in JSON output."""
+    data: dict[str, object] = {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "severity": str(problem.severity),
+        "code": problem.code,
+        "message": problem.message,
+    }
+    if problem.hint:
+        data["hint"] = problem.hint
+    return data
+
+
+def _escape_property(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(
+        ":", "%3A"
+    ).replace(",", "%2C")
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_line(problem: Problem) -> str:
+    """A GitHub Actions workflow command that annotates the problem in a pull request."""
+    props = [f"file={_escape_property(problem.file)}"]
+    if problem.span is not None:
+        props += [f"line={problem.span.line}", f"col={problem.span.column}"]
+    props.append(f"title={problem.code}")
+    message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
+    return f"::{problem.severity} {','.join(props)}::{_escape_data(message)}"
+
+
+def print_json(write: Callable[[str], object], data: object) -> None:
+    """Stable, UTF-8 JSON on one stream."""
+    write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

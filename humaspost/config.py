@@ -1,0 +1,472 @@
+"""The configuration (`humaspost.yaml`): discovery, validation and secret references.
+
+The config lives in git, so secrets are only ever `${ENV_VAR}` references; they are
+resolved when a command talks to a platform, never by `check`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from humaspost.platforms.specs import BUILTIN_SPECS, COMMON_ACCOUNT_FIELDS, PlatformSpec
+from humaspost.problems import ConfigError, Problem, Severity, Span
+from humaspost.textfile import read_text
+from humaspost.times import TimeFormatError, parse_duration
+from humaspost.yamlpos import Located, YamlProblem, load_located
+
+CONFIG_NAME = "humaspost.yaml"
+CONFIG_ENV = "HUMASPOST_CONFIG"
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+_REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_WHOLE_REF_RE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
+
+_TOP_KEYS = (
+    "timezone",
+    "posts_dir",
+    "state_dir",
+    "max_delay",
+    "require_alt_text",
+    "accounts",
+    "groups",
+    "defaults",
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account on one platform. `settings` keep `${VAR}` references unresolved."""
+
+    name: str
+    platform: str
+    settings: Mapping[str, str] = field(default_factory=dict)
+    daily_limit: int | None = None
+
+    @property
+    def rules_platform(self) -> str:
+        """The platform whose limits apply: a sandbox account may be `like` another."""
+        return self.settings.get("like", self.platform)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated configuration; paths are absolute."""
+
+    path: Path
+    timezone: ZoneInfo
+    posts_dir: Path
+    state_dir: Path
+    max_delay: timedelta
+    require_alt_text: bool
+    accounts: Mapping[str, Account]
+    groups: Mapping[str, tuple[str, ...]]
+    default_to: tuple[str, ...]
+
+    @property
+    def root(self) -> Path:
+        """The repository root: the config's folder. Media must stay inside it."""
+        return self.path.parent
+
+    def expand(self, name: str) -> tuple[str, ...] | None:
+        """Account names for an account or group name; None if the name is unknown."""
+        if name in self.accounts:
+            return (name,)
+        return self.groups.get(name)
+
+
+def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) -> Path:
+    """The config to use: `--config`, else $HUMASPOST_CONFIG, else the nearest upwards."""
+    if explicit is not None:
+        return _must_exist(cwd / explicit, "--config")
+    if environ.get(CONFIG_ENV):
+        return _must_exist(cwd / environ[CONFIG_ENV], f"${CONFIG_ENV}")
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        [
+            Problem(
+                "HP501",
+                Severity.ERROR,
+                f"no {CONFIG_NAME} found in this folder or any folder above it",
+                str(cwd),
+                hint="run 'humaspost init' to create one, or pass --config PATH",
+            )
+        ]
+    )
+
+
+def _must_exist(path: Path, source: str) -> Path:
+    if not path.is_file():
+        raise ConfigError(
+            [Problem("HP501", Severity.ERROR, f"config file not found (from {source})", str(path))]
+        )
+    return path
+
+
+def load_config(path: Path, display_name: str | None = None) -> Config:
+    """Read and validate a config file; raises ConfigError with every problem found."""
+    shown = display_name or str(path)
+    path = path.resolve()
+    text, read_problem = read_text(path, shown)
+    if read_problem is not None:
+        raise ConfigError([read_problem])
+    try:
+        located = load_located(text or "")
+    except YamlProblem as exc:
+        raise ConfigError(
+            [Problem(exc.code, Severity.ERROR, exc.message, shown, exc.span, exc.hint)]
+        ) from None
+    if located is None or not isinstance(located.data, dict):
+        span = located.values.get(()) if located else None
+        raise ConfigError(
+            [
+                Problem(
+                    "HP008",
+                    Severity.ERROR,
+                    "the config must be a mapping of settings (timezone, accounts, ...)",
+                    shown,
+                    span or Span(1, 1),
+                )
+            ]
+        )
+    return _ConfigReader(path, shown, located).read()
+
+
+class _ConfigReader:
+    """Validates config data, collecting located problems instead of stopping at one."""
+
+    def __init__(self, path: Path, shown: str, located: Located) -> None:
+        self.path = path
+        self.shown = shown
+        self.located = located
+        self.data: dict[str, Any] = located.data
+        self.problems: list[Problem] = []
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        path: tuple[str | int, ...],
+        *,
+        at_key: bool = False,
+        hint: str | None = None,
+    ) -> None:
+        span = self.located.key_span(path) if at_key else self.located.value_span(path)
+        self.problems.append(Problem(code, Severity.ERROR, message, self.shown, span, hint))
+
+    def read(self) -> Config:
+        self.check_keys(self.data, (), _TOP_KEYS, "setting")
+        timezone = self.timezone()
+        posts_dir = self.folder("posts_dir", "posts")
+        state_dir = self.folder("state_dir", ".humaspost")
+        max_delay = self.duration("max_delay", timedelta(hours=2))
+        require_alt = self.boolean("require_alt_text", True)
+        accounts = self.accounts()
+        groups = self.groups(accounts)
+        default_to = self.defaults(accounts, groups)
+        if self.problems:
+            raise ConfigError(self.problems)
+        return Config(
+            path=self.path,
+            timezone=timezone,
+            posts_dir=posts_dir,
+            state_dir=state_dir,
+            max_delay=max_delay,
+            require_alt_text=require_alt,
+            accounts=accounts,
+            groups=groups,
+            default_to=default_to,
+        )
+
+    def check_keys(
+        self,
+        mapping: dict[str, Any],
+        path: tuple[str | int, ...],
+        known: tuple[str, ...],
+        what: str,
+    ) -> None:
+        for key in mapping:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
+                self.error("HP502", f"unknown {what} '{key}'", (*path, key), at_key=True, hint=hint)
+
+    def timezone(self) -> ZoneInfo:
+        name = self.data.get("timezone", DEFAULT_TIMEZONE)
+        if isinstance(name, str):
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        self.error(
+            "HP507",
+            f"unknown timezone {name!r}",
+            ("timezone",),
+            hint="use an IANA name such as Asia/Jakarta (WIB), Asia/Makassar, Asia/Jayapura",
+        )
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+    def folder(self, key: str, default: str) -> Path:
+        value = self.data.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            self.error("HP503", f"'{key}' must be a folder path", (key,))
+            value = default
+        return (self.path.parent / value).resolve()
+
+    def duration(self, key: str, default: timedelta) -> timedelta:
+        if key not in self.data:
+            return default
+        try:
+            return parse_duration(self.data[key])
+        except TimeFormatError as exc:
+            self.error("HP503", f"'{key}': {exc}", (key,))
+            return default
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.error("HP503", f"'{key}' must be true or false", (key,))
+            return default
+        return value
+
+    def accounts(self) -> dict[str, Account]:
+        raw = self.data.get("accounts")
+        if not isinstance(raw, dict) or not raw:
+            self.error(
+                "HP503",
+                "'accounts' must list at least one account",
+                ("accounts",),
+                at_key="accounts" in self.data,
+                hint="an account has a name and a platform, e.g. 'latihan: {platform: sandbox}'",
+            )
+            return {}
+        accounts: dict[str, Account] = {}
+        for name, body in raw.items():
+            account = self.account(name, body)
+            if account is not None:
+                accounts[name] = account
+        return accounts
+
+    def account(self, name: str, body: Any) -> Account | None:
+        path: tuple[str | int, ...] = ("accounts", name)
+        self.check_name(name, path, "account")
+        if not isinstance(body, dict):
+            self.error("HP503", f"account '{name}' must be a mapping with a 'platform'", path)
+            return None
+        platform = body.get("platform")
+        spec = BUILTIN_SPECS.get(platform) if isinstance(platform, str) else None
+        if spec is None:
+            where = (*path, "platform") if "platform" in body else path
+            self.error(
+                "HP508",
+                f"account '{name}' has unknown platform {platform!r}"
+                if platform is not None
+                else f"account '{name}' has no 'platform'",
+                where,
+                at_key=where == path,
+                hint=f"platforms: {', '.join(sorted(BUILTIN_SPECS))}",
+            )
+            return None
+        settings = self.account_settings(name, body, spec, path)
+        daily_limit = body.get("daily_limit")
+        if daily_limit is not None and (
+            isinstance(daily_limit, bool) or not isinstance(daily_limit, int) or daily_limit < 1
+        ):
+            self.error(
+                "HP503", "'daily_limit' must be a whole number above 0", (*path, "daily_limit")
+            )
+            daily_limit = None
+        return Account(name, spec.name, settings, daily_limit)
+
+    def account_settings(
+        self, name: str, body: dict[str, Any], spec: PlatformSpec, path: tuple[str | int, ...]
+    ) -> dict[str, str]:
+        known = tuple(sorted(COMMON_ACCOUNT_FIELDS | spec.required_fields | spec.optional_fields))
+        self.check_keys(body, path, known, f"{spec.name} account setting")
+        for missing in sorted(spec.required_fields - body.keys()):
+            self.error(
+                "HP503",
+                f"{spec.name} account '{name}' needs '{missing}'",
+                path,
+                at_key=True,
+                hint="secrets are written as ${ENV_VAR} references"
+                if missing in spec.secret_fields
+                else None,
+            )
+        settings: dict[str, str] = {}
+        for key, value in body.items():
+            if key in ("platform", "daily_limit") or key not in known:
+                continue
+            key_path = (*path, key)
+            if key in spec.secret_fields:
+                # Never echo the value: it may be a real token pasted by mistake.
+                if not isinstance(value, str) or not _WHOLE_REF_RE.match(value):
+                    self.error(
+                        "HP504",
+                        f"'{key}' of account '{name}' must be a ${{ENV_VAR}} reference, "
+                        "not a literal value",
+                        key_path,
+                        hint="the config is kept in git; put the secret in an environment "
+                        "variable (or a .env file that git ignores) and write e.g. "
+                        "${FB_PEMKOT_PAGE_TOKEN}",
+                    )
+                    continue
+            elif not isinstance(value, str) or isinstance(value, bool):
+                self.error(
+                    "HP503",
+                    f"'{key}' of account '{name}' must be text",
+                    key_path,
+                    hint="put numbers such as a page id in quotes",
+                )
+                continue
+            settings[key] = value
+        if spec.name == "sandbox" and settings.get("like", "twitter") not in (
+            "twitter",
+            "facebook",
+        ):
+            self.error("HP503", "'like' must be 'twitter' or 'facebook'", (*path, "like"))
+            settings.pop("like")
+        page_id = settings.get("page_id")
+        if page_id and not page_id.isdigit() and not _REF_RE.search(page_id):
+            self.error("HP503", "'page_id' must be the page's numeric id", (*path, "page_id"))
+        return settings
+
+    def check_name(self, name: str, path: tuple[str | int, ...], what: str) -> None:
+        if not NAME_RE.match(name):
+            self.error(
+                "HP505",
+                f"{what} name '{name}' may only use lowercase letters, digits and '-'",
+                path,
+                at_key=True,
+                hint="e.g. 'kec-bekasi-timur'",
+            )
+
+    def groups(self, accounts: dict[str, Account]) -> dict[str, tuple[str, ...]]:
+        raw = self.data.get("groups", {})
+        if not isinstance(raw, dict):
+            self.error("HP503", "'groups' must map group names to lists of accounts", ("groups",))
+            return {}
+        groups: dict[str, tuple[str, ...]] = {}
+        for name, members in raw.items():
+            path: tuple[str | int, ...] = ("groups", name)
+            self.check_name(name, path, "group")
+            if name in accounts:
+                self.error("HP505", f"'{name}' is both an account and a group", path, at_key=True)
+            if isinstance(members, str):
+                members = [members]
+            if not isinstance(members, list) or not members:
+                self.error("HP503", f"group '{name}' must list one or more accounts", path)
+                continue
+            groups[name] = tuple(self.members(members, path, accounts, f"group '{name}'"))
+        return groups
+
+    def members(
+        self,
+        names: list[Any],
+        path: tuple[str | int, ...],
+        accounts: Mapping[str, Account],
+        owner: str,
+    ) -> list[str]:
+        found: list[str] = []
+        for index, member in enumerate(names):
+            if isinstance(member, str) and member in accounts:
+                if member not in found:
+                    found.append(member)
+                continue
+            close = difflib.get_close_matches(str(member), list(accounts), n=1)
+            self.error(
+                "HP506",
+                f"{owner} names unknown account {member!r}",
+                (*path, index),
+                hint=f"did you mean '{close[0]}'?" if close else "groups list accounts only",
+            )
+        return found
+
+    def defaults(
+        self, accounts: Mapping[str, Account], groups: Mapping[str, tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        raw = self.data.get("defaults", {})
+        if not isinstance(raw, dict):
+            self.error("HP503", "'defaults' must be a mapping (e.g. 'to: [...]')", ("defaults",))
+            return ()
+        self.check_keys(raw, ("defaults",), ("to",), "default")
+        to = raw.get("to", [])
+        if isinstance(to, str):
+            to = [to]
+        if not isinstance(to, list):
+            self.error(
+                "HP503", "'defaults.to' must be a list of accounts or groups", ("defaults", "to")
+            )
+            return ()
+        names: list[str] = []
+        for index, name in enumerate(to):
+            expanded = groups.get(name) if isinstance(name, str) else None
+            if isinstance(name, str) and name in accounts:
+                expanded = (name,)
+            if expanded is None:
+                self.error(
+                    "HP506",
+                    f"'defaults.to' names unknown account or group {name!r}",
+                    ("defaults", "to", index),
+                )
+                continue
+            names.extend(n for n in expanded if n not in names)
+        return tuple(names)
+
+
+def secret_references(value: str) -> list[str]:
+    """The environment variable names a setting refers to with `${NAME}`."""
+    return _REF_RE.findall(value)
+
+
+def resolve_account_settings(account: Account, environ: Mapping[str, str]) -> dict[str, str]:
+    """The account's settings with `${VAR}` references replaced from `environ`.
+
+    Raises ConfigError naming every missing variable (never a value).
+    """
+    missing = [
+        var
+        for value in account.settings.values()
+        for var in secret_references(value)
+        if var not in environ
+    ]
+    if missing:
+        raise ConfigError(
+            [
+                Problem(
+                    "HP509",
+                    Severity.ERROR,
+                    f"account '{account.name}' needs the environment variable {var}, "
+                    "which is not set",
+                    "environment",
+                    hint="set it, or add it to the .env file beside the config",
+                )
+                for var in dict.fromkeys(missing)
+            ]
+        )
+    return {
+        key: _REF_RE.sub(lambda m: environ[m.group(1)], value)
+        for key, value in account.settings.items()
+    }
+
+
+def environment_with_dotenv(config: Config, environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` plus the variables of a `.env` file beside the config (environ wins)."""
+    dotenv_path = config.root / ".env"
+    merged: dict[str, str] = {}
+    if dotenv_path.is_file():
+        from dotenv import dotenv_values  # only commands that talk to platforms need it
+
+        merged.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    merged.update(environ)
+    return merged

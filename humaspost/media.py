@@ -1,0 +1,74 @@
+"""Media files: what they are (from their first bytes, not their name) and how big."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+
+class MediaKind(StrEnum):
+    """How platforms treat a file: still image, animated GIF, or video."""
+
+    IMAGE = "image"
+    GIF = "gif"
+    VIDEO = "video"
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """A media file's detected format, kind and size in bytes."""
+
+    format: str
+    kind: MediaKind
+    size: int
+
+
+class UnsupportedMedia(ValueError):
+    """The file's bytes are not a format humaspost can post."""
+
+
+# Signatures of the formats X and Facebook accept, plus a few common ones to name in errors.
+_HEAD = 32
+
+
+def _detect(head: bytes) -> tuple[str, MediaKind] | str:
+    """(format, kind) for a supported file, else a description of what it is."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg", MediaKind.IMAGE
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png", MediaKind.IMAGE
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif", MediaKind.GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp", MediaKind.IMAGE
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"mif1", b"heis", b"hevc", b"msf1"):
+            return "a HEIC photo (export it as JPEG)"
+        if brand == b"qt  ":
+            return "mov", MediaKind.VIDEO
+        return "mp4", MediaKind.VIDEO
+    if head.startswith(b"%PDF"):
+        return "a PDF document (export the page as an image)"
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP or Office document"
+    if head.lstrip().startswith((b"<svg", b"<?xml")):
+        return "an SVG drawing (export it as PNG)"
+    if head.startswith(b"BM"):
+        return "a BMP image (convert it to PNG or JPEG)"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "a TIFF image (convert it to PNG or JPEG)"
+    return "not an image or video humaspost knows"
+
+
+def inspect_media(path: Path) -> MediaInfo:
+    """Detect the format of a media file from its first bytes. Raises UnsupportedMedia."""
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD)
+        size = handle.seek(0, 2)
+    found = _detect(head)
+    if isinstance(found, str):
+        raise UnsupportedMedia(found)
+    media_format, kind = found
+    return MediaInfo(media_format, kind, size)

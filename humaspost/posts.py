@@ -1,0 +1,523 @@
+"""Post files: Markdown with YAML front matter (`.md`) or plain YAML (`.yaml`/`.yml`).
+
+`load_post` turns one file into a `Post`, or into located problems. It checks only what
+one file can tell on its own; rules that need accounts, media on disk or other posts
+live in `checks.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from humaspost.platforms.specs import BUILTIN_SPECS
+from humaspost.problems import Problem, Severity, Span
+from humaspost.schema_errors import problems_from_validation
+from humaspost.textfile import read_text
+from humaspost.times import TimeFormatError, parse_datetime
+from humaspost.yamlpos import Located, YamlProblem, load_located
+
+POST_SUFFIXES = (".md", ".yaml", ".yml")
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_ID_RE = re.compile(r"^\w[\w.\-]*(?:/\w[\w.\-]*)*$")
+_NON_STANDARD_CRON = re.compile(r"[#?]|\b\d*LW?\b|\b\d+W\b")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class MediaFields(_Strict):
+    """One media item as written."""
+
+    file: str
+    alt: str | None = None
+
+
+class OverrideFields(_Strict):
+    """A per-platform section (`twitter:`, `facebook:`, ...) as written."""
+
+    text: str | None = None
+    thread: list[str] | None = None
+    media: list[MediaFields] | None = None
+    link: str | None = None
+
+
+class PostFields(_Strict):
+    """The fields of a post file, checked for names and types only."""
+
+    publish_at: str | None = None
+    to: str | list[str] | None = None
+    text: str | None = None
+    thread: list[str] | None = None
+    media: list[MediaFields] = []
+    draft: bool = False
+    repeat: str | None = None
+    until: str | None = None
+    expires_at: str | None = None
+    id: str | None = None
+    tags: list[str] = []
+    campaign: str | None = None
+    author: str | None = None
+    notes: str | None = None
+    twitter: OverrideFields | None = None
+    facebook: OverrideFields | None = None
+    sandbox: OverrideFields | None = None
+
+
+@dataclass(frozen=True)
+class Media:
+    """A media item: the path as written, the absolute path it names, and its alt text."""
+
+    file: str
+    path: Path
+    alt: str | None
+    where: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    """What to send: text parts (one, or a thread), media and platform fields (`link`)."""
+
+    parts: tuple[str, ...] | None
+    media: tuple[Media, ...] | None
+    link: str | None = None
+    where: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Post:
+    """A loaded post. Times are UTC; `to` holds names as written (groups unexpanded)."""
+
+    id: str
+    file: Path
+    shown: str
+    publish_at: datetime | None
+    to: tuple[str, ...] | None
+    content: Content
+    overrides: Mapping[str, Content]
+    draft: bool
+    repeat: str | None
+    until: datetime | None
+    expires_at: datetime | None
+    metadata: Mapping[str, Any]
+    located: Located = field(repr=False)
+
+    def span(self, path: tuple[str | int, ...], *, at_key: bool = False) -> Span | None:
+        """Where in the file the field at `path` is written."""
+        return self.located.key_span(path) if at_key else self.located.value_span(path)
+
+    def content_for(self, *platforms: str) -> Content:
+        """The content an account gets: the first of its platforms' sections that exists
+        (a sandbox account `like: twitter` uses a `sandbox:` section, else `twitter:`),
+        its fields laid over the post's own."""
+        override = next((self.overrides[p] for p in platforms if p in self.overrides), None)
+        if override is None:
+            return self.content
+        return Content(
+            parts=override.parts if override.parts is not None else self.content.parts,
+            media=override.media if override.media is not None else self.content.media,
+            link=override.link,
+            where=override.where,
+        )
+
+
+@dataclass
+class LoadResult:
+    """One file's outcome: the post if its fields could be read (a field found invalid is
+    left out and reported), and the problems found."""
+
+    post: Post | None
+    problems: list[Problem]
+
+
+def post_id_for(file: Path, posts_dir: Path) -> str | None:
+    """The default id: the path under posts_dir without suffix; None if outside it."""
+    try:
+        relative = file.relative_to(posts_dir)
+    except ValueError:
+        return None
+    return relative.with_suffix("").as_posix()
+
+
+def load_post(file: Path, shown: str, posts_dir: Path, tz: ZoneInfo) -> LoadResult:
+    """Read one post file. Problems carry `shown` as the file name."""
+    return _PostLoader(file, shown, posts_dir, tz).load()
+
+
+class _PostLoader:
+    def __init__(self, file: Path, shown: str, posts_dir: Path, tz: ZoneInfo) -> None:
+        self.file = file
+        self.shown = shown
+        self.posts_dir = posts_dir
+        self.tz = tz
+        self.problems: list[Problem] = []
+        self.located = Located({}, {}, {})
+        # Paths whose text came from a .md body: their spans are exact lines.
+        self.body_paths: set[tuple[str | int, ...]] = set()
+
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.problems.append(Problem(code, Severity.ERROR, message, self.shown, span, hint))
+
+    def at(self, path: tuple[str | int, ...], *, at_key: bool = False) -> Span | None:
+        return self.located.key_span(path) if at_key else self.located.value_span(path)
+
+    def load(self) -> LoadResult:
+        default_id = post_id_for(self.file, self.posts_dir)
+        if default_id is None or self.file.suffix not in POST_SUFFIXES:
+            self.error(
+                "HP010",
+                "not a post file: posts are .md, .yaml or .yml files inside posts_dir",
+                None,
+                f"posts_dir is {self.posts_dir}",
+            )
+            return LoadResult(None, self.problems)
+        text, problem = read_text(self.file, self.shown)
+        if problem is not None:
+            return LoadResult(None, [problem])
+        assert text is not None
+        if not text.strip():
+            self.error("HP006", "the file is empty", Span(1, 1), "write a post or delete the file")
+            return LoadResult(None, self.problems)
+        data = self.parse(text)
+        if data is None:
+            return LoadResult(None, self.problems)
+        return LoadResult(self.build(data, default_id), self.problems)
+
+    def parse(self, text: str) -> dict[str, Any] | None:
+        body: str | None = None
+        body_line = 0
+        yaml_text, line_offset = text, 0
+        if self.file.suffix == ".md":
+            split = self.split_front_matter(text)
+            if split is None:
+                return None
+            yaml_text, body, body_line = split
+            line_offset = 1
+        try:
+            located = load_located(yaml_text, line_offset=line_offset)
+        except YamlProblem as exc:
+            self.error(exc.code, exc.message, exc.span, exc.hint)
+            return None
+        if located is None:
+            if body is None:
+                self.error("HP006", "the file holds no fields", Span(1, 1))
+                return None
+            located = Located({}, {}, {(): Span(1, 1)})
+        if not isinstance(located.data, dict):
+            self.error(
+                "HP008",
+                "a post must be a mapping of fields (publish_at, to, text, ...), "
+                f"not a {_kind(located.data)}",
+                located.values.get(()),
+            )
+            return None
+        self.located = located
+        data: dict[str, Any] = located.data
+        if body is not None:
+            for key in ("text", "thread"):
+                if key in data:
+                    self.error(
+                        "HP111",
+                        f"'{key}' in the front matter of a .md post: the body is the text",
+                        self.at((key,), at_key=True),
+                        "write the text below the front matter; separate thread parts "
+                        "with a line '---'",
+                    )
+            self.add_body(data, body, body_line)
+        return data
+
+    def split_front_matter(self, text: str) -> tuple[str, str, int] | None:
+        lines = text.split("\n")
+        if lines[0].rstrip() != "---":
+            self.error(
+                "HP007",
+                "a .md post starts with front matter: a line '---', the fields, another '---'",
+                Span(1, 1),
+                "or write the post as a .yaml file",
+            )
+            return None
+        for index in range(1, len(lines)):
+            if lines[index].rstrip() == "---":
+                body = "\n".join(lines[index + 1 :])
+                return "\n".join(lines[1:index]), body, index + 2
+        self.error(
+            "HP007",
+            "the front matter opened here is never closed with a line '---'",
+            Span(1, 1, 3),
+        )
+        return None
+
+    def add_body(self, data: dict[str, Any], body: str, first_line: int) -> None:
+        parts = _split_thread(body, first_line)
+        paths: list[tuple[str | int, ...]] = [("text",)]
+        if len(parts) == 1:
+            data["text"] = parts[0][0]
+        else:
+            data["thread"] = [text for text, _ in parts]
+            self.located.values[("thread",)] = Span(parts[0][1], 1)
+            paths = [("thread", index) for index in range(len(parts))]
+        for path, (_, line) in zip(paths, parts, strict=True):
+            self.located.values[path] = Span(line, 1)
+            self.body_paths.add(path)
+
+    def build(self, data: dict[str, Any], default_id: str) -> Post | None:
+        try:
+            fields = PostFields.model_validate(data)
+        except ValidationError as exc:
+            self.problems.extend(
+                problems_from_validation(exc, data, self.located, self.shown, _known_fields)
+            )
+            return None
+        self.check_platform_fields(fields)
+        publish_at = self.time(fields.publish_at, "publish_at")
+        until = self.time(fields.until, "until")
+        expires_at = self.time(fields.expires_at, "expires_at")
+        self.check_times(fields, publish_at, until, expires_at)
+        if fields.repeat is not None:
+            self.check_repeat(fields.repeat)
+        post_id = self.post_id(fields.id, default_id)
+        content = self.content(fields.text, fields.thread, fields.media, None, ())
+        overrides = {
+            name: self.content(section.text, section.thread, section.media, section.link, (name,))
+            for name in BUILTIN_SPECS
+            if (section := getattr(fields, name)) is not None
+        }
+        to = fields.to
+        return Post(
+            id=post_id,
+            file=self.file,
+            shown=self.shown,
+            publish_at=publish_at,
+            to=(to,) if isinstance(to, str) else tuple(to) if to is not None else None,
+            content=content,
+            overrides=overrides,
+            draft=fields.draft,
+            repeat=fields.repeat.strip() if fields.repeat else None,
+            until=until,
+            expires_at=expires_at,
+            metadata={
+                "tags": fields.tags,
+                "campaign": fields.campaign,
+                "author": fields.author,
+                "notes": fields.notes,
+            },
+            located=self.located,
+        )
+
+    def check_platform_fields(self, fields: PostFields) -> None:
+        for name, spec in BUILTIN_SPECS.items():
+            section = getattr(fields, name)
+            if section is not None and section.link is not None and "link" not in spec.post_fields:
+                self.error(
+                    "HP101",
+                    f"'link' is not a {name} field",
+                    self.at((name, "link"), at_key=True),
+                    "on X a link goes in the text itself",
+                )
+
+    def time(self, raw: str | None, key: str) -> datetime | None:
+        if raw is None:
+            return None
+        try:
+            return parse_datetime(raw, self.tz)
+        except TimeFormatError as exc:
+            self.error("HP105", f"'{key}': {exc}", self.at((key,)))
+            return None
+
+    def check_times(
+        self,
+        fields: PostFields,
+        publish_at: datetime | None,
+        until: datetime | None,
+        expires_at: datetime | None,
+    ) -> None:
+        if fields.publish_at is None and fields.repeat is None:
+            self.error(
+                "HP104",
+                "the post has no 'publish_at' (when should it go out?)",
+                self.at(()),
+                "add e.g. 'publish_at: 2026-12-01 08:00' (local time), or a 'repeat'",
+            )
+        if fields.until is not None and fields.repeat is None:
+            self.error(
+                "HP108", "'until' only applies to a 'repeat'", self.at(("until",), at_key=True)
+            )
+        if publish_at and until and until <= publish_at:
+            self.error("HP106", "'until' must be after 'publish_at'", self.at(("until",)))
+        if publish_at and expires_at and expires_at <= publish_at:
+            self.error("HP106", "'expires_at' must be after 'publish_at'", self.at(("expires_at",)))
+
+    def check_repeat(self, expression: str) -> None:
+        from cronsim import CronSim, CronSimError  # small, but only posts with repeats need it
+
+        reason: str | None = None
+        fields = expression.split()
+        if len(fields) != 5:
+            reason = (
+                f"has {len(fields)} fields; a cron expression has 5: minute hour day month weekday"
+            )
+        elif _NON_STANDARD_CRON.search(expression.upper()):
+            reason = "uses L, W, # or ?, which standard crontab does not have"
+        else:
+            try:
+                CronSim(expression.upper(), datetime(2000, 1, 1))
+            except CronSimError as exc:
+                reason = str(exc).lower()
+        if reason:
+            self.error(
+                "HP107",
+                f"'repeat: {expression}' {reason}",
+                self.at(("repeat",)),
+                "e.g. '0 8 * * 1-5' is 08:00 Monday to Friday; '30 7 * * 0' is 07:30 on Sundays",
+            )
+
+    def post_id(self, explicit: str | None, default_id: str) -> str:
+        if explicit is None:
+            return default_id
+        if not _ID_RE.match(explicit):
+            self.error(
+                "HP113",
+                f"invalid id '{explicit}'",
+                self.at(("id",)),
+                "use letters, digits, '-', '_', '.' and '/' (e.g. 2026/12/banjir-siaga)",
+            )
+        return explicit
+
+    def content(
+        self,
+        text: str | None,
+        thread: list[str] | None,
+        media: list[MediaFields] | None,
+        link: str | None,
+        base: tuple[str | int, ...],
+    ) -> Content:
+        if text is not None and thread is not None:
+            self.error(
+                "HP111",
+                "a post has either 'text' or 'thread', not both",
+                self.at((*base, "thread"), at_key=True),
+            )
+        parts: tuple[str, ...] | None = None
+        if thread is not None:
+            if not thread:
+                self.error("HP110", "'thread' is empty", self.at((*base, "thread")))
+            parts = tuple(
+                self.clean(part, (*base, "thread", index)) for index, part in enumerate(thread)
+            )
+        elif text is not None:
+            parts = (self.clean(text, (*base, "text")),)
+        items = None
+        if media is not None:
+            items = tuple(
+                Media(
+                    item.file,
+                    self.file.parent / item.file,
+                    item.alt.strip() if item.alt is not None else None,
+                    (*base, "media", index),
+                )
+                for index, item in enumerate(media)
+            )
+        return Content(parts, items, link, base)
+
+    def clean(self, raw: str, path: tuple[str | int, ...]) -> str:
+        text, unclosed = strip_comments(raw)
+        if unclosed is not None:
+            span = self.at(path)
+            if span is not None and path in self.body_paths:
+                span = Span(span.line + unclosed[0], unclosed[1], 4)
+            self.error(
+                "HP114",
+                "an HTML comment '<!--' is never closed with '-->'",
+                span,
+                "everything after it would be hidden; close it with '-->'",
+            )
+        if not text:
+            self.error(
+                "HP110",
+                "empty text" if path[-1] == "text" else "empty thread part",
+                self.at(path),
+                "write the text, or remove the empty part",
+            )
+        return text
+
+
+def _kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else "plain value"
+
+
+def _split_thread(body: str, first_line: int) -> list[tuple[str, int]]:
+    """Body parts split on lines that are exactly '---' outside HTML comments.
+
+    Returns each part without its leading blank lines, and the 1-based file line where
+    its first line is.
+    """
+    parts: list[tuple[list[str], int]] = [([], first_line)]
+    in_comment = False
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        if not in_comment and line.rstrip() == "---":
+            parts.append(([], number + 1))
+            continue
+        lines, start = parts[-1]
+        if not lines and not line.strip():
+            parts[-1] = (lines, start + 1)  # skip leading blank lines
+            continue
+        lines.append(line)
+        in_comment = _ends_in_comment(line, in_comment)
+    return [("\n".join(lines), start) for lines, start in parts]
+
+
+def _ends_in_comment(line: str, in_comment: bool) -> bool:
+    position = 0
+    while True:
+        token = "-->" if in_comment else "<!--"
+        found = line.find(token, position)
+        if found < 0:
+            return in_comment
+        in_comment = not in_comment
+        position = found + len(token)
+
+
+def strip_comments(raw: str) -> tuple[str, tuple[int, int] | None]:
+    """Remove HTML comments and trim blank lines around the text.
+
+    A line holding nothing but a comment disappears with the comment, so a reviewer's
+    note between two paragraphs leaves no extra blank line. Returns the clean text and,
+    for an unclosed comment, its 0-based line offset and 1-based column in `raw`.
+    """
+    unclosed: tuple[int, int] | None = None
+    opened = raw.find("<!--", _last_comment_end(raw))
+    if opened >= 0:
+        unclosed = raw.count("\n", 0, opened), opened - raw.rfind("\n", 0, opened)
+    if "<!--" in raw:
+        lines = []
+        for line in _COMMENT_RE.sub("\0", raw).split("\n"):
+            if line.strip() == "\0":
+                continue
+            lines.append(line.replace("\0", "").rstrip() if "\0" in line else line)
+        raw = "\n".join(lines)
+    return raw.strip(), unclosed
+
+
+def _last_comment_end(raw: str) -> int:
+    end = 0
+    for match in _COMMENT_RE.finditer(raw):
+        end = match.end()
+    return end
+
+
+def _known_fields(path: tuple[str | int, ...]) -> tuple[str, ...]:
+    """Field names allowed at `path`, for 'did you mean' hints."""
+    if "media" in path:
+        return tuple(MediaFields.model_fields)
+    if path and path[0] in BUILTIN_SPECS:
+        spec = BUILTIN_SPECS[str(path[0])]
+        return ("text", "thread", "media", *sorted(spec.post_fields))
+    return tuple(PostFields.model_fields)

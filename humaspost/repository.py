@@ -1,0 +1,61 @@
+"""Finding post files in the repository, and naming them the way users see them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from humaspost.posts import POST_SUFFIXES
+from humaspost.problems import UsageError
+
+
+def shown_name(path: Path, cwd: Path) -> str:
+    """The path as users see it: relative to the current folder where possible."""
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        relative = os.path.relpath(path, cwd)
+        return Path(relative).as_posix() if not relative.startswith("../../..") else str(path)
+
+
+def _ignored(name: str) -> bool:
+    # Templates and notes (`_template.md`) and hidden files are not posts.
+    return name.startswith(("_", "."))
+
+
+def walk_posts(folder: Path) -> list[Path]:
+    """Post files under `folder`, sorted; skips names starting with '_' or '.'."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not _ignored(d)]
+        found.extend(
+            Path(root, name)
+            for name in files
+            if name.endswith(POST_SUFFIXES) and not _ignored(name)
+        )
+    found.sort()
+    return found
+
+
+def post_files(posts_dir: Path, paths: list[Path], cwd: Path) -> list[tuple[Path, str]]:
+    """(absolute path, shown name) of the files to check: all of posts_dir, or `paths`.
+
+    A folder in `paths` is searched like posts_dir; a file named explicitly is always
+    taken, so that a mistake in it is reported rather than skipped.
+    """
+    if not paths:
+        if not posts_dir.is_dir():
+            raise UsageError(f"posts_dir {shown_name(posts_dir, cwd)} does not exist")
+        files = walk_posts(posts_dir)
+    else:
+        files = []
+        for given in paths:
+            path = (cwd / given).resolve()
+            if path.is_dir():
+                files.extend(walk_posts(path))
+            elif path.exists():
+                files.append(path)
+            else:
+                raise UsageError(f"no such file or folder: {given}")
+    unique = dict.fromkeys(files)
+    return [(path, shown_name(path, cwd)) for path in unique]

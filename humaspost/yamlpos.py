@@ -1,0 +1,190 @@
+"""YAML with positions: plain Python data plus the line and column of every key and value.
+
+PyYAML's loaders forget where things came from and keep the last of two duplicate keys
+silently. We let libyaml compose the node graph (aliases stay shared nodes, so nothing is
+expanded yet) and build the data ourselves, recording positions, refusing duplicate and
+complex keys, and stopping an alias bomb after a bounded number of nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from humaspost.problems import Span
+
+# libyaml's C parser where it is installed (it nearly always is with PyYAML wheels).
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# A post or config has at most a few hundred nodes; past this, aliases are being abused.
+MAX_NODES = 20_000
+
+Path = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    _TIMESTAMP,
+}
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass(frozen=True)
+class YamlProblem(Exception):
+    """A located reason why a YAML text cannot be turned into data."""
+
+    code: str
+    message: str
+    span: Span
+    hint: str | None = None
+
+
+@dataclass
+class Located:
+    """Data loaded from YAML with a map from each path to the span of its key and value."""
+
+    data: Any
+    keys: dict[Path, Span]
+    values: dict[Path, Span]
+
+    def key_span(self, path: Path) -> Span | None:
+        """Where the key at `path` is written, else where its nearest parent is."""
+        return self.keys.get(path) or self.value_span(path[:-1])
+
+    def value_span(self, path: Path) -> Span | None:
+        """Where the value at `path` is written, else where its nearest parent is."""
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get(())
+
+
+def _span(node: Node, line_offset: int) -> Span:
+    start, end = node.start_mark, node.end_mark
+    length = end.column - start.column if end.line == start.line else 1
+    return Span(start.line + 1 + line_offset, start.column + 1, max(length, 1))
+
+
+def load_located(text: str, *, line_offset: int = 0) -> Located | None:
+    """Parse one YAML document; None if it holds nothing. Raises YamlProblem.
+
+    `line_offset` shifts reported lines, for YAML that starts inside a larger file
+    (the front matter of a .md post).
+    """
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_problem(exc, line_offset) from None
+    except yaml.YAMLError as exc:  # unmarked: rare, e.g. a reader error
+        raise YamlProblem("HP003", f"YAML error: {exc}", Span(1 + line_offset, 1)) from None
+    if root is None:
+        return None
+    located = Located(None, {}, {})
+    budget = [MAX_NODES]
+    located.data = _build(root, (), located, line_offset, budget)
+    return located
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    span = Span(mark.line + 1 + line_offset, mark.column + 1) if mark else Span(1 + line_offset, 1)
+    problem = exc.problem or "invalid YAML"
+    if "expected a single document" in str(exc):
+        return YamlProblem(
+            "HP003",
+            "a second YAML document starts here ('---')",
+            span,
+            "a post file holds one post; in a .md file the body follows the front matter",
+        )
+    hint = None
+    if "tab" in problem:
+        hint = "indent with spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        hint = "put text containing ': ' in quotes, or use a block: 'text: |' and indent the text"
+    elif "could not find expected ':'" in problem:
+        hint = "each field is written as 'name: value'"
+    context = f" {exc.context}" if exc.context else ""
+    return YamlProblem("HP003", f"YAML syntax error: {problem}{context}", span, hint)
+
+
+def _build(node: Node, path: Path, out: Located, offset: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlProblem(
+            "HP005",
+            "YAML aliases expand to too much data",
+            _span(node, offset),
+            "post files need no anchors or aliases (& and *); write the values out",
+        )
+    out.values[path] = _span(node, offset)
+    if isinstance(node, ScalarNode):
+        return _scalar(node, offset)
+    if isinstance(node, SequenceNode):
+        _require_tag(node, "tag:yaml.org,2002:seq", offset)
+        return [_build(item, (*path, i), out, offset, budget) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        _require_tag(node, "tag:yaml.org,2002:map", offset)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _key(key_node, offset)
+            if key in result:
+                first = out.keys[(*path, key)]
+                raise YamlProblem(
+                    "HP004",
+                    f"duplicate key '{key}' (first written on line {first.line})",
+                    _span(key_node, offset),
+                    "YAML keeps only one of them; remove or rename the other",
+                )
+            out.keys[(*path, key)] = _span(key_node, offset)
+            result[key] = _build(value_node, (*path, key), out, offset, budget)
+        return result
+    raise YamlProblem("HP011", "unsupported YAML node", _span(node, offset))
+
+
+def _require_tag(node: Node, tag: str, offset: int) -> None:
+    if node.tag != tag:
+        raise YamlProblem("HP011", f"unsupported YAML tag '{node.tag}'", _span(node, offset))
+
+
+def _key(node: Node, offset: int) -> str:
+    if not isinstance(node, ScalarNode):
+        raise YamlProblem(
+            "HP009",
+            "a key must be a plain name, not a list or a mapping",
+            _span(node, offset),
+            "a '?' or a '[' / '{' before the colon makes a complex key",
+        )
+    if node.tag != _STR:
+        # `1: x` or `true: x` would silently become non-text keys.
+        raise YamlProblem(
+            "HP009",
+            f"a key must be a name, not '{node.value}'",
+            _span(node, offset),
+            "put the key in quotes if you mean it as text",
+        )
+    return str(node.value)
+
+
+def _construct(node: ScalarNode) -> Any:
+    """Build an int, float, bool or null the way YAML 1.1 (PyYAML's safe loader) does."""
+    return _constructor.yaml_constructors[node.tag](_constructor, node)
+
+
+def _scalar(node: ScalarNode, offset: int) -> Any:
+    if node.tag == _STR:
+        return node.value
+    if node.tag == _TIMESTAMP:
+        # Kept as written: times are parsed by our own rules (timezone, bare dates).
+        return node.value
+    if node.tag not in _SCALAR_TAGS:
+        raise YamlProblem("HP011", f"unsupported YAML tag '{node.tag}'", _span(node, offset))
+    return _construct(node)
