@@ -160,9 +160,12 @@ class _ConfigReader:
         *,
         at_key: bool = False,
         hint: str | None = None,
+        secret: bool = False,
     ) -> None:
         span = self.located.key_span(path) if at_key else self.located.value_span(path)
-        self.problems.append(Problem(code, Severity.ERROR, message, self.shown, span, hint))
+        self.problems.append(
+            Problem(code, Severity.ERROR, message, self.shown, span, hint, secret=secret)
+        )
 
     def read(self) -> Config:
         self.check_keys(self.data, (), _TOP_KEYS, "setting")
@@ -319,6 +322,7 @@ class _ConfigReader:
                         hint="the config is kept in git; put the secret in an environment "
                         "variable (or a .env file that git ignores) and write e.g. "
                         "${FB_PEMKOT_PAGE_TOKEN}",
+                        secret=True,
                     )
                     continue
             elif not isinstance(value, str) or isinstance(value, bool):

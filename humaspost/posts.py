@@ -459,19 +459,20 @@ def _split_thread(body: str, first_line: int) -> list[tuple[str, int]]:
     Returns each part without its leading blank lines, and the 1-based file line where
     its first line is.
     """
-    parts: list[tuple[list[str], int]] = [([], first_line)]
+    parts: list[tuple[list[str], int, int]] = [([], first_line, first_line)]
     in_comment = False
     for number, line in enumerate(body.split("\n"), start=first_line):
         if not in_comment and line.rstrip() == "---":
-            parts.append(([], number + 1))
+            parts.append(([], number + 1, number + 1))
             continue
-        lines, start = parts[-1]
+        lines, start, opened = parts[-1]
         if not lines and not line.strip():
-            parts[-1] = (lines, start + 1)  # skip leading blank lines
+            parts[-1] = (lines, start + 1, opened)  # skip leading blank lines
             continue
         lines.append(line)
         in_comment = _ends_in_comment(line, in_comment)
-    return [("\n".join(lines), start) for lines, start in parts]
+    # An empty part points at where it was opened.
+    return [("\n".join(lines), start if lines else opened) for lines, start, opened in parts]
 
 
 def _ends_in_comment(line: str, in_comment: bool) -> bool:

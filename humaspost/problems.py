@@ -36,6 +36,8 @@ class Problem:
     file: str
     span: Span | None = None
     hint: str | None = None
+    # The place holds a secret: show where it is, never the line itself.
+    secret: bool = False
 
     @property
     def line(self) -> int | None:

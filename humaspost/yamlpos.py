@@ -83,7 +83,7 @@ def load_located(text: str, *, line_offset: int = 0) -> Located | None:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_problem(exc, line_offset) from None
+        raise _syntax_problem(exc, text, line_offset) from None
     except yaml.YAMLError as exc:  # unmarked: rare, e.g. a reader error
         raise YamlProblem("HP003", f"YAML error: {exc}", Span(1 + line_offset, 1)) from None
     if root is None:
@@ -94,7 +94,7 @@ def load_located(text: str, *, line_offset: int = 0) -> Located | None:
     return located
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> YamlProblem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     span = Span(mark.line + 1 + line_offset, mark.column + 1) if mark else Span(1 + line_offset, 1)
     problem = exc.problem or "invalid YAML"
@@ -106,7 +106,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> YamlProblem:
             "a post file holds one post; in a .md file the body follows the front matter",
         )
     hint = None
-    if "tab" in problem:
+    if "tab" in problem or (mark is not None and _char_at(text, mark.line, mark.column) == "\t"):
         hint = "indent with spaces, not tabs"
     elif "mapping values are not allowed" in problem:
         hint = "put text containing ': ' in quotes, or use a block: 'text: |' and indent the text"
@@ -114,6 +114,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, line_offset: int) -> YamlProblem:
         hint = "each field is written as 'name: value'"
     context = f" {exc.context}" if exc.context else ""
     return YamlProblem("HP003", f"YAML syntax error: {problem}{context}", span, hint)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column : column + 1] if line < len(lines) else ""
 
 
 def _build(node: Node, path: Path, out: Located, offset: int, budget: list[int]) -> Any:

@@ -42,9 +42,7 @@ def location(problem: Problem) -> str:
     return f"{problem.file}:{problem.span.line}:{problem.span.column}"
 
 
-def print_problems(
-    console: Console, problems: Iterable[Problem], source: SourceLines
-) -> None:
+def print_problems(console: Console, problems: Iterable[Problem], source: SourceLines) -> None:
     """Render problems as text, each with the offending line and a hint where there is one."""
     for problem in problems:
         header = Text()
@@ -54,14 +52,18 @@ def print_problems(
         header.append(f" {problem.message}")
         console.print(header)
         span = problem.span
-        line = source.line(problem.file, span.line) if span is not None else None
+        line = None
+        if span is not None and not problem.secret:
+            line = source.line(problem.file, span.line)
         if span is not None and line is not None:
             gutter = f"{span.line:>5} | "
             shown_line = line.expandtabs(1)
             console.print(Text(gutter, style="dim") + Text(shown_line))
             width = max(1, min(span.length, max(1, len(shown_line) - span.column + 1)))
             marker = " " * (span.column - 1) + "^" * width
-            console.print(Text(" " * 6 + "| ", style="dim") + Text(marker, style=_STYLE[problem.severity]))
+            console.print(
+                Text(" " * 6 + "| ", style="dim") + Text(marker, style=_STYLE[problem.severity])
+            )
         if problem.hint:
             console.print(Text("      = hint: ", style="dim cyan") + Text(problem.hint))
 
@@ -82,9 +84,13 @@ def problem_json(problem: Problem) -> dict[str, object]:
 
 
 def _escape_property(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(
-        ":", "%3A"
-    ).replace(",", "%2C")
+    return (
+        value.replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace(":", "%3A")
+        .replace(",", "%2C")
+    )
 
 
 def _escape_data(value: str) -> str:

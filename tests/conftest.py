@@ -1,0 +1,107 @@
+"""Shared fixtures: a temporary repository of posts and the installed command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from humaspost.config import Config, load_config
+
+HUMASPOST = Path(sys.executable).parent / "humaspost"
+
+# A PNG's signature and header are enough for humaspost to know the format.
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+BASE_CONFIG = """\
+timezone: Asia/Jakarta
+accounts:
+  pemkot-x:
+    platform: twitter
+    consumer_key: ${X_KEY}
+    consumer_secret: ${X_SECRET}
+    access_token: ${X_TOKEN}
+    access_token_secret: ${X_TOKEN_SECRET}
+  pemkot-fb:
+    platform: facebook
+    page_id: "104857600000000"
+    access_token: ${FB_TOKEN}
+  kec-timur:
+    platform: facebook
+    page_id: "104857600000101"
+    access_token: ${FB_TIMUR_TOKEN}
+  kec-barat:
+    platform: facebook
+    page_id: "104857600000102"
+    access_token: ${FB_BARAT_TOKEN}
+  latihan:
+    platform: sandbox
+groups:
+  semua-kecamatan: [kec-timur, kec-barat]
+defaults:
+  to: [pemkot-x, pemkot-fb]
+"""
+
+
+class Repo:
+    """A temporary post repository: config at the root, posts/ and media/ inside."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.posts = root / "posts"
+        self.posts.mkdir(parents=True)
+        (root / "media").mkdir()
+        self.write_config(BASE_CONFIG)
+
+    def write_config(self, text: str) -> Path:
+        """Replace humaspost.yaml."""
+        path = self.root / "humaspost.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def post(self, name: str, text: str) -> Path:
+        """Write a post file under posts/ (text is dedented)."""
+        path = self.posts / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def media(self, name: str, data: bytes = PNG_BYTES) -> Path:
+        """Write a media file under media/."""
+        path = self.root / "media" / name
+        path.write_bytes(data)
+        return path
+
+    def config(self) -> Config:
+        """The repository's config, loaded."""
+        return load_config(self.root / "humaspost.yaml")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """An empty repository with a valid config."""
+    return Repo(tmp_path / "repo")
+
+
+def run_humaspost(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `humaspost` command the way CI and cron do."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HUMASPOST_")}
+    full_env.update({"NO_COLOR": "1", "COLUMNS": "120", **(env or {})})
+    return subprocess.run(
+        [str(HUMASPOST), *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

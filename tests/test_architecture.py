@@ -1,0 +1,67 @@
+"""Rules of the code base that a user would notice when broken: what gets imported where,
+and that every problem code and command is documented."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from humaspost.cli.app import app
+from humaspost.codes import PROBLEM_CODES
+from tests.conftest import Repo
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+IMPORT_ALL_CORE = """
+import pkgutil, importlib, sys, humaspost
+for info in pkgutil.walk_packages(humaspost.__path__, "humaspost."):
+    if not info.name.startswith("humaspost.cli") and info.name != "humaspost.__main__":
+        importlib.import_module(info.name)
+print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in {"typer", "rich", "click"})))
+"""
+
+
+def test_core_never_imports_typer_or_rich() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_ALL_CORE], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+RUN_CHECK_AND_LIST_IMPORTS = """
+import sys
+from humaspost.cli.app import app
+try:
+    app(["check"])
+except SystemExit as exit:
+    code = exit.code
+heavy = {"tweepy", "facebook", "apscheduler", "requests", "urllib3"}
+print(code, " ".join(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
+"""
+
+
+def test_check_imports_no_network_or_scheduler_library(repo: Repo) -> None:
+    repo.post("a.yaml", "publish_at: 2027-01-05 08:00\ntext: Halo\n")
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_CHECK_AND_LIST_IMPORTS],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1].split() == ["0"], result.stdout + result.stderr
+
+
+def test_every_problem_code_is_documented() -> None:
+    text = (PROJECT / "docs" / "problem-codes.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^### (HP\d{3})\b", text, flags=re.MULTILINE)
+    assert documented == list(PROBLEM_CODES)
+
+
+def test_every_command_has_help_and_is_in_the_cli_docs() -> None:
+    docs = (PROJECT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for command in app.registered_commands:
+        assert command.callback is not None and command.callback.__doc__
+        assert f"humaspost {command.name}" in docs

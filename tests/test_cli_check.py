@@ -1,0 +1,159 @@
+"""`humaspost check` end to end: the installed command in a subprocess, as CI runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Repo, run_humaspost
+
+PROJECT = Path(__file__).resolve().parents[1]
+FUTURE = "publish_at: 2027-01-05 08:00\n"
+
+
+def test_bundled_example_checks_clean() -> None:
+    result = run_humaspost(
+        "check", "--config", "config.example.yaml", "--now", "2026-11-28 09:00", cwd=PROJECT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stdout
+
+
+def test_errors_read_like_a_compiler(repo: Repo) -> None:
+    repo.post("2027/01/a.yaml", FUTURE + "to: [pemkot-x, pemkot-ig]\ntext: Halo warga\n")
+    result = run_humaspost("check", cwd=repo.root)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "posts/2027/01/a.yaml:2:16: error[HP103] unknown account or group 'pemkot-ig' in 'to'"
+    )
+    assert lines[1].endswith("| to: [pemkot-x, pemkot-ig]")
+    assert lines[2].endswith("|                ^^^^^^^^^")
+    assert "hint: did you mean 'pemkot-x'?" in lines[3]
+    assert "1 error" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_json_output_is_stable_and_complete(repo: Repo) -> None:
+    repo.post("ok.md", f"---\n{FUTURE}to: pemkot-x\n---\nSatu\n---\nDua https://bekasikota.go.id\n")
+    repo.post("bad.yaml", FUTURE + "text: a\ndraft: ya\n")
+    result = run_humaspost("check", "--format", "json", cwd=repo.root)
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert {k: data[k] for k in ("files", "posts", "errors", "warnings")} == {
+        "files": 2,
+        "posts": 1,
+        "errors": 1,
+        "warnings": 0,
+    }
+    assert data["problems"] == [
+        {
+            "file": "posts/bad.yaml",
+            "line": 3,
+            "column": 8,
+            "severity": "error",
+            "code": "HP102",
+            "message": "'draft' must be true or false, not 'ya'",
+        }
+    ]
+    (post,) = data["posts_checked"]
+    assert post["id"] == "ok" and post["file"] == "posts/ok.md"
+    (delivery,) = post["deliveries"]
+    assert delivery["account"] == "pemkot-x" and delivery["platform"] == "twitter"
+    assert delivery["publish_at"] == "2027-01-05T01:00:00+00:00"
+    assert delivery["parts"] == [{"length": 4, "limit": 280}, {"length": 27, "limit": 280}]
+
+
+def test_github_annotations(repo: Repo) -> None:
+    repo.post("a.yaml", FUTURE + "to: nope\ntext: a\n")
+    result = run_humaspost("check", "--format", "github", cwd=repo.root)
+    assert result.returncode == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("::error file=posts/a.yaml,line=2,col=5,title=HP103::")
+    assert "unknown account or group 'nope'" in first
+
+
+def test_strict_fails_on_warnings(repo: Repo) -> None:
+    repo.post("old.yaml", "publish_at: 2020-01-01 08:00\ntext: a\n")
+    assert run_humaspost("check", cwd=repo.root).returncode == 0
+    strict = run_humaspost("check", "--strict", cwd=repo.root)
+    assert strict.returncode == 1
+    assert "warning[HP401]" in strict.stdout
+
+
+def test_explicit_paths_and_discovery_from_a_subfolder(repo: Repo) -> None:
+    repo.post("2027/a.yaml", FUTURE + "text: a\n")
+    repo.post("2027/b.yaml", FUTURE + "text: b\nto: nope\n")
+    sub = repo.posts / "2027"
+    only_a = run_humaspost("check", "a.yaml", cwd=sub)
+    assert only_a.returncode == 0 and "1 files, 1 posts" in only_a.stdout
+    folder = run_humaspost("check", ".", cwd=sub)
+    assert folder.returncode == 1 and "b.yaml:3:5" in folder.stdout
+
+
+def test_config_from_environment_variable(repo: Repo, tmp_path: Path) -> None:
+    repo.post("a.yaml", FUTURE + "text: a\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"HUMASPOST_CONFIG": str(repo.root / "humaspost.yaml")}
+    assert run_humaspost("check", cwd=elsewhere, env=env).returncode == 0
+
+
+def test_check_needs_no_secrets(repo: Repo) -> None:
+    repo.post("a.yaml", FUTURE + "text: a\n")
+    result = run_humaspost("check", cwd=repo.root, env={"FB_TOKEN": ""})
+    assert result.returncode == 0
+
+
+def test_config_errors_exit_2_and_never_print_secrets(repo: Repo) -> None:
+    token = "EAAGsupersecretpagetoken123"
+    repo.write_config(
+        f"accounts:\n  pemkot-fb:\n    platform: facebook\n    page_id: '1'\n    access_token: {token}\n"
+    )
+    for fmt in ("text", "json", "github"):
+        result = run_humaspost("check", "--format", fmt, cwd=repo.root)
+        assert result.returncode == 2
+        assert token not in result.stdout + result.stderr
+        assert "HP504" in result.stdout + result.stderr
+    text = run_humaspost("check", cwd=repo.root)
+    assert "humaspost.yaml:5:19" in text.stderr
+
+
+def test_no_config_found(tmp_path: Path) -> None:
+    result = run_humaspost("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "HP501" in result.stderr and "humaspost init" in result.stderr
+
+
+def test_usage_errors_exit_2_without_traceback(repo: Repo) -> None:
+    for args in (
+        ["check", "--format", "xml"],
+        ["check", "--bogus"],
+        ["check", "missing.md"],
+        ["check", "--now", "besok"],
+    ):
+        result = run_humaspost(*args, cwd=repo.root)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr
+
+
+def test_unreadable_post_is_a_located_error_not_a_crash(repo: Repo) -> None:
+    path = repo.post("a.yaml", FUTURE + "text: a\n")
+    path.write_bytes(b"\x00\xff\xfe garbage \x80")
+    result = run_humaspost("check", cwd=repo.root)
+    assert result.returncode == 1
+    assert "posts/a.yaml:1:" in result.stdout and "HP002" in result.stdout
+
+
+def test_python_dash_m_runs_the_same_command(repo: Repo) -> None:
+    repo.post("a.yaml", FUTURE + "text: a\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "humaspost", "check"],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

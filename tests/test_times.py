@@ -1,0 +1,82 @@
+"""Times as users write them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from humaspost.times import TimeFormatError, format_local, parse_datetime, parse_duration
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("2026-12-01 08:00", datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
+        ("2026-12-01T08:00", datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
+        ("2026-12-01 08:00:30", datetime(2026, 12, 1, 1, 0, 30, tzinfo=UTC)),
+        ("2026-12-03T06:30:00+07:00", datetime(2026, 12, 2, 23, 30, tzinfo=UTC)),
+        ("2026-12-01T01:00Z", datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
+        ("2026-12-01 10:00+09:00", datetime(2026, 12, 1, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_local_time_without_offset_and_explicit_offsets(written: str, utc: datetime) -> None:
+    assert parse_datetime(written, WIB) == utc
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("2026-12-01", "without a time"),
+        ("2026-02-30 08:00", "not a real date"),
+        ("2026-12-01 24:30", "not a real date"),
+        ("besok pagi", "write it like"),
+        ("1/12/2026 08:00", "write it like"),
+    ],
+)
+def test_bad_times_say_what_is_wrong(written: str, says: str) -> None:
+    with pytest.raises(TimeFormatError, match=says):
+        parse_datetime(written, WIB)
+
+
+def test_non_text_is_refused() -> None:
+    with pytest.raises(TimeFormatError):
+        parse_datetime(20261201, WIB)
+
+
+def test_times_skipped_or_repeated_by_dst_are_refused() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    with pytest.raises(TimeFormatError, match="does not exist"):
+        parse_datetime("2026-03-29 02:30", berlin)
+    with pytest.raises(TimeFormatError, match="happens twice"):
+        parse_datetime("2026-10-25 02:30", berlin)
+    assert parse_datetime("2026-10-25 02:30+01:00", berlin) == datetime(
+        2026, 10, 25, 1, 30, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("30m", timedelta(minutes=30)),
+        ("2h", timedelta(hours=2)),
+        (" 1d ", timedelta(days=1)),
+        ("1w", timedelta(weeks=1)),
+        ("45s", timedelta(seconds=45)),
+    ],
+)
+def test_durations(written: str, value: timedelta) -> None:
+    assert parse_duration(written) == value
+
+
+@pytest.mark.parametrize("written", ["2", "2 hours", "h", "", 7200, None, "1.5h"])
+def test_bad_durations(written: object) -> None:
+    with pytest.raises(TimeFormatError):
+        parse_duration(written)
+
+
+def test_format_local_names_the_zone() -> None:
+    assert format_local(datetime(2026, 12, 1, 1, 0, tzinfo=UTC), WIB) == "2026-12-01 08:00 WIB"

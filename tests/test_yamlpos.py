@@ -1,0 +1,105 @@
+"""YAML with positions: data, spans, and every way a YAML text can be wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from humaspost.yamlpos import YamlProblem, load_located
+
+
+def problem(text: str) -> YamlProblem:
+    with pytest.raises(YamlProblem) as caught:
+        load_located(text)
+    return caught.value
+
+
+def test_data_and_spans_of_keys_and_values() -> None:
+    located = load_located("a: 1\nb:\n  - x\n  - {c: yes}\n")
+    assert located is not None
+    assert located.data == {"a": 1, "b": ["x", {"c": True}]}
+    assert located.key_span(("b",)) == located.keys[("b",)]
+    assert (located.keys[("b",)].line, located.keys[("b",)].column) == (2, 1)
+    inner = located.value_span(("b", 1, "c"))
+    assert inner is not None and (inner.line, inner.column) == (4, 9)
+
+
+def test_line_offset_shifts_reported_lines() -> None:
+    located = load_located("a: 1\n", line_offset=1)
+    assert located is not None
+    assert located.keys[("a",)].line == 2
+    assert problem_with_offset("a: [\n").span.line >= 2
+
+
+def problem_with_offset(text: str) -> YamlProblem:
+    with pytest.raises(YamlProblem) as caught:
+        load_located(text, line_offset=1)
+    return caught.value
+
+
+def test_timestamps_stay_text_so_our_rules_parse_them() -> None:
+    located = load_located("publish_at: 2026-12-01 08:00:00\nd: 2026-12-01\n")
+    assert located is not None
+    assert located.data == {"publish_at": "2026-12-01 08:00:00", "d": "2026-12-01"}
+
+
+def test_empty_text_holds_nothing() -> None:
+    assert load_located("") is None
+    assert load_located("# only a comment\n") is None
+
+
+def test_duplicate_key_is_an_error_at_the_second_key() -> None:
+    found = problem("text: a\nto: x\ntext: b\n")
+    assert found.code == "HP004"
+    assert (found.span.line, found.span.column) == (3, 1)
+    assert "line 1" in found.message
+
+
+def test_tab_indentation_gets_a_hint() -> None:
+    found = problem("a:\n\tb: 1\n")
+    assert found.code == "HP003"
+    assert found.span.line == 2
+    assert found.hint is not None and "tab" in found.hint
+
+
+def test_colon_in_plain_text_gets_a_hint() -> None:
+    found = problem("text: Info: hubungi 112\n")
+    assert found.code == "HP003"
+    assert found.hint is not None and "quotes" in found.hint
+
+
+def test_complex_key_is_refused() -> None:
+    found = problem("? [a, b]\n: 1\n")
+    assert found.code == "HP009"
+    assert found.span.line == 1
+
+
+def test_non_text_key_is_refused() -> None:
+    assert problem("2026: x\n").code == "HP009"
+    assert problem("yes: x\n").code == "HP009"
+
+
+def test_alias_bomb_fails_fast_without_expanding() -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, 10):
+        refs = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    found = problem("\n".join(lines) + "\n")
+    assert found.code == "HP005"
+
+
+def test_a_few_aliases_are_fine() -> None:
+    located = load_located("x: &t [a, b]\ny: *t\n")
+    assert located is not None and located.data == {"x": ["a", "b"], "y": ["a", "b"]}
+
+
+def test_unsafe_tags_are_refused() -> None:
+    assert problem("x: !!python/object:os.system 1\n").code in ("HP003", "HP011")
+    assert problem("x: !!binary aGVsbG8=\n").code == "HP011"
+    assert problem("x: !custom 1\n").code == "HP011"
+
+
+def test_second_document_is_named() -> None:
+    found = problem("a: 1\n---\nb: 2\n")
+    assert found.code == "HP003"
+    assert "second YAML document" in found.message
+    assert found.span.line == 2
