@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import multiprocessing
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -179,6 +182,7 @@ class _PostChecker:
         self.media_cache = media_cache
         # Each media item is checked once per post, whatever the number of accounts.
         self.media_infos: dict[int, MediaInfo | None] = {}
+        self.rendered_parts: dict[tuple[str, tuple[str | int, ...]], tuple[PartReport, ...]] = {}
         self.found: dict[tuple[str, str, Span | None], Problem] = {}
         self.texts: list[_SentText] = []
 
@@ -275,14 +279,7 @@ class _PostChecker:
                 f"nothing to post to '{account.name}': no text and no media",
                 self.post.span(content.where or ()),
             )
-        reports = tuple(
-            self.measure(part, index, rules, content) for index, part in enumerate(parts)
-        )
-        self.check_media(rules, [(item, self.media(item)) for item in media])
-        if content.link is not None and rules.checks_link:
-            reason = link_problem(content.link)
-            if reason:
-                self.report("HP302", reason, self.post.span((*content.where, "link")))
+        reports = self.rendered(rules, content, parts)
         if first is not None and not self.post.draft and rules.name in _REFUSE_DUPLICATES:
             self.texts.extend(
                 _SentText(
@@ -305,6 +302,24 @@ class _PostChecker:
             media=media,
             link=content.link,
         )
+
+    def rendered(
+        self, rules: PlatformRules, content: Content, parts: tuple[str, ...]
+    ) -> tuple[PartReport, ...]:
+        """Measure text and check media and link once per platform and section, however
+        many accounts of that platform the post goes to."""
+        key = (rules.name, content.where)
+        if key not in self.rendered_parts:
+            self.rendered_parts[key] = tuple(
+                self.measure(part, index, rules, content) for index, part in enumerate(parts)
+            )
+            media = content.media or ()
+            self.check_media(rules, [(item, self.media(item)) for item in media])
+            if content.link is not None and rules.checks_link:
+                reason = link_problem(content.link)
+                if reason:
+                    self.report("HP302", reason, self.post.span((*content.where, "link")))
+        return self.rendered_parts[key]
 
     def part_span(self, content: Content, index: int) -> Span | None:
         if content.parts is not None and len(content.parts) > 1:
@@ -458,12 +473,42 @@ def _inspect(path: Path) -> MediaInfo | str:
         return f"unreadable ({exc.strerror})"
 
 
-def run_check(config: Config, files: list[tuple[Path, str]], now: datetime) -> CheckReport:
-    """Check post files (path, name to show) and return every problem and delivery."""
-    cache: MediaCache = {}
-    results = [check_file(path, shown, config, now, cache) for path, shown in files]
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 400
+
+
+def run_check(
+    config: Config, files: list[tuple[Path, str]], now: datetime, workers: int = 1
+) -> CheckReport:
+    """Check post files (path, name to show) and return every problem and delivery.
+
+    With `workers` > 1 and many files, files are checked in that many processes; the
+    checks across posts then run on the combined results.
+    """
+    if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
+        results = _check_in_processes(config, files, now, workers)
+    else:
+        results = _check_files(config, files, now)
     problems = [p for r in results for p in r.problems]
     problems.extend(check_across_posts(results))
     problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
     posts = [r.post for r in results if r.post is not None]
     return CheckReport(len(files), posts, problems)
+
+
+def _check_files(config: Config, files: list[tuple[Path, str]], now: datetime) -> list[FileResult]:
+    cache: MediaCache = {}
+    return [check_file(path, shown, config, now, cache) for path, shown in files]
+
+
+def _check_in_processes(
+    config: Config, files: list[tuple[Path, str]], now: datetime, workers: int
+) -> list[FileResult]:
+    # A few chunks per worker evens out folders of slow and fast files; order is kept.
+    size = -(-len(files) // (workers * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    # fork starts workers without re-importing anything; elsewhere use the default.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        done = pool.map(_check_files, [config] * len(chunks), chunks, [now] * len(chunks))
+        return [result for chunk in done for result in chunk]

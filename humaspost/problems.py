@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -17,9 +18,12 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Span:
-    """A place in a file: 1-based line and column, and how many characters it covers."""
+class Span(NamedTuple):
+    """A place in a file: 1-based line and column, and how many characters it covers.
+
+    A named tuple rather than a dataclass: one is made for every YAML node, and that
+    is the hot path of `check`.
+    """
 
     line: int
     column: int

@@ -61,8 +61,9 @@ def test_emoji_sequence_counts_two(text: str) -> None:
 
 
 def test_every_multi_code_point_emoji_counts_two() -> None:
-    # Guards the fast path, which only scans texts holding a joiner, keycap, VS16, flag,
-    # skin tone or tag: a newer emoji package must not add sequences without one.
+    # Guards the fast paths against a newer emoji package: only texts holding a joiner,
+    # keycap, VS16, flag, skin tone or tag are scanned, and only within coarse code point
+    # ranges; a sequence outside either would not count 2 here.
     sequences = [key for key in emoji.EMOJI_DATA if len(key) > 1]
     assert sequences
     assert [s for s in sequences if weighted_length(s) != 2] == []

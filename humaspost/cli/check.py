@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -60,7 +61,7 @@ def check(
         _render(output, CheckReport(0, [], exc.problems), to_stderr=True)
         raise typer.Exit(2) from None
     files = post_files(cfg.posts_dir, paths or [], cwd())
-    report = run_check(cfg, files, now_from(now, cfg))
+    report = run_check(cfg, files, now_from(now, cfg), workers=os.cpu_count() or 1)
     _render(output, report, to_stderr=False)
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)

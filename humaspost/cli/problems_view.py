@@ -44,28 +44,33 @@ def location(problem: Problem) -> str:
 
 def print_problems(console: Console, problems: Iterable[Problem], source: SourceLines) -> None:
     """Render problems as text, each with the offending line and a hint where there is one."""
+    # One print for everything: rich's per-call overhead dominates with thousands of lines.
+    out = Text()
     for problem in problems:
-        header = Text()
-        header.append(location(problem), style="bold")
-        header.append(": ")
-        header.append(f"{problem.severity}[{problem.code}]", style=_STYLE[problem.severity])
-        header.append(f" {problem.message}")
-        console.print(header)
+        style = _STYLE[problem.severity]
+        out.append(location(problem), style="bold")
+        out.append(": ")
+        out.append(f"{problem.severity}[{problem.code}]", style=style)
+        out.append(f" {problem.message}\n")
         span = problem.span
         line = None
         if span is not None and not problem.secret:
             line = source.line(problem.file, span.line)
         if span is not None and line is not None:
-            gutter = f"{span.line:>5} | "
             shown_line = line.expandtabs(1)
-            console.print(Text(gutter, style="dim") + Text(shown_line))
-            width = max(1, min(span.length, max(1, len(shown_line) - span.column + 1)))
-            marker = " " * (span.column - 1) + "^" * width
-            console.print(
-                Text(" " * 6 + "| ", style="dim") + Text(marker, style=_STYLE[problem.severity])
-            )
+            width = max(1, min(span.length, len(shown_line) - span.column + 1))
+            out.append(f"{span.line:>5} | ", style="dim")
+            out.append(shown_line + "\n")
+            out.append("      | ", style="dim")
+            out.append(" " * (span.column - 1) + "^" * width + "\n", style=style)
         if problem.hint:
-            console.print(Text("      = hint: ", style="dim cyan") + Text(problem.hint))
+            out.append("      = hint: ", style="dim cyan")
+            out.append(problem.hint + "\n")
+    if console.is_terminal:
+        console.print(out, end="")
+    else:
+        # Without a terminal there is no colour; rich's line layout would only cost time.
+        console.file.write(out.plain)
 
 
 def problem_json(problem: Problem) -> dict[str, object]:

@@ -9,13 +9,13 @@ This ports the counting rules of twitter-text's ``parseTweet`` with config v3
 * every URL, with or without a protocol, counts 23, found with the rules of
   ``extractUrlsWithIndices`` (regexes, TLD lists, IDN label lengths, t.co slugs);
 * every emoji sequence counts 2;
-* a post is valid when it weighs 1-280, is not only whitespace and holds none of
-  U+FFFE, U+FEFF and U+FFFF.
+* a post is valid when it weighs 1-280, holds none of U+FFFE, U+FEFF and U+FFFF and is
+  not only whitespace (twitter-text's Java parser rejects that; its JS one does not).
 
-twitter-text recognises emoji with a regex frozen at Unicode 12, so newer sequences such
-as ❤️‍🔥 would count 5 there; X counts them as one emoji, so this module takes emoji
-sequences from the maintained ``emoji`` package instead. Like twitter-text, it counts
-the text-default © and ® as plain characters unless U+FE0F follows them.
+twitter-text's emoji regex stops at Emoji 12, so newer sequences such as ❤️‍🔥 would
+count 5 there while X counts 2; this module therefore takes emoji sequences from the
+maintained ``emoji`` package. Like twitter-text, it counts the text-default © and ® as
+plain characters unless U+FE0F follows them, and digits, # and * only as keycaps.
 
 Speed matters (a CI check runs this over every post), so the heavy parts are built on
 first use only, and texts that cannot hold a URL or an emoji sequence skip those scans.
@@ -28,7 +28,6 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
 
 MAX_WEIGHTED_LENGTH: int = 280
 
@@ -41,12 +40,12 @@ _DEFAULT_PROTOCOL = "https://"
 
 # Runs of code points that config v3 weighs 1; everything else weighs 2.
 _LIGHT_RUNS = re.compile("[\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]+")
-_INVALID_CHARS = ("\ufffe", "\ufeff", "\uffff")
-# Every emoji sequence of more than one code point holds one of these (ZWJ, keycap, VS16,
-# regional indicator, skin tone, tag); a single code point emoji weighs 2 as a plain
-# character anyway, so texts without them need no emoji scan.
+_INVALID_CHARS = ("\ufffe", "\ufeff", "\uffff")  # all weigh 2
+# Every emoji sequence of more than one code point holds a ZWJ or one of these (keycap,
+# VS16, regional indicator, skin tone, tag; all weigh 2). A single code point emoji weighs 2
+# as a plain character anyway, so texts without them need no emoji scan.
 _EMOJI_SEQUENCE_MARKS = re.compile(
-    "[\u200d\u20e3\ufe0f\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"
+    "[\u20e3\ufe0f\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"
 )
 # str.split() breaks on these although twitter-text does not treat them as spaces.
 _SPLIT_ONLY_SPACES = re.compile("[\x1c-\x1f]")
@@ -73,10 +72,12 @@ def parse_tweet(text: str) -> TweetLength:
         entities = _url_entities(text) if "." in text else []
     else:
         text = unicodedata.normalize("NFC", text)
-        weight = _plain_weight(text)
-        has_invalid_chars = any(char in text for char in _INVALID_CHARS)
+        # Searching only the code points that weigh 2 is much faster for mostly-Latin text.
+        heavy = _LIGHT_RUNS.sub("", text)
+        weight = len(text) + len(heavy)
+        has_invalid_chars = any(char in heavy for char in _INVALID_CHARS)
         entities = _url_entities(text) if "." in text else []
-        if _EMOJI_SEQUENCE_MARKS.search(text):
+        if "\u200d" in text or _EMOJI_SEQUENCE_MARKS.search(heavy):
             entities += _emoji_entities(text)
     if entities:
         # Like twitter-text's left-to-right walk: a URL wins over an emoji starting at the
@@ -110,12 +111,12 @@ _Entity = tuple[int, int, int]
 def _emoji_entities(text: str) -> list[_Entity]:
     """Emoji sequences of two or more code points, matched longest first."""
     table = _emoji_table()
-    sequences, longest = table.sequences, table.longest
+    sequences, sizes = table.sequences, table.sizes
     entities: list[_Entity] = []
     for run in table.runs.finditer(text):
         index, end = run.span()
         while index < end - 1:
-            for size in range(min(longest, end - index), 1, -1):
+            for size in sizes.get(text[index], ()):
                 if text[index : index + size] in sequences:
                     entities.append((index, -_EMOJI_WEIGHT, size))
                     index += size
@@ -125,21 +126,29 @@ def _emoji_entities(text: str) -> list[_Entity]:
     return entities
 
 
-class _EmojiTable(NamedTuple):
-    sequences: frozenset[str]
-    longest: int
-    runs: re.Pattern[str]
+class _EmojiTable:
+    """Multi-code-point emoji sequences from the ``emoji`` package."""
+
+    def __init__(self) -> None:
+        import emoji  # Deferred: importing it costs ~40 ms, and most posts never need it.
+
+        self.sequences = frozenset(key for key in emoji.EMOJI_DATA if len(key) > 1)
+        lengths: dict[str, set[int]] = {}
+        for sequence in self.sequences:
+            lengths.setdefault(sequence[0], set()).add(len(sequence))
+        # Lengths worth trying at each first code point, longest first.
+        self.sizes = {char: tuple(sorted(found, reverse=True)) for char, found in lengths.items()}
+        # Coarse ranges holding every code point of those sequences (the tests check this).
+        # A class of the ~1,400 exact code points would be far slower to match.
+        self.runs = re.compile(
+            "[#*0-9\xa9\xae\u200d\u203c-\u3299\ufe0f\U0001f000-\U0001faff\U000e0020-\U000e007f]{2,}"
+        )
 
 
 @cache
 def _emoji_table() -> _EmojiTable:
-    """Multi-code-point emoji sequences from the ``emoji`` package, built on first use."""
-    import emoji  # Deferred: importing it costs ~40 ms, and most posts never need it.
-
-    sequences = frozenset(key for key in emoji.EMOJI_DATA if len(key) > 1)
-    chars = sorted({char for sequence in sequences for char in sequence})
-    runs = re.compile("[" + "".join(re.escape(char) for char in chars) + "]{2,}")
-    return _EmojiTable(sequences, max(map(len, sequences)), runs)
+    """The emoji table, built on first use."""
+    return _EmojiTable()
 
 
 def _url_entities(text: str) -> list[_Entity]:
@@ -183,7 +192,10 @@ def _url_entities(text: str) -> list[_Entity]:
 
 
 def _url_windows(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of whitespace-free runs that may hold a URL (a dot before some other char)."""
+    """Spans of whitespace-free runs that may hold a URL (a dot before some other char).
+
+    U+180E is a space to twitter-text but not to str.split(); that only widens a window.
+    """
     if _SPLIT_ONLY_SPACES.search(text):
         yield 0, len(text)
         return
@@ -200,78 +212,76 @@ def _is_valid_url(url: str, protocol: str, domain: str, regexes: _UrlRegexes) ->
     if domain.startswith("xn--") and not regexes.ascii_domain.search(domain):
         return False
     for label in domain.split("."):
-        parts = _IDNA_SEPARATORS.split(label)
-        encoded = sum(len(_punycode(part)) for part in parts) + len(parts) - 1
-        if not 1 <= encoded <= _MAX_DOMAIN_LABEL_LENGTH:
+        # The domain regex never yields an empty label, so only the upper bound can fail.
+        if not label.isascii():
+            label = ".".join(map(_punycode, regexes.idna_separators.split(label)))
+        if len(label) > _MAX_DOMAIN_LABEL_LENGTH:
             return False
     utf16_length = len(url.encode("utf-16-le", "surrogatepass")) // 2
     return len(protocol) + utf16_length <= _MAX_URL_LENGTH
 
 
-# punycode.toASCII, which twitter-text applies to each label, also splits on these.
-_IDNA_SEPARATORS = re.compile("[\u3002\uff0e\uff61]")
-
-
 def _punycode(label: str) -> str:
+    """punycode.toASCII for one label: ASCII stays, anything else becomes ``xn--``."""
     if label.isascii():
         return label
     return "xn--" + label.encode("punycode").decode("ascii")
 
 
-class _UrlRegexes(NamedTuple):
-    url: re.Pattern[str]
-    ascii_domain: re.Pattern[str]
-    short_domain: re.Pattern[str]
-    special_short_domain: re.Pattern[str]
-    tco: re.Pattern[str]
+class _UrlRegexes:
+    """twitter-text's URL regexes (js/src/regexp), ported to Python's ``re``."""
+
+    def __init__(self) -> None:
+        spaces = r"\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+        invalid = r"\ufffe\ufeff\uffff"
+        directional = r"\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
+        latin_accents = (
+            r"\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
+            r"\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+        )
+        cyrillic = r"\u0400-\u04ff"
+        punct = "!'#%&()*+,\\-./:;<=>?@[]^_{|}~$"
+
+        def domain_char(allowed: str = "") -> str:
+            # Anything but punctuation (bar ``allowed``), spaces and invalid chars.
+            excluded = "".join(re.escape(char) for char in punct if char not in allowed)
+            return f"[^{excluded}{spaces}{invalid}]"
+
+        char = domain_char()
+        subdomain = rf"(?:(?:{char}{domain_char('_-')}*)?{char}\.)"
+        domain_name = rf"(?:(?:{char}{domain_char('-')}*)?{char}\.)"
+        tld_end = r"(?=[^0-9a-zA-Z@+-]|$)"
+        gtld = f"(?:{_alternation(_GTLDS.split('|'))}){tld_end}"
+        cctld = f"(?:{_alternation(_CCTLDS.split('|'))}){tld_end}"
+        punycode = r"xn--[\-0-9a-z]+"
+        tld = f"(?:{gtld}|{cctld}|{punycode})"
+        path_char = rf"[a-z{cyrillic}0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{latin_accents}]"
+        parens = rf"\((?:{path_char}+|{path_char}*\({path_char}+\){path_char}*)\)"
+        path_end = rf"(?:[+\-a-z{cyrillic}0-9=_#/{latin_accents}]|{parens})"
+        path = rf"(?:{path_char}*(?:{parens}{path_char}*)*{path_end}|@{path_char}+/)"
+        query = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
+        preceding = rf"(?:[^a-z0-9@\uff20$#\uff03{invalid}]|[{directional}]|^)"
+        # Groups: preceding char, URL, protocol, domain, path (twitter-text's $2, $3, $4, $5, $7).
+        url = (
+            f"({preceding})"
+            f"((https?://)?({subdomain}*{domain_name}{tld})(?::[0-9]+)?(/{path}*)?(?:{query})?)"
+        )
+        ignore_case = re.IGNORECASE
+        self.url = re.compile(url, ignore_case)
+        self.ascii_domain = re.compile(rf"(?:[\-a-z0-9{latin_accents}]+\.)+{tld}", ignore_case)
+        self.short_domain = re.compile(domain_name + cctld, ignore_case)
+        self.special_short_domain = re.compile(
+            rf"{domain_name}(?:co|tv)(?=[^0-9a-zA-Z@]|$)", ignore_case
+        )
+        self.tco = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{query})?", ignore_case)
+        # punycode.toASCII, which twitter-text applies to each label, also splits on these.
+        self.idna_separators = re.compile("[\u3002\uff0e\uff61]")
 
 
 @cache
 def _url_regexes() -> _UrlRegexes:
-    """Compile twitter-text's URL regexes (js/src/regexp) on first use (~40 ms)."""
-    spaces = r"\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-    invalid = r"\ufffe\ufeff\uffff"
-    directional = r"\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
-    latin_accents = (
-        r"\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
-        r"\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
-    )
-    cyrillic = r"\u0400-\u04ff"
-
-    punct = "!'#%&()*+,\\-./:;<=>?@[]^_{|}~$"
-
-    def domain_char(allowed: str = "") -> str:
-        # Anything but punctuation (bar ``allowed``), spaces and invalid chars.
-        excluded = "".join(re.escape(char) for char in punct if char not in allowed)
-        return f"[^{excluded}{spaces}{invalid}]"
-
-    char = domain_char()
-    subdomain = rf"(?:(?:{char}{domain_char('_-')}*)?{char}\.)"
-    domain_name = rf"(?:(?:{char}{domain_char('-')}*)?{char}\.)"
-    tld_end = r"(?=[^0-9a-zA-Z@+-]|$)"
-    gtld = f"(?:{_alternation(_GTLDS.split('|'))}){tld_end}"
-    cctld = f"(?:{_alternation(_CCTLDS.split('|'))}){tld_end}"
-    punycode = r"xn--[\-0-9a-z]+"
-    tld = f"(?:{gtld}|{cctld}|{punycode})"
-    path_char = rf"[a-z{cyrillic}0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{latin_accents}]"
-    parens = rf"\((?:{path_char}+|{path_char}*\({path_char}+\){path_char}*)\)"
-    path_end = rf"(?:[+\-a-z{cyrillic}0-9=_#/{latin_accents}]|{parens})"
-    path = rf"(?:{path_char}*(?:{parens}{path_char}*)*{path_end}|@{path_char}+/)"
-    query = r"\?[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]*[a-z0-9\-_&=#/]"
-    preceding = rf"(?:[^a-z0-9@\uff20$#\uff03{invalid}]|[{directional}]|^)"
-    # Groups: preceding char, URL, protocol, domain, path (twitter-text's $2, $3, $4, $5, $7).
-    url = (
-        f"({preceding})"
-        f"((https?://)?({subdomain}*{domain_name}{tld})(?::[0-9]+)?(/{path}*)?(?:{query})?)"
-    )
-    ignore_case = re.IGNORECASE
-    return _UrlRegexes(
-        url=re.compile(url, ignore_case),
-        ascii_domain=re.compile(rf"(?:[\-a-z0-9{latin_accents}]+\.)+{tld}", ignore_case),
-        short_domain=re.compile(domain_name + cctld, ignore_case),
-        special_short_domain=re.compile(rf"{domain_name}(?:co|tv)(?=[^0-9a-zA-Z@]|$)", ignore_case),
-        tco=re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{query})?", ignore_case),
-    )
+    """The URL regexes, compiled on first use (~50 ms)."""
+    return _UrlRegexes()
 
 
 _Trie = dict[str, "_Trie"]
