@@ -1507,7 +1507,7 @@ def _run(args: argparse.Namespace, python: str, humaspost: str, root: Path) -> i
     print(f"  {'measurement':<{width}}  {'best':>8}  {'median':>8}  {'vs floor':>8}")
     print(f"  {'-' * width}  {'-' * 8}  {'-' * 8}  {'-' * 8}")
     for row in rows:
-        ratio = f"{row.best / floor.best:.2f}x" if row in (full, as_json) else ""
+        ratio = f"{row.best / floor.best:.2f}x" if row is full or row is as_json else ""
         flag = "  FAILED" if row.failed else ""
         print(f"  {row.label:<{width}}  {row.best:>7.3f}s  {row.median:>7.3f}s  {ratio:>8}{flag}")
 

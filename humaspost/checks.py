@@ -128,19 +128,23 @@ def check_file(
 def check_across_posts(results: list[FileResult]) -> list[Problem]:
     """Problems only visible with all posts together: shared ids, repeated texts."""
     problems: list[Problem] = []
-    first_by_id: dict[str, CheckedPost] = {}
+    by_id: dict[str, list[FileResult]] = defaultdict(list)
     for result in results:
-        post = result.post
-        if post is None:
+        if result.post is not None:
+            by_id[result.post.id].append(result)
+    for post_id, sharing in by_id.items():
+        if len(sharing) < 2:
             continue
-        other = first_by_id.setdefault(post.id, post)
-        if other is not post:
+        # Which file is the copy is not knowable: each one is told about the others.
+        for result in sharing:
+            assert result.post is not None
+            others = ", ".join(r.post.file for r in sharing if r is not result and r.post)
             problems.append(
                 Problem(
                     "HP112",
                     Severity.ERROR,
-                    f"post id '{post.id}' is also the id of {other.file}",
-                    post.file,
+                    f"post id '{post_id}' is also the id of {others}",
+                    result.post.file,
                     result.id_span or Span(1, 1),
                     "give one of them a different 'id'",
                 )

@@ -25,6 +25,8 @@ from humaspost.times import TimeFormatError, parse_datetime
 from humaspost.yamlpos import Located, YamlProblem, load_located
 
 POST_SUFFIXES = (".md", ".yaml", ".yml")
+# Files people may mean as posts that humaspost does not read: reported, never skipped.
+NEAR_MISS_SUFFIXES = (".markdown", ".mdown", ".txt")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _ID_RE = re.compile(r"^\w[\w.\-]*(?:/\w[\w.\-]*)*$")
 _NON_STANDARD_CRON = re.compile(r"[#?]|\b\d*LW?\b|\b\d+W\b")
@@ -158,6 +160,7 @@ class _PostLoader:
         self.shown = shown
         self.posts_dir = posts_dir
         self.tz = tz
+        self.suffix = file.suffix.lower()  # POST.MD from a Windows laptop is still a post
         self.problems: list[Problem] = []
         self.located = Located({}, {}, {})
         # Paths whose text came from a .md body: their spans are exact lines.
@@ -171,12 +174,20 @@ class _PostLoader:
 
     def load(self) -> LoadResult:
         default_id = post_id_for(self.file, self.posts_dir)
-        if default_id is None or self.file.suffix not in POST_SUFFIXES:
+        if default_id is None:
             self.error(
                 "HP010",
-                "not a post file: posts are .md, .yaml or .yml files inside posts_dir",
+                "not inside posts_dir, so humaspost would never publish it",
                 None,
                 f"posts_dir is {self.posts_dir}",
+            )
+            return LoadResult(None, self.problems)
+        if self.suffix not in POST_SUFFIXES:
+            self.error(
+                "HP010",
+                "not a post file: humaspost reads .md, .yaml and .yml files",
+                None,
+                "rename it, e.g. to .md",
             )
             return LoadResult(None, self.problems)
         text, problem = read_text(self.file, self.shown)
@@ -195,7 +206,7 @@ class _PostLoader:
         body: str | None = None
         body_line = 0
         yaml_text, line_offset = text, 0
-        if self.file.suffix == ".md":
+        if self.suffix == ".md":
             split = self.split_front_matter(text)
             if split is None:
                 return None
@@ -277,12 +288,15 @@ class _PostLoader:
             )
             return None
         self.check_platform_fields(fields)
+        self.check_empty_values(data)
+        self.check_dropped_text()
         publish_at = self.time(fields.publish_at, "publish_at")
         until = self.time(fields.until, "until")
         expires_at = self.time(fields.expires_at, "expires_at")
         self.check_times(fields, publish_at, until, expires_at)
-        if fields.repeat is not None:
-            self.check_repeat(fields.repeat)
+        repeat = fields.repeat.strip() if fields.repeat is not None else None
+        if repeat is not None and not self.check_repeat(repeat):
+            repeat = None  # reported; the rest of the checks go on without it
         post_id = self.post_id(fields.id, default_id)
         content = self.content(fields.text, fields.thread, fields.media, None, ())
         overrides = {
@@ -300,7 +314,7 @@ class _PostLoader:
             content=content,
             overrides=overrides,
             draft=fields.draft,
-            repeat=fields.repeat.strip() if fields.repeat else None,
+            repeat=repeat,
             until=until,
             expires_at=expires_at,
             metadata={
@@ -322,6 +336,32 @@ class _PostLoader:
                     self.at((name, "link"), at_key=True),
                     "on X a link goes in the text itself",
                 )
+
+    def check_empty_values(self, data: dict[str, Any]) -> None:
+        """A field written with no value (`to:`) is a mistake, not a request for the default."""
+        for key in ("publish_at", "to", "text", "thread", "media", "repeat", "until", "expires_at"):
+            written = (key,) in self.located.keys  # not a .md body, which clean() checks
+            if written and data[key] in (None, [], ""):
+                self.error(
+                    "HP109" if key == "to" else "HP110",
+                    f"'{key}' has no value",
+                    self.at((key,), at_key=True),
+                    "write a value, or remove the line"
+                    + (" to use defaults.to from the config" if key == "to" else ""),
+                )
+
+    def check_dropped_text(self) -> None:
+        for path, dropped in self.located.dropped.items():
+            if path[-1] != "text" and (len(path) < 2 or path[-2] != "thread"):
+                continue
+            what = "an anchor" if dropped.startswith("&") else "a comment"
+            self.error(
+                "HP115",
+                f"'{dropped}' is not part of the text: YAML reads it as {what} and drops it",
+                self.at(path),
+                "put the whole text in quotes, or write 'text: |' and the text on the "
+                "lines below it, indented",
+            )
 
     def time(self, raw: str | None, key: str) -> datetime | None:
         if raw is None:
@@ -355,15 +395,15 @@ class _PostLoader:
         if publish_at and expires_at and expires_at <= publish_at:
             self.error("HP106", "'expires_at' must be after 'publish_at'", self.at(("expires_at",)))
 
-    def check_repeat(self, expression: str) -> None:
+    def check_repeat(self, expression: str) -> bool:
+        """Whether `expression` is a standard 5-field crontab schedule; reports it if not."""
         from cronsim import CronSim, CronSimError  # small, but only posts with repeats need it
 
         reason: str | None = None
         fields = expression.split()
         if len(fields) != 5:
-            reason = (
-                f"has {len(fields)} fields; a cron expression has 5: minute hour day month weekday"
-            )
+            count = f"{len(fields)} field{'' if len(fields) == 1 else 's'}"
+            reason = f"has {count}; a cron expression has 5: minute hour day month weekday"
         elif _NON_STANDARD_CRON.search(expression.upper()):
             reason = "uses L, W, # or ?, which standard crontab does not have"
         else:
@@ -378,6 +418,7 @@ class _PostLoader:
                 self.at(("repeat",)),
                 "e.g. '0 8 * * 1-5' is 08:00 Monday to Friday; '30 7 * * 0' is 07:30 on Sundays",
             )
+        return reason is None
 
     def post_id(self, explicit: str | None, default_id: str) -> str:
         if explicit is None:

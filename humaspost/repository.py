@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from humaspost.posts import POST_SUFFIXES
+from humaspost.posts import NEAR_MISS_SUFFIXES, POST_SUFFIXES
 from humaspost.problems import UsageError
 
 
@@ -18,20 +18,25 @@ def shown_name(path: Path, cwd: Path) -> str:
         return Path(relative).as_posix() if not relative.startswith("../../..") else str(path)
 
 
+# Near misses are listed too, so that `check` says why they will never be published.
+_LISTED_SUFFIXES = POST_SUFFIXES + NEAR_MISS_SUFFIXES
+
+
 def _ignored(name: str) -> bool:
     # Templates and notes (`_template.md`) and hidden files are not posts.
     return name.startswith(("_", "."))
 
 
 def walk_posts(folder: Path) -> list[Path]:
-    """Post files under `folder`, sorted; skips names starting with '_' or '.'."""
+    """Post files (and near misses such as `.markdown`) under `folder`, sorted; skips
+    names starting with '_' or '.'."""
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not _ignored(d)]
         found.extend(
             Path(root, name)
             for name in files
-            if name.endswith(POST_SUFFIXES) and not _ignored(name)
+            if name.lower().endswith(_LISTED_SUFFIXES) and not _ignored(name)
         )
     found.sort()
     return found

@@ -21,6 +21,8 @@ _FIELD_EXPECTS = {
     "tags": "a list of words",
     "draft": "true or false",
 }
+# What staff call a platform, mapped to its name in post files.
+_PLATFORM_NICKNAMES = {"x": "twitter", "tweet": "twitter", "fb": "facebook", "meta": "facebook"}
 _TYPE_EXPECTS = {
     "string_type": "text",
     "bool_type": "true or false",
@@ -48,6 +50,8 @@ def problems_from_validation(
             key = str(path[-1])
             close = difflib.get_close_matches(key, known_fields(path[:-1]), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else None
+            if len(path) == 1 and key.lower() in _PLATFORM_NICKNAMES:
+                hint = f"the section for this platform is '{_PLATFORM_NICKNAMES[key.lower()]}'"
             problem = Problem(
                 "HP101",
                 Severity.ERROR,

@@ -15,16 +15,22 @@ class TimeFormatError(ValueError):
     """A time or duration written in a way humaspost does not accept; says how to fix it."""
 
 
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|\s+)(\d{1,2})[:.](\d{2})(?::(\d{2}))?"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
 def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
     """Parse a user's date-time; without an offset it is local time in `tz`. Returns UTC.
 
-    Accepts `2026-12-01 08:00`, `2026-12-01T08:00:00+07:00`, `...Z`. A bare date is
-    refused (which hour?), as is a local time that does not exist or is ambiguous in
-    `tz` because of a daylight-saving change.
+    Accepts `2026-12-01 08:00`, `2026-12-01T08:00:00+07:00`, `...Z`, and the Indonesian
+    `08.30` for 08:30. A bare date is refused (which hour?), as is a local time that does
+    not exist or is ambiguous in `tz` because of a daylight-saving change.
     """
     if isinstance(raw, datetime | date):
         # Only reachable from Python callers: YAML timestamps reach us as text.
-        raw = raw.isoformat()
+        raw = raw.isoformat(sep=" ", timespec="seconds")
     if not isinstance(raw, str):
         raise TimeFormatError(f"expected a date and time like 2026-12-01 08:00, got {raw!r}")
     text = raw.strip()
@@ -32,20 +38,30 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
         raise TimeFormatError(
             f"'{text}' is a date without a time; write the hour too, e.g. '{text} 08:00'"
         )
+    match = _DATETIME.match(text)
+    if match is None:
+        raise TimeFormatError(f"'{text}' is not a date and time; write it like 2026-12-01 08:00")
+    year, month, day, hour, minute, second = (int(g or 0) for g in match.groups()[:6])
     try:
-        value = datetime.fromisoformat(text)
+        value = datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
-        raise TimeFormatError(_explain_bad_datetime(text, exc)) from None
-    if value.tzinfo is None:
-        value = _localize(value, tz)
-    return value.astimezone(UTC)
+        raise TimeFormatError(f"'{text}' is not a real date or time ({exc})") from None
+    offset = match.group(7)
+    if offset is None:
+        return _localize(value, tz).astimezone(UTC)
+    try:
+        aware = datetime.fromisoformat(f"{value.isoformat()}{_iso_offset(offset)}")
+    except ValueError as exc:
+        raise TimeFormatError(f"'{text}' has an impossible offset ({exc})") from None
+    return aware.astimezone(UTC)
 
 
-def _explain_bad_datetime(text: str, exc: ValueError) -> str:
-    reason = str(exc)
-    if "out of range" in reason or "must be in" in reason:
-        return f"'{text}' is not a real date or time ({reason})"
-    return f"'{text}' is not a date and time; write it like 2026-12-01 08:00"
+def _iso_offset(offset: str) -> str:
+    if offset in ("Z", "z"):
+        return "+00:00"
+    if len(offset) == 3:
+        return f"{offset}:00"
+    return offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
 
 
 def _localize(naive: datetime, tz: ZoneInfo) -> datetime:

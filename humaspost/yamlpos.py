@@ -8,7 +8,7 @@ complex keys, and stopping an alias bomb after a bounded number of nodes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -19,8 +19,10 @@ from humaspost.problems import Span
 # libyaml's C parser where it is installed (it nearly always is with PyYAML wheels).
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# A post or config has at most a few hundred nodes; past this, aliases are being abused.
+# A post or config has at most a few hundred nodes and a few levels; past these limits,
+# aliases are being abused (an alias bomb) or the file is not a post.
 MAX_NODES = 20_000
+MAX_DEPTH = 50
 
 Path = tuple[str | int, ...]
 
@@ -54,6 +56,8 @@ class Located:
     data: Any
     keys: dict[Path, Span]
     values: dict[Path, Span]
+    # Text YAML read as a comment or an anchor beside a one-line value (see _Builder).
+    dropped: dict[Path, str] = field(default_factory=dict)
 
     def key_span(self, path: Path) -> Span | None:
         """Where the key at `path` is written, else where its nearest parent is."""
@@ -82,6 +86,8 @@ def load_located(text: str, *, line_offset: int = 0) -> Located | None:
     """
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        raise YamlProblem("HP005", "nested too deeply", Span(1 + line_offset, 1)) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text, line_offset) from None
     except yaml.YAMLError as exc:  # unmarked: rare, e.g. a reader error
@@ -89,8 +95,7 @@ def load_located(text: str, *, line_offset: int = 0) -> Located | None:
     if root is None:
         return None
     located = Located(None, {}, {})
-    budget = [MAX_NODES]
-    located.data = _build(root, (), located, line_offset, budget)
+    located.data = _Builder(text, located, line_offset).build(root, ())
     return located
 
 
@@ -105,6 +110,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Y
             span,
             "a post file holds one post; in a .md file the body follows the front matter",
         )
+    context = exc.context or ""
     hint = None
     if "tab" in problem or (mark is not None and _char_at(text, mark.line, mark.column) == "\t"):
         hint = "indent with spaces, not tabs"
@@ -112,8 +118,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Y
         hint = "put text containing ': ' in quotes, or use a block: 'text: |' and indent the text"
     elif "could not find expected ':'" in problem:
         hint = "each field is written as 'name: value'"
-    context = f" {exc.context}" if exc.context else ""
-    return YamlProblem("HP003", f"YAML syntax error: {problem}{context}", span, hint)
+    elif "alias" in context or "anchor" in context or "cannot start any token" in problem:
+        hint = (
+            "a value starting with * & ! @ ` % | > or a quote must be put in quotes, "
+            'e.g. repeat: "*/30 7 * * 0"'
+        )
+    return YamlProblem("HP003", f"YAML syntax error: {problem} {context}".rstrip(), span, hint)
 
 
 def _char_at(text: str, line: int, column: int) -> str:
@@ -121,38 +131,80 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column : column + 1] if line < len(lines) else ""
 
 
-def _build(node: Node, path: Path, out: Located, offset: int, budget: list[int]) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise YamlProblem(
-            "HP005",
-            "YAML aliases expand to too much data",
-            _span(node, offset),
-            "post files need no anchors or aliases (& and *); write the values out",
-        )
-    out.values[path] = _span(node, offset)
-    if isinstance(node, ScalarNode):
-        return _scalar(node, offset)
-    if isinstance(node, SequenceNode):
-        _require_tag(node, "tag:yaml.org,2002:seq", offset)
-        return [_build(item, (*path, i), out, offset, budget) for i, item in enumerate(node.value)]
-    if isinstance(node, MappingNode):
-        _require_tag(node, "tag:yaml.org,2002:map", offset)
+class _Builder:
+    """Turns composed nodes into data, recording spans and refusing what YAML would hide."""
+
+    def __init__(self, text: str, out: Located, offset: int) -> None:
+        self.text = text
+        self.out = out
+        self.offset = offset
+        self.budget = MAX_NODES
+        self.open: set[int] = set()  # ids of the collections being built: catches cycles
+
+    def build(self, node: Node, path: Path) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise YamlProblem(
+                "HP005",
+                "YAML aliases expand to too much data",
+                _span(node, self.offset),
+                "post files need no anchors or aliases (& and *); write the values out",
+            )
+        if len(path) > MAX_DEPTH or id(node) in self.open:
+            raise YamlProblem(
+                "HP005",
+                "an alias refers to itself" if id(node) in self.open else "nested too deeply",
+                _span(node, self.offset),
+                "post files need no anchors or aliases (& and *); write the values out",
+            )
+        self.out.values[path] = _span(node, self.offset)
+        if isinstance(node, ScalarNode):
+            self.note_dropped(node, path)
+            return _scalar(node, self.offset)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                _require_tag(node, "tag:yaml.org,2002:seq", self.offset)
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, MappingNode):
+                _require_tag(node, "tag:yaml.org,2002:map", self.offset)
+                return self.mapping(node, path)
+        finally:
+            self.open.discard(id(node))
+        raise YamlProblem("HP011", "unsupported YAML node", _span(node, self.offset))
+
+    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _key(key_node, offset)
+            key = _key(key_node, self.offset)
             if key in result:
-                first = out.keys[(*path, key)]
+                first = self.out.keys[(*path, key)]
                 raise YamlProblem(
                     "HP004",
                     f"duplicate key '{key}' (first written on line {first.line})",
-                    _span(key_node, offset),
+                    _span(key_node, self.offset),
                     "YAML keeps only one of them; remove or rename the other",
                 )
-            out.keys[(*path, key)] = _span(key_node, offset)
-            result[key] = _build(value_node, (*path, key), out, offset, budget)
+            self.out.keys[(*path, key)] = _span(key_node, self.offset)
+            result[key] = self.build(value_node, (*path, key))
         return result
-    raise YamlProblem("HP011", "unsupported YAML node", _span(node, offset))
+
+    def note_dropped(self, node: ScalarNode, path: Path) -> None:
+        """Record text that YAML silently drops beside a one-line value: a `#hashtag`
+        read as a comment, or an `&word` read as an anchor."""
+        start, end = node.start_mark, node.end_mark
+        if start.line != end.line:
+            return
+        text = self.text
+        if text.startswith("&", start.index):
+            self.out.dropped[path] = text[start.index : end.index].split(maxsplit=1)[0]
+            return
+        line_end = text.find("\n", end.index)
+        line_end = len(text) if line_end < 0 else line_end
+        hash_at = text.find("#", end.index, line_end)
+        # `# note` is a comment; `#KotaBekasi` right after the value was meant as text.
+        if hash_at >= 0 and text[hash_at + 1 : hash_at + 2] not in ("", " ", "\t"):
+            self.out.dropped[path] = text[hash_at:line_end].rstrip()
 
 
 def _require_tag(node: Node, tag: str, offset: int) -> None:

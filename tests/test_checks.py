@@ -257,17 +257,36 @@ def test_two_files_with_the_same_id(repo: Repo) -> None:
     repo.post("b.yaml", "id: sama\npublish_at: 2026-12-02 08:00\ntext: b\n")
     repo.post("sama.md", post_md("publish_at: 2026-12-03 08:00\n", "c"))
     report = check(repo)
-    assert found(report, "HP112") == [("posts/b.yaml", 1, 5), ("posts/sama.md", 1, 1)]
+    # Which file is the copy cannot be known: every file sharing the id is told.
+    assert found(report, "HP112") == [
+        ("posts/a.yaml", 1, 5),
+        ("posts/b.yaml", 1, 5),
+        ("posts/sama.md", 1, 1),
+    ]
+    message = next(p.message for p in report.problems if p.file == "posts/a.yaml")
+    assert message == "post id 'sama' is also the id of posts/b.yaml, posts/sama.md"
 
 
 def test_templates_and_hidden_files_are_ignored(repo: Repo) -> None:
     repo.post("_template.md", "not a post at all")
     repo.post(".draft.yaml", "- nope")
     repo.post("_notes/x.md", "nope")
-    repo.post("README.txt", "nope")
+    repo.post("foto.png", "not a post")
     repo.post("a.yaml", "publish_at: 2026-12-01 08:00\ntext: a\n")
     report = check(repo)
     assert report.files == 1 and report.problems == []
+
+
+def test_near_miss_suffixes_are_reported_and_upper_case_suffixes_read(repo: Repo) -> None:
+    repo.post("pengumuman.markdown", "---\npublish_at: 2026-12-01 08:00\n---\nHalo\n")
+    repo.post("catatan.txt", "Halo\n")
+    repo.post("WINDOWS.MD", "---\npublish_at: 2026-12-02 08:00\n---\nHalo dari Windows\n")
+    report = check(repo)
+    assert [(p.file, p.code) for p in report.problems] == [
+        ("posts/catatan.txt", "HP010"),
+        ("posts/pengumuman.markdown", "HP010"),
+    ]
+    assert [p.id for p in report.posts] == ["WINDOWS"]
 
 
 @pytest.mark.parametrize("bad", ["to: [nope]", "draft: ya"])
@@ -277,3 +296,10 @@ def test_one_bad_post_does_not_hide_others(repo: Repo, bad: str) -> None:
     report = check(repo)
     assert report.errors == 1
     assert "good" in [p.id for p in report.posts]
+
+
+@pytest.mark.parametrize("expression", ["0 7 * *", "0 25 * * *", "@daily", "0 7 30 2 *"])
+def test_invalid_repeat_is_reported_not_a_crash(repo: Repo, expression: str) -> None:
+    repo.post("a.yaml", f"repeat: '{expression}'\nto: pemkot-x\ntext: a\n")
+    report = check(repo)
+    assert [p.code for p in report.problems] == ["HP107"]

@@ -88,7 +88,7 @@ def test_explicit_paths_and_discovery_from_a_subfolder(repo: Repo) -> None:
     repo.post("2027/b.yaml", FUTURE + "text: b\nto: nope\n")
     sub = repo.posts / "2027"
     only_a = run_humaspost("check", "a.yaml", cwd=sub)
-    assert only_a.returncode == 0 and "1 files, 1 posts" in only_a.stdout
+    assert only_a.returncode == 0 and "1 file, 1 post" in only_a.stdout
     folder = run_humaspost("check", ".", cwd=sub)
     assert folder.returncode == 1 and "b.yaml:3:5" in folder.stdout
 

@@ -288,3 +288,47 @@ def test_shipped_example_posts_load_cleanly() -> None:
     for path in files:
         result = load_post(path, path.name, config.posts_dir, config.timezone)
         assert result.problems == [], (path, result.problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "dropped"),
+    [
+        ("text: Pasar murah hari ini. #KotaBekasi\n", "'#KotaBekasi'"),
+        ("text: #KotaBekasi Pasar murah\n", "'#KotaBekasi Pasar murah'"),
+        ("text: &Pemkot hadir untuk warga\n", "'&Pemkot'"),
+        ("thread:\n  - Bagian satu #KotaBekasi\n  - Dua\n", "'#KotaBekasi'"),
+        ("twitter:\n  text: Halo #KotaBekasi\n", "'#KotaBekasi'"),
+    ],
+)
+def test_hashtag_or_anchor_dropped_by_yaml_is_an_error(repo: Repo, text: str, dropped: str) -> None:
+    result = load(repo, "a.yaml", "publish_at: 2026-12-01 08:00\n" + text)
+    assert "HP115" in codes(result)
+    problem = next(p for p in result.problems if p.code == "HP115")
+    assert problem.message.startswith(dropped)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("publish_at: 2026-12-01 08:00\nto: []\ntext: a\n", "HP109"),
+        ("publish_at: 2026-12-01 08:00\nto:\ntext: a\n", "HP109"),
+        ("publish_at: 2026-12-01 08:00\nmedia: []\ntext: a\n", "HP110"),
+        ("publish_at: 2026-12-01 08:00\ntext:\n", "HP110"),
+    ],
+)
+def test_fields_written_without_a_value(repo: Repo, text: str, code: str) -> None:
+    result = load(repo, "a.yaml", text)
+    assert code in codes(result)
+    assert place(result, code) == (2, 1)
+
+
+def test_platform_nickname_gets_the_real_section_name(repo: Repo) -> None:
+    result = load(repo, "a.yaml", "publish_at: 2026-12-01 08:00\ntext: a\nx:\n  text: b\n")
+    problem = next(p for p in result.problems if p.code == "HP101")
+    assert problem.hint == "the section for this platform is 'twitter'"
+
+
+def test_invalid_repeat_is_reported_and_the_post_still_loads(repo: Repo) -> None:
+    result = load(repo, "a.yaml", "publish_at: 2026-12-01 08:00\nrepeat: '0 25 * * *'\ntext: a\n")
+    assert codes(result) == ["HP107"]
+    assert result.post is not None and result.post.repeat is None

@@ -80,3 +80,15 @@ def test_bad_durations(written: object) -> None:
 
 def test_format_local_names_the_zone() -> None:
     assert format_local(datetime(2026, 12, 1, 1, 0, tzinfo=UTC), WIB) == "2026-12-01 08:00 WIB"
+
+
+def test_indonesian_dot_time_means_hours_and_minutes() -> None:
+    assert parse_datetime("2026-12-01 08.30", WIB) == datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "written", ["2026-12-10 08", "20261210T0830", "2026-12-01 08:00:00.5", "2026-12-01 8"]
+)
+def test_loose_iso_forms_are_refused(written: str) -> None:
+    with pytest.raises(TimeFormatError, match="write it like"):
+        parse_datetime(written, WIB)

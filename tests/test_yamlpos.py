@@ -103,3 +103,31 @@ def test_second_document_is_named() -> None:
     assert found.code == "HP003"
     assert "second YAML document" in found.message
     assert found.span.line == 2
+
+
+def test_recursive_alias_and_deep_nesting_fail_cleanly() -> None:
+    assert problem("tags: &a [*a]\n").message == "an alias refers to itself"
+    assert problem("notes: " + "[" * 900 + "]" * 900 + "\n").code == "HP005"
+    assert problem("notes: " + "[" * 5000 + "]" * 5000 + "\n").code in ("HP003", "HP005")
+
+
+def test_unquoted_special_first_characters_get_a_hint() -> None:
+    for text in ("repeat: */30 7 * * 0\n", "text: @pemkotbekasi halo\n"):
+        found = problem(text)
+        assert found.code == "HP003"
+        assert found.hint is not None and "quotes" in found.hint
+
+
+def test_text_yaml_drops_beside_a_one_line_value_is_recorded() -> None:
+    cases = {
+        "text: Pasar murah. #KotaBekasi\n": "#KotaBekasi",
+        "text: #KotaBekasi Halo\n": "#KotaBekasi Halo",
+        "text: &Pemkot hadir\n": "&Pemkot",
+        'text: "Halo" #KotaBekasi\n': "#KotaBekasi",
+    }
+    for text, dropped in cases.items():
+        located = load_located(text)
+        assert located is not None and located.dropped == {("text",): dropped}, text
+    for fine in ("text: Halo  # catatan\n", "text: |\n  Halo #KotaBekasi\n", "text: 'a #b'\n"):
+        located = load_located(fine)
+        assert located is not None and located.dropped == {}, fine

@@ -85,7 +85,7 @@ def _summary_plain(report: CheckReport) -> str:
 
 
 def _summary(report: CheckReport) -> Text:
-    counts = f"{report.files} files, {len(report.posts)} posts"
+    counts = f"{_plural(report.files, 'file')}, {_plural(len(report.posts), 'post')}"
     if not report.problems:
         return Text(f"✓ {counts}: no problems", style="bold green")
     found = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"

@@ -57,7 +57,7 @@ def print_problems(console: Console, problems: Iterable[Problem], source: Source
         if span is not None and not problem.secret:
             line = source.line(problem.file, span.line)
         if span is not None and line is not None:
-            shown_line = line.expandtabs(1)
+            shown_line = line.replace("\t", "→")  # one column per tab, like the caret
             width = max(1, min(span.length, len(shown_line) - span.column + 1))
             out.append(f"{span.line:>5} | ", style="dim")
             out.append(shown_line + "\n")
