@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _BARE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -28,9 +28,6 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
     `08.30` for 08:30. A bare date is refused (which hour?), as is a local time that does
     not exist or is ambiguous in `tz` because of a daylight-saving change.
     """
-    if isinstance(raw, datetime | date):
-        # Only reachable from Python callers: YAML timestamps reach us as text.
-        raw = raw.isoformat(sep=" ", timespec="seconds")
     if not isinstance(raw, str):
         raise TimeFormatError(f"expected a date and time like 2026-12-01 08:00, got {raw!r}")
     text = raw.strip()
