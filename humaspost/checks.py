@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import difflib
+import gc
+import hashlib
 import itertools
-import multiprocessing
+import os
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,9 +32,8 @@ _REFUSE_DUPLICATES = frozenset({"twitter", "facebook"})
 
 @dataclass(frozen=True)
 class PartReport:
-    """One post as a platform will receive it: text, its length there and the limit."""
+    """One post as a platform will receive it: its length there and the limit."""
 
-    text: str
     length: int
     limit: int | None
 
@@ -48,8 +48,7 @@ class DeliveryReport:
     repeat: str | None
     draft: bool
     parts: tuple[PartReport, ...]
-    media: tuple[Media, ...]
-    link: str | None
+    media: int
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class _SentText:
     """A text going to an account at a time: input to the duplicate-text warning."""
 
     account: str
-    text: str
+    digest: bytes  # of the text: workers send back 8 bytes rather than the whole text
     at: datetime
     post_id: str
     file: str
@@ -102,7 +101,22 @@ class CheckReport:
         return sum(p.severity is Severity.WARNING for p in self.problems)
 
 
-MediaCache = dict[Path, MediaInfo | str]
+class MediaCache:
+    """What is known of media files, by the path posts write: many posts share a logo,
+    and resolving links and reading headers is the slow part of checking media."""
+
+    def __init__(self, root: Path) -> None:
+        self.inside = str(root) + os.sep
+        self.found: dict[str, tuple[bool, MediaInfo | str]] = {}
+
+    def lookup(self, path: Path) -> tuple[bool, MediaInfo | str]:
+        """(inside the repository after following links, info or why it is unusable)."""
+        key = str(path)
+        if key not in self.found:
+            resolved = os.path.realpath(key)
+            inside = resolved.startswith(self.inside)
+            self.found[key] = (inside, _inspect(Path(resolved)) if inside else "outside")
+        return self.found[key]
 
 
 def check_file(
@@ -120,7 +134,7 @@ def check_file(
     return FileResult(
         loaded.problems + checker.problems,
         checked,
-        loaded.post.span(("id",)) if ("id",) in loaded.post.located.keys else None,
+        loaded.post.span(("id",)) if loaded.post.located.has_key(("id",)) else None,
         checker.texts,
     )
 
@@ -154,9 +168,9 @@ def check_across_posts(results: list[FileResult]) -> list[Problem]:
 
 
 def _duplicate_texts(texts: Iterable[_SentText]) -> list[Problem]:
-    by_target: dict[tuple[str, str], list[_SentText]] = defaultdict(list)
+    by_target: dict[tuple[str, bytes], list[_SentText]] = defaultdict(list)
     for sent in texts:
-        by_target[(sent.account, sent.text)].append(sent)
+        by_target[(sent.account, sent.digest)].append(sent)
     problems = []
     for group in by_target.values():
         group.sort(key=lambda s: s.at)
@@ -288,7 +302,7 @@ class _PostChecker:
             self.texts.extend(
                 _SentText(
                     account.name,
-                    part,
+                    hashlib.blake2b(part.encode(), digest_size=8).digest(),
                     first,
                     self.post.id,
                     self.post.shown,
@@ -303,8 +317,7 @@ class _PostChecker:
             repeat=self.post.repeat,
             draft=self.post.draft,
             parts=reports,
-            media=media,
-            link=content.link,
+            media=len(media),
         )
 
     def rendered(
@@ -346,7 +359,7 @@ class _PostChecker:
                 if rules.name == "twitter"
                 else "shorten the text",
             )
-        return PartReport(text, length, limit)
+        return PartReport(length, limit)
 
     def media(self, item: Media) -> MediaInfo | None:
         """Check a media file once per post: alt text, place, existence, format."""
@@ -364,8 +377,8 @@ class _PostChecker:
                 self.post.span(item.where),
                 "add 'alt:' describing the image for people who cannot see it",
             )
-        resolved = item.path.resolve()
-        if not resolved.is_relative_to(self.config.root):
+        inside, found = self.media_cache.lookup(item.path)
+        if not inside:
             self.report(
                 "HP202",
                 f"'{item.file}' is outside the repository",
@@ -373,9 +386,6 @@ class _PostChecker:
                 "keep media in the repository, e.g. in media/",
             )
             return None
-        found = self.media_cache.get(resolved)
-        if found is None:
-            found = self.media_cache[resolved] = _inspect(resolved)
         if found == _MISSING:
             self.report(
                 "HP201",
@@ -489,19 +499,31 @@ def run_check(
     With `workers` > 1 and many files, files are checked in that many processes; the
     checks across posts then run on the combined results.
     """
-    if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
-        results = _check_in_processes(config, files, now, workers)
-    else:
-        results = _check_files(config, files, now)
-    problems = [p for r in results for p in r.problems]
-    problems.extend(check_across_posts(results))
-    problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
-    posts = [r.post for r in results if r.post is not None]
+    # Checking builds many long-lived objects and no reference cycles worth collecting;
+    # the collector's passes over them would cost a quarter of the run.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
+            results = _check_in_processes(config, files, now, workers)
+        else:
+            results = _check_files(config, files, now)
+        problems = [p for r in results for p in r.problems]
+        problems.extend(check_across_posts(results))
+        problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
+        posts = [r.post for r in results if r.post is not None]
+    finally:
+        # Move what survived to the oldest generation, so that turning the collector
+        # back on does not start with a pass over all of it.
+        gc.freeze()
+        gc.unfreeze()
+        if gc_was_enabled:
+            gc.enable()
     return CheckReport(len(files), posts, problems)
 
 
 def _check_files(config: Config, files: list[tuple[Path, str]], now: datetime) -> list[FileResult]:
-    cache: MediaCache = {}
+    cache = MediaCache(config.root)
     return [check_file(path, shown, config, now, cache) for path, shown in files]
 
 
@@ -511,6 +533,9 @@ def _check_in_processes(
     # A few chunks per worker evens out folders of slow and fast files; order is kept.
     size = -(-len(files) // (workers * 4))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    import multiprocessing  # only a large check needs these
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork starts workers without re-importing anything; elsewhere use the default.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:

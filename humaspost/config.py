@@ -127,7 +127,7 @@ def load_config(path: Path, display_name: str | None = None) -> Config:
             [Problem(exc.code, Severity.ERROR, exc.message, shown, exc.span, exc.hint)]
         ) from None
     if located is None or not isinstance(located.data, dict):
-        span = located.values.get(()) if located else None
+        span = located.value_span(()) if located else None
         raise ConfigError(
             [
                 Problem(

@@ -7,6 +7,7 @@ live in `checks.py`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,11 +16,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from humaspost.platforms.specs import BUILTIN_SPECS
+from humaspost.post_schema import field_problems
 from humaspost.problems import Problem, Severity, Span
-from humaspost.schema_errors import problems_from_validation
 from humaspost.textfile import read_text
 from humaspost.times import TimeFormatError, parse_datetime
 from humaspost.yamlpos import Located, YamlProblem, load_located
@@ -30,48 +29,6 @@ NEAR_MISS_SUFFIXES = (".markdown", ".mdown", ".txt")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _ID_RE = re.compile(r"^\w[\w.\-]*(?:/\w[\w.\-]*)*$")
 _NON_STANDARD_CRON = re.compile(r"[#?]|\b\d*LW?\b|\b\d+W\b")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-
-
-class MediaFields(_Strict):
-    """One media item as written."""
-
-    file: str
-    alt: str | None = None
-
-
-class OverrideFields(_Strict):
-    """A per-platform section (`twitter:`, `facebook:`, ...) as written."""
-
-    text: str | None = None
-    thread: list[str] | None = None
-    media: list[MediaFields] | None = None
-    link: str | None = None
-
-
-class PostFields(_Strict):
-    """The fields of a post file, checked for names and types only."""
-
-    publish_at: str | None = None
-    to: str | list[str] | None = None
-    text: str | None = None
-    thread: list[str] | None = None
-    media: list[MediaFields] = []
-    draft: bool = False
-    repeat: str | None = None
-    until: str | None = None
-    expires_at: str | None = None
-    id: str | None = None
-    tags: list[str] = []
-    campaign: str | None = None
-    author: str | None = None
-    notes: str | None = None
-    twitter: OverrideFields | None = None
-    facebook: OverrideFields | None = None
-    sandbox: OverrideFields | None = None
 
 
 @dataclass(frozen=True)
@@ -142,11 +99,15 @@ class LoadResult:
 
 def post_id_for(file: Path, posts_dir: Path) -> str | None:
     """The default id: the path under posts_dir without suffix; None if outside it."""
-    try:
-        relative = file.relative_to(posts_dir)
-    except ValueError:
+    # String operations: this runs for every file, and pathlib's are several times slower.
+    path, folder = str(file), str(posts_dir) + os.sep
+    if not path.startswith(folder):
         return None
-    return relative.with_suffix("").as_posix()
+    relative = path[len(folder) :]
+    if os.sep != "/":
+        relative = relative.replace(os.sep, "/")
+    stem, dot, suffix = relative.rpartition(".")
+    return stem if dot and "/" not in suffix else relative
 
 
 def load_post(file: Path, shown: str, posts_dir: Path, tz: ZoneInfo) -> LoadResult:
@@ -162,7 +123,7 @@ class _PostLoader:
         self.tz = tz
         self.suffix = file.suffix.lower()  # POST.MD from a Windows laptop is still a post
         self.problems: list[Problem] = []
-        self.located = Located({}, {}, {})
+        self.located = Located({})
         # Paths whose text came from a .md body: their spans are exact lines.
         self.body_paths: set[tuple[str | int, ...]] = set()
 
@@ -221,13 +182,13 @@ class _PostLoader:
             if body is None:
                 self.error("HP006", "the file holds no fields", Span(1, 1))
                 return None
-            located = Located({}, {}, {(): Span(1, 1)})
+            located = Located({}, values={(): Span(1, 1)})
         if not isinstance(located.data, dict):
             self.error(
                 "HP008",
                 "a post must be a mapping of fields (publish_at, to, text, ...), "
                 f"not a {_kind(located.data)}",
-                located.values.get(()),
+                located.value_span(()),
             )
             return None
         self.located = located
@@ -280,31 +241,27 @@ class _PostLoader:
             self.body_paths.add(path)
 
     def build(self, data: dict[str, Any], default_id: str) -> Post | None:
-        try:
-            fields = PostFields.model_validate(data)
-        except ValidationError as exc:
-            self.problems.extend(
-                problems_from_validation(exc, data, self.located, self.shown, _known_fields)
-            )
+        wrong = field_problems(data, self.located, self.shown)
+        if wrong:
+            self.problems.extend(wrong)
             return None
-        self.check_platform_fields(fields)
         self.check_empty_values(data)
         self.check_dropped_text()
-        publish_at = self.time(fields.publish_at, "publish_at")
-        until = self.time(fields.until, "until")
-        expires_at = self.time(fields.expires_at, "expires_at")
-        self.check_times(fields, publish_at, until, expires_at)
-        repeat = fields.repeat.strip() if fields.repeat is not None else None
+        publish_at = self.time(data.get("publish_at"), "publish_at")
+        until = self.time(data.get("until"), "until")
+        expires_at = self.time(data.get("expires_at"), "expires_at")
+        self.check_times(data, publish_at, until, expires_at)
+        repeat = data["repeat"].strip() if data.get("repeat") is not None else None
         if repeat is not None and not self.check_repeat(repeat):
             repeat = None  # reported; the rest of the checks go on without it
-        post_id = self.post_id(fields.id, default_id)
-        content = self.content(fields.text, fields.thread, fields.media, None, ())
+        post_id = self.post_id(data.get("id"), default_id)
+        content = self.content(data, ())
         overrides = {
-            name: self.content(section.text, section.thread, section.media, section.link, (name,))
+            name: self.content(section, (name,))
             for name in BUILTIN_SPECS
-            if (section := getattr(fields, name)) is not None
+            if (section := data.get(name)) is not None
         }
-        to = fields.to
+        to = data.get("to")
         return Post(
             id=post_id,
             file=self.file,
@@ -313,34 +270,18 @@ class _PostLoader:
             to=(to,) if isinstance(to, str) else tuple(to) if to is not None else None,
             content=content,
             overrides=overrides,
-            draft=fields.draft,
+            draft=data.get("draft") is True,
             repeat=repeat,
             until=until,
             expires_at=expires_at,
-            metadata={
-                "tags": fields.tags,
-                "campaign": fields.campaign,
-                "author": fields.author,
-                "notes": fields.notes,
-            },
+            metadata={key: data.get(key) for key in ("tags", "campaign", "author", "notes")},
             located=self.located,
         )
-
-    def check_platform_fields(self, fields: PostFields) -> None:
-        for name, spec in BUILTIN_SPECS.items():
-            section = getattr(fields, name)
-            if section is not None and section.link is not None and "link" not in spec.post_fields:
-                self.error(
-                    "HP101",
-                    f"'link' is not a {name} field",
-                    self.at((name, "link"), at_key=True),
-                    "on X a link goes in the text itself",
-                )
 
     def check_empty_values(self, data: dict[str, Any]) -> None:
         """A field written with no value (`to:`) is a mistake, not a request for the default."""
         for key in ("publish_at", "to", "text", "thread", "media", "repeat", "until", "expires_at"):
-            written = (key,) in self.located.keys  # not a .md body, which clean() checks
+            written = self.located.has_key((key,))  # not a .md body, which clean() checks
             if written and data[key] in (None, [], ""):
                 self.error(
                     "HP109" if key == "to" else "HP110",
@@ -374,19 +315,19 @@ class _PostLoader:
 
     def check_times(
         self,
-        fields: PostFields,
+        data: dict[str, Any],
         publish_at: datetime | None,
         until: datetime | None,
         expires_at: datetime | None,
     ) -> None:
-        if fields.publish_at is None and fields.repeat is None:
+        if data.get("publish_at") is None and data.get("repeat") is None:
             self.error(
                 "HP104",
                 "the post has no 'publish_at' (when should it go out?)",
                 self.at(()),
                 "add e.g. 'publish_at: 2026-12-01 08:00' (local time), or a 'repeat'",
             )
-        if fields.until is not None and fields.repeat is None:
+        if data.get("until") is not None and data.get("repeat") is None:
             self.error(
                 "HP108", "'until' only applies to a 'repeat'", self.at(("until",), at_key=True)
             )
@@ -432,14 +373,9 @@ class _PostLoader:
             )
         return explicit
 
-    def content(
-        self,
-        text: str | None,
-        thread: list[str] | None,
-        media: list[MediaFields] | None,
-        link: str | None,
-        base: tuple[str | int, ...],
-    ) -> Content:
+    def content(self, fields: dict[str, Any], base: tuple[str | int, ...]) -> Content:
+        """The text parts, media and link of the post (`base` ()) or of one platform section."""
+        text, thread, media = fields.get("text"), fields.get("thread"), fields.get("media")
         if text is not None and thread is not None:
             self.error(
                 "HP111",
@@ -459,14 +395,14 @@ class _PostLoader:
         if media is not None:
             items = tuple(
                 Media(
-                    item.file,
-                    self.file.parent / item.file,
-                    item.alt.strip() if item.alt is not None else None,
+                    item["file"],
+                    self.file.parent / item["file"],
+                    item["alt"].strip() if item.get("alt") is not None else None,
                     (*base, "media", index),
                 )
                 for index, item in enumerate(media)
             )
-        return Content(parts, items, link, base)
+        return Content(parts, items, fields.get("link") if base else None, base)
 
     def clean(self, raw: str, path: tuple[str | int, ...]) -> str:
         text, unclosed = strip_comments(raw)
@@ -553,13 +489,3 @@ def _last_comment_end(raw: str) -> int:
     for match in _COMMENT_RE.finditer(raw):
         end = match.end()
     return end
-
-
-def _known_fields(path: tuple[str | int, ...]) -> tuple[str, ...]:
-    """Field names allowed at `path`, for 'did you mean' hints."""
-    if "media" in path:
-        return tuple(MediaFields.model_fields)
-    if path and path[0] in BUILTIN_SPECS:
-        spec = BUILTIN_SPECS[str(path[0])]
-        return ("text", "thread", "media", *sorted(spec.post_fields))
-    return tuple(PostFields.model_fields)

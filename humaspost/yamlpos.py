@@ -51,25 +51,37 @@ class YamlProblem(Exception):
 
 @dataclass
 class Located:
-    """Data loaded from YAML with a map from each path to the span of its key and value."""
+    """Data loaded from YAML, and where each key and value (by path) is written.
+
+    Places are kept as the nodes themselves and turned into spans only when a problem
+    needs one: most values never do, and `check` reads every node of every post.
+    """
 
     data: Any
-    keys: dict[Path, Span]
-    values: dict[Path, Span]
+    line_offset: int = 0
+    keys: dict[Path, Node | Span] = field(default_factory=dict)
+    values: dict[Path, Node | Span] = field(default_factory=dict)
     # Text YAML read as a comment or an anchor beside a one-line value (see _Builder).
     dropped: dict[Path, str] = field(default_factory=dict)
 
+    def has_key(self, path: Path) -> bool:
+        """Whether the key at `path` is written in the YAML."""
+        return path in self.keys
+
     def key_span(self, path: Path) -> Span | None:
         """Where the key at `path` is written, else where its nearest parent is."""
-        return self.keys.get(path) or self.value_span(path[:-1])
+        place = self.keys.get(path)
+        return self._span(place) if place is not None else self.value_span(path[:-1])
 
     def value_span(self, path: Path) -> Span | None:
         """Where the value at `path` is written, else where its nearest parent is."""
-        while path:
-            if path in self.values:
-                return self.values[path]
+        while path and path not in self.values:
             path = path[:-1]
-        return self.values.get(())
+        place = self.values.get(path)
+        return self._span(place) if place is not None else None
+
+    def _span(self, place: Node | Span) -> Span:
+        return place if isinstance(place, Span) else _span(place, self.line_offset)
 
 
 def _span(node: Node, line_offset: int) -> Span:
@@ -94,7 +106,7 @@ def load_located(text: str, *, line_offset: int = 0) -> Located | None:
         raise YamlProblem("HP003", f"YAML error: {exc}", Span(1 + line_offset, 1)) from None
     if root is None:
         return None
-    located = Located(None, {}, {})
+    located = Located(None, line_offset)
     located.data = _Builder(text, located, line_offset).build(root, ())
     return located
 
@@ -157,7 +169,7 @@ class _Builder:
                 _span(node, self.offset),
                 "post files need no anchors or aliases (& and *); write the values out",
             )
-        self.out.values[path] = _span(node, self.offset)
+        self.out.values[path] = node
         if isinstance(node, ScalarNode):
             self.note_dropped(node, path)
             return _scalar(node, self.offset)
@@ -178,14 +190,14 @@ class _Builder:
         for key_node, value_node in node.value:
             key = _key(key_node, self.offset)
             if key in result:
-                first = self.out.keys[(*path, key)]
+                first = self.out.key_span((*path, key))
                 raise YamlProblem(
                     "HP004",
-                    f"duplicate key '{key}' (first written on line {first.line})",
+                    f"duplicate key '{key}' (first written on line {first and first.line})",
                     _span(key_node, self.offset),
                     "YAML keeps only one of them; remove or rename the other",
                 )
-            self.out.keys[(*path, key)] = _span(key_node, self.offset)
+            self.out.keys[(*path, key)] = key_node
             result[key] = self.build(value_node, (*path, key))
         return result
 

@@ -46,8 +46,9 @@ def test_valid_post_has_deliveries_with_lengths_and_limits(repo: Repo) -> None:
     assert [(p.length, p.limit) for p in x.parts] == [(41, 280), (15, 280)]
     assert x.publish_at == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
     fb = post.deliveries[1]
-    assert len(fb.parts) == 1 and fb.parts[0].limit == 63_206
-    assert fb.parts[0].text.count("\n\n") == 1
+    # Facebook gets the thread as one post, its parts joined by a blank line.
+    # Facebook counts code points: the URL is its 31 characters, the flame heart 4.
+    assert [(p.length, p.limit) for p in fb.parts] == [(49 + 2 + 17, 63_206)]
 
 
 def test_defaults_to_is_used_when_to_is_absent(repo: Repo) -> None:

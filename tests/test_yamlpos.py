@@ -17,8 +17,8 @@ def test_data_and_spans_of_keys_and_values() -> None:
     located = load_located("a: 1\nb:\n  - x\n  - {c: yes}\n")
     assert located is not None
     assert located.data == {"a": 1, "b": ["x", {"c": True}]}
-    assert located.key_span(("b",)) == located.keys[("b",)]
-    assert (located.keys[("b",)].line, located.keys[("b",)].column) == (2, 1)
+    key = located.key_span(("b",))
+    assert key is not None and (key.line, key.column) == (2, 1)
     inner = located.value_span(("b", 1, "c"))
     assert inner is not None and (inner.line, inner.column) == (4, 9)
 
@@ -26,7 +26,8 @@ def test_data_and_spans_of_keys_and_values() -> None:
 def test_line_offset_shifts_reported_lines() -> None:
     located = load_located("a: 1\n", line_offset=1)
     assert located is not None
-    assert located.keys[("a",)].line == 2
+    key = located.key_span(("a",))
+    assert key is not None and key.line == 2
     assert problem_with_offset("a: [\n").span.line >= 2
 
 

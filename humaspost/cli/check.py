@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.text import Text
 
 from humaspost.checks import CheckedPost, CheckReport, run_check
 from humaspost.cli.common import (
@@ -19,15 +18,14 @@ from humaspost.cli.common import (
     cwd,
     load,
     now_from,
-    stderr_console,
-    stdout_console,
 )
+from humaspost.cli.output import Output, Segment
 from humaspost.cli.problems_view import (
     SourceLines,
     github_line,
     print_json,
-    print_problems,
     problem_json,
+    problem_segments,
 )
 from humaspost.problems import ConfigError, Problem
 from humaspost.repository import post_files
@@ -73,24 +71,19 @@ def _render(output: CheckFormat, report: CheckReport, *, to_stderr: bool) -> Non
     elif output is CheckFormat.GITHUB:
         for problem in report.problems:
             sys.stdout.write(github_line(problem) + "\n")
-        sys.stdout.write(_summary_plain(report) + "\n")
+        sys.stdout.write(_summary(report)[0] + "\n")
     else:
-        console = stderr_console() if to_stderr else stdout_console()
-        print_problems(console, report.problems, SourceLines(cwd()))
-        console.print(_summary(report))
+        out = Output(sys.stderr if to_stderr else sys.stdout)
+        out.write([*problem_segments(report.problems, SourceLines(cwd())), _summary(report)])
 
 
-def _summary_plain(report: CheckReport) -> str:
-    return _summary(report).plain
-
-
-def _summary(report: CheckReport) -> Text:
+def _summary(report: CheckReport) -> Segment:
     counts = f"{_plural(report.files, 'file')}, {_plural(len(report.posts), 'post')}"
     if not report.problems:
-        return Text(f"✓ {counts}: no problems", style="bold green")
+        return f"✓ {counts}: no problems\n", "bold green"
     found = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
-    style = "bold red" if report.errors else "bold yellow"
-    return Text(f"{'✗' if report.errors else '!'} {counts}: {found}", style=style)
+    mark, style = ("✗", "bold red") if report.errors else ("!", "bold yellow")
+    return f"{mark} {counts}: {found}\n", style
 
 
 def _plural(count: int, word: str) -> str:
@@ -125,7 +118,7 @@ def _post_json(post: CheckedPost) -> dict[str, Any]:
                 "repeat": d.repeat,
                 "draft": d.draft,
                 "parts": [{"length": p.length, "limit": p.limit} for p in d.parts],
-                "media": len(d.media),
+                "media": d.media,
             }
             for d in post.deliveries
         ],

@@ -1,16 +1,14 @@
-"""What every command shares: options, the clock, config loading, consoles."""
+"""What every command shares: options, the clock, config loading."""
 
 from __future__ import annotations
 
 import os
-import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from humaspost.config import Config, find_config, load_config
 from humaspost.problems import UsageError
@@ -68,18 +66,3 @@ def now_from(option: str | None, config: Config) -> datetime:
         return parse_datetime(option, config.timezone)
     except TimeFormatError as exc:
         raise UsageError(f"--now: {exc}") from None
-
-
-def stdout_console() -> Console:
-    """Console for results. Colour only on a terminal; NO_COLOR is honoured by rich."""
-    return Console(highlight=False, soft_wrap=True)
-
-
-def stderr_console() -> Console:
-    """Console for errors and progress."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def is_terminal() -> bool:
-    """Whether standard output is a terminal (progress bars, colour)."""
-    return sys.stdout.isatty()

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from humaspost import __version__
-from humaspost.cli.common import cwd, stderr_console
-from humaspost.cli.problems_view import SourceLines, print_problems
+from humaspost.cli.common import cwd
+from humaspost.cli.output import Output
+from humaspost.cli.problems_view import SourceLines, problem_segments
 from humaspost.problems import ConfigError, HumaspostError
 
 EXIT_INTERNAL = 3
@@ -20,11 +21,11 @@ EXIT_INTERNAL = 3
 
 def report_user_error(error: HumaspostError) -> int:
     """Print an error meant for the user to stderr; returns its exit code."""
-    console = stderr_console()
+    out = Output(sys.stderr)
     if isinstance(error, ConfigError):
-        print_problems(console, error.problems, SourceLines(cwd()))
+        out.write(problem_segments(error.problems, SourceLines(cwd())))
     else:
-        console.print(f"humaspost: error: {error}", markup=False)
+        out.write([("humaspost: error: ", "bold red"), (f"{error}\n", None)])
     return error.exit_code
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from rich.console import Console
-from rich.text import Text
-
+from humaspost.cli.output import Segment
 from humaspost.problems import Problem, Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}
@@ -42,16 +40,14 @@ def location(problem: Problem) -> str:
     return f"{problem.file}:{problem.span.line}:{problem.span.column}"
 
 
-def print_problems(console: Console, problems: Iterable[Problem], source: SourceLines) -> None:
-    """Render problems as text, each with the offending line and a hint where there is one."""
-    # One print for everything: rich's per-call overhead dominates with thousands of lines.
-    out = Text()
+def problem_segments(problems: Iterable[Problem], source: SourceLines) -> Iterator[Segment]:
+    """Problems as text, each with the offending line and a hint where there is one."""
     for problem in problems:
         style = _STYLE[problem.severity]
-        out.append(location(problem), style="bold")
-        out.append(": ")
-        out.append(f"{problem.severity}[{problem.code}]", style=style)
-        out.append(f" {problem.message}\n")
+        yield location(problem), "bold"
+        yield ": ", None
+        yield f"{problem.severity}[{problem.code}]", style
+        yield f" {problem.message}\n", None
         span = problem.span
         line = None
         if span is not None and not problem.secret:
@@ -59,18 +55,13 @@ def print_problems(console: Console, problems: Iterable[Problem], source: Source
         if span is not None and line is not None:
             shown_line = line.replace("\t", "→")  # one column per tab, like the caret
             width = max(1, min(span.length, len(shown_line) - span.column + 1))
-            out.append(f"{span.line:>5} | ", style="dim")
-            out.append(shown_line + "\n")
-            out.append("      | ", style="dim")
-            out.append(" " * (span.column - 1) + "^" * width + "\n", style=style)
+            yield f"{span.line:>5} | ", "dim"
+            yield shown_line + "\n", None
+            yield "      | ", "dim"
+            yield " " * (span.column - 1) + "^" * width + "\n", style
         if problem.hint:
-            out.append("      = hint: ", style="dim cyan")
-            out.append(problem.hint + "\n")
-    if console.is_terminal:
-        console.print(out, end="")
-    else:
-        # Without a terminal there is no colour; rich's line layout would only cost time.
-        console.file.write(out.plain)
+            yield "      = hint: ", "dim cyan"
+            yield problem.hint + "\n", None
 
 
 def problem_json(problem: Problem) -> dict[str, object]:

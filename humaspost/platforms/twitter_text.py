@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 MAX_WEIGHTED_LENGTH: int = 280
 
@@ -266,16 +266,40 @@ class _UrlRegexes:
             f"({preceding})"
             f"((https?://)?({subdomain}*{domain_name}{tld})(?::[0-9]+)?(/{path}*)?(?:{query})?)"
         )
-        ignore_case = re.IGNORECASE
-        self.url = re.compile(url, ignore_case)
-        self.ascii_domain = re.compile(rf"(?:[\-a-z0-9{latin_accents}]+\.)+{tld}", ignore_case)
-        self.short_domain = re.compile(domain_name + cctld, ignore_case)
-        self.special_short_domain = re.compile(
-            rf"{domain_name}(?:co|tv)(?=[^0-9a-zA-Z@]|$)", ignore_case
-        )
-        self.tco = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:{query})?", ignore_case)
+        self.url = re.compile(url, re.IGNORECASE)
+        # The others are compiled when first needed: each costs milliseconds, and a short
+        # `check` run often meets no URL of their kind.
+        self._sources = {
+            "ascii_domain": rf"(?:[\-a-z0-9{latin_accents}]+\.)+{tld}",
+            "short_domain": domain_name + cctld,
+            "special_short_domain": rf"{domain_name}(?:co|tv)(?=[^0-9a-zA-Z@]|$)",
+            "tco": rf"https?://t\.co/([a-z0-9]+)(?:{query})?",
+        }
         # punycode.toASCII, which twitter-text applies to each label, also splits on these.
         self.idna_separators = re.compile("[\u3002\uff0e\uff61]")
+
+    def _compiled(self, name: str) -> re.Pattern[str]:
+        return re.compile(self._sources[name], re.IGNORECASE)
+
+    @cached_property
+    def ascii_domain(self) -> re.Pattern[str]:
+        """A run of ASCII domain labels ending in a known TLD."""
+        return self._compiled("ascii_domain")
+
+    @cached_property
+    def short_domain(self) -> re.Pattern[str]:
+        """A single label and a country-code TLD (not a URL without a path)."""
+        return self._compiled("short_domain")
+
+    @cached_property
+    def special_short_domain(self) -> re.Pattern[str]:
+        """The short .co and .tv domains, which count as URLs anyway."""
+        return self._compiled("special_short_domain")
+
+    @cached_property
+    def tco(self) -> re.Pattern[str]:
+        """A t.co link, whose slug length twitter-text limits."""
+        return self._compiled("tco")
 
 
 @cache
