@@ -72,6 +72,10 @@ class _SentText:
     span: Span | None
 
 
+# A text part's digest and where it is written: what the duplicate warning compares.
+_Fingerprint = tuple[bytes, Span | None]
+
+
 @dataclass
 class FileResult:
     """Everything checking one file found: small and picklable, for worker processes."""
@@ -200,7 +204,10 @@ class _PostChecker:
         self.media_cache = media_cache
         # Each media item is checked once per post, whatever the number of accounts.
         self.media_infos: dict[int, MediaInfo | None] = {}
-        self.rendered_parts: dict[tuple[str, tuple[str | int, ...]], tuple[PartReport, ...]] = {}
+        self.rendered_parts: dict[
+            tuple[str, tuple[str | int, ...]],
+            tuple[tuple[PartReport, ...], tuple[_Fingerprint, ...]],
+        ] = {}
         self.found: dict[tuple[str, str, Span | None], Problem] = {}
         self.texts: list[_SentText] = []
 
@@ -297,18 +304,11 @@ class _PostChecker:
                 f"nothing to post to '{account.name}': no text and no media",
                 self.post.span(content.where or ()),
             )
-        reports = self.rendered(rules, content, parts)
-        if first is not None and not self.post.draft and rules.name in _REFUSE_DUPLICATES:
+        reports, fingerprints = self.rendered(rules, content, parts)
+        if first is not None and not self.post.draft:
             self.texts.extend(
-                _SentText(
-                    account.name,
-                    hashlib.blake2b(part.encode(), digest_size=8).digest(),
-                    first,
-                    self.post.id,
-                    self.post.shown,
-                    self.part_span(content, index),
-                )
-                for index, part in enumerate(parts)
+                _SentText(account.name, digest, first, self.post.id, self.post.shown, span)
+                for digest, span in fingerprints
             )
         return DeliveryReport(
             account=account.name,
@@ -322,14 +322,25 @@ class _PostChecker:
 
     def rendered(
         self, rules: PlatformRules, content: Content, parts: tuple[str, ...]
-    ) -> tuple[PartReport, ...]:
+    ) -> tuple[tuple[PartReport, ...], tuple[_Fingerprint, ...]]:
         """Measure text and check media and link once per platform and section, however
-        many accounts of that platform the post goes to."""
+        many accounts of that platform the post goes to. Returns each part's report and,
+        for platforms that refuse duplicates, its fingerprint."""
         key = (rules.name, content.where)
         if key not in self.rendered_parts:
-            self.rendered_parts[key] = tuple(
+            reports = tuple(
                 self.measure(part, index, rules, content) for index, part in enumerate(parts)
             )
+            fingerprints: tuple[_Fingerprint, ...] = ()
+            if rules.name in _REFUSE_DUPLICATES:
+                fingerprints = tuple(
+                    (
+                        hashlib.blake2b(part.encode(), digest_size=8).digest(),
+                        self.part_span(content, index),
+                    )
+                    for index, part in enumerate(parts)
+                )
+            self.rendered_parts[key] = reports, fingerprints
             media = content.media or ()
             self.check_media(rules, [(item, self.media(item)) for item in media])
             if content.link is not None and rules.checks_link:

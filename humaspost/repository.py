@@ -11,11 +11,12 @@ from humaspost.problems import UsageError
 
 def shown_name(path: Path, cwd: Path) -> str:
     """The path as users see it: relative to the current folder where possible."""
-    try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        relative = os.path.relpath(path, cwd)
-        return Path(relative).as_posix() if not relative.startswith("../../..") else str(path)
+    text, here = str(path), str(cwd) + os.sep
+    if text.startswith(here):  # the common case, without pathlib's cost per file
+        relative = text[len(here) :]
+        return relative if os.sep == "/" else relative.replace(os.sep, "/")
+    relative = os.path.relpath(text, cwd)
+    return Path(relative).as_posix() if not relative.startswith("../../..") else text
 
 
 # Near misses are listed too, so that `check` says why they will never be published.
@@ -30,16 +31,16 @@ def _ignored(name: str) -> bool:
 def walk_posts(folder: Path) -> list[Path]:
     """Post files (and near misses such as `.markdown`) under `folder`, sorted; skips
     names starting with '_' or '.'."""
-    found: list[Path] = []
+    found: list[str] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not _ignored(d)]
         found.extend(
-            Path(root, name)
+            os.path.join(root, name)
             for name in files
             if name.lower().endswith(_LISTED_SUFFIXES) and not _ignored(name)
         )
     found.sort()
-    return found
+    return [Path(path) for path in found]
 
 
 def post_files(posts_dir: Path, paths: list[Path], cwd: Path) -> list[tuple[Path, str]]:
