@@ -67,7 +67,7 @@ def check(
 
 def _render(output: CheckFormat, report: CheckReport, *, to_stderr: bool) -> None:
     if output is CheckFormat.JSON:
-        print_json(sys.stdout.write, report_json(report))
+        print_json(sys.stdout, report_json(report))
     elif output is CheckFormat.GITHUB:
         for problem in report.problems:
             sys.stdout.write(github_line(problem) + "\n")

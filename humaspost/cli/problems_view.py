@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from humaspost.cli.output import Segment
 from humaspost.problems import Problem, Severity
@@ -103,6 +104,8 @@ def github_line(problem: Problem) -> str:
     return f"::{problem.severity} {','.join(props)}::{_escape_data(message)}"
 
 
-def print_json(write: Callable[[str], object], data: object) -> None:
-    """Stable, UTF-8 JSON on one stream."""
-    write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+def print_json(stream: TextIO, data: object) -> None:
+    """Stable, UTF-8 JSON: indented for a person at a terminal, compact for programs
+    (indenting makes the json module fall back to its slow pure-Python encoder)."""
+    indent = 2 if stream.isatty() else None
+    stream.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
