@@ -1371,7 +1371,8 @@ def expect_count(count: int) -> Validator:
 
 def expect_text(files: int) -> Validator:
     def validate(done: subprocess.CompletedProcess[str]) -> str | None:
-        wanted = f"{files} files, {files} posts: no problems"
+        noun = "file, 1 post" if files == 1 else f"files, {files} posts"
+        wanted = f"{files} {noun}: no problems"
         return None if wanted in done.stdout else f"expected '{wanted}' in the output"
 
     return validate
