@@ -130,12 +130,19 @@ def check_file(
 
     `media_cache` remembers inspected media files across posts (many posts share a logo).
     """
+    return check_and_keep(file, shown, config, now, media_cache)[1]
+
+
+def check_and_keep(
+    file: Path, shown: str, config: Config, now: datetime, media_cache: MediaCache
+) -> tuple[Post | None, FileResult]:
+    """`check_file`, also returning the loaded post (for planning and publishing)."""
     loaded = load_post(file, shown, config.posts_dir, config.timezone)
     if loaded.post is None:
-        return FileResult(loaded.problems)
+        return None, FileResult(loaded.problems)
     checker = _PostChecker(loaded.post, config, now, media_cache)
     checked = checker.run()
-    return FileResult(
+    return loaded.post, FileResult(
         loaded.problems + checker.problems,
         checked,
         loaded.post.span(("id",)) if loaded.post.located.has_key(("id",)) else None,

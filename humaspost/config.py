@@ -340,6 +340,12 @@ class _ConfigReader:
         ):
             self.error("HP503", "'like' must be 'twitter' or 'facebook'", (*path, "like"))
             settings.pop("like")
+        if "delay" in settings:
+            try:
+                parse_duration(settings["delay"])
+            except TimeFormatError as exc:
+                self.error("HP503", f"'delay': {exc}", (*path, "delay"))
+                settings.pop("delay")
         page_id = settings.get("page_id")
         if page_id and not page_id.isdigit() and not _REF_RE.search(page_id):
             self.error("HP503", "'page_id' must be the page's numeric id", (*path, "page_id"))

@@ -7,8 +7,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _BARE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
-_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|m|h|d|w)\s*$")
+_DURATION_UNITS = {
+    "ms": "milliseconds",
+    "s": "seconds",
+    "m": "minutes",
+    "h": "hours",
+    "d": "days",
+    "w": "weeks",
+}
 
 
 class TimeFormatError(ValueError):
@@ -80,7 +87,7 @@ def _localize(naive: datetime, tz: ZoneInfo) -> datetime:
 
 
 def parse_duration(raw: object) -> timedelta:
-    """Parse a duration such as `90m`, `2h`, `1d`, `1w` (a number and one unit)."""
+    """Parse a duration such as `200ms`, `90m`, `2h`, `1d`, `1w` (a number and a unit)."""
     match = _DURATION.match(raw) if isinstance(raw, str) else None
     if match is None:
         raise TimeFormatError(f"'{raw}' is not a duration; write a number and a unit: 30m, 2h, 1d")

@@ -41,10 +41,11 @@ FACEBOOK = PlatformSpec(
     post_fields=frozenset({"link"}),
 )
 
-# `like` makes a sandbox account apply another platform's limits.
+# `like` makes a sandbox account apply another platform's limits; `delay` makes each of
+# its calls take that long (to rehearse or measure with a realistic platform).
 SANDBOX = PlatformSpec(
     name="sandbox",
-    optional_fields=frozenset({"like"}),
+    optional_fields=frozenset({"like", "delay"}),
     post_fields=frozenset({"link"}),
 )
 

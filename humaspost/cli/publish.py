@@ -1,0 +1,261 @@
+"""`humaspost publish`: send every delivery that is due now, then exit (cron, CI, staff)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from humaspost.cli.common import ConfigOption, DebugOption, NowOption, cwd, load, now_from
+from humaspost.cli.output import Output, Segment
+from humaspost.config import (
+    Config,
+    environment_with_dotenv,
+    resolve_account_settings,
+)
+from humaspost.plan import Delivery
+from humaspost.platforms.base import Platform, PlatformContext, ResolvedAccount
+from humaspost.platforms.registry import platform_class
+from humaspost.problems import ConfigError, Problem
+from humaspost.processes import is_gone, this_process
+from humaspost.publisher import Clock, Outcome, PublishSettings, Result, publish_due
+from humaspost.publog import PublishLog, RowState
+from humaspost.times import format_local
+from humaspost.workflow import load_posts, log_path, plan_from_log, sendable
+
+SandboxOption = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox",
+        help="Send every account's posts to the local sandbox instead (training, demos). "
+        "Keeps its own publish log.",
+    ),
+]
+
+
+def publish(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; send and record nothing.")
+    ] = False,
+    post: Annotated[
+        str | None, typer.Option("--post", help="Only this post (its id).", show_default=False)
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Accounts published at once.")
+    ] = 8,
+    sandbox: SandboxOption = False,
+    config: ConfigOption = None,
+    now: NowOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Publish every delivery that is due now (and retries whose wait is over), then exit.
+
+    Safe to run from cron every minute, and at the same time as other publishers and the
+    daemon: each delivery is sent once."""
+    cfg, _ = load(config)
+    clock = _clock(now_from(now, cfg) if now else None)
+    start = clock()
+    loaded = load_posts(cfg, cwd(), start)
+    out = Output(sys.stdout)
+    err = Output(sys.stderr)
+    with PublishLog(log_path(cfg, sandbox=sandbox)) as log:
+        if not dry_run:
+            log.release_stale(start, is_gone)
+        deliveries = plan_from_log(loaded, cfg, log, start, until=start)
+        unknown_before = log.rows_with_state(RowState.UNKNOWN)
+    chosen = [d for d in sendable(deliveries, start) if post is None or d.key.post_id == post]
+    _report_blocked(err, loaded.errors)
+    if dry_run:
+        out.write(_dry_run_lines(chosen, cfg))
+        return
+    accounts, missing = _resolve_accounts(cfg, chosen, sandbox=sandbox)
+    chosen = [d for d in chosen if d.key.account in accounts]
+    adapters = _adapters(cfg, accounts, clock)
+    settings = PublishSettings(log_path(cfg, sandbox=sandbox), this_process(), workers=workers)
+    with _progress(len(chosen)) as events:
+        outcomes = publish_due(
+            chosen,
+            adapters=adapters,
+            accounts=accounts,
+            settings=settings,
+            clock=clock,
+            events=events,
+        )
+    out.write(_summary(outcomes, cfg))
+    with PublishLog(log_path(cfg, sandbox=sandbox)) as log:
+        unknown_now = log.rows_with_state(RowState.UNKNOWN)
+    if unknown_now:
+        err.write(_unknown_warning(len(unknown_now), len(unknown_now) - len(unknown_before)))
+    if missing:
+        err.write(_missing_lines(missing))
+        raise typer.Exit(2)
+    if any(o.result in (Result.FAILED, Result.UNKNOWN) for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _clock(pretend: datetime | None) -> Clock:
+    """The real clock, or one that starts at `--now` and runs on from there."""
+    if pretend is None:
+        return lambda: datetime.now(UTC)
+    started = time.monotonic()
+    return lambda: pretend + timedelta(seconds=time.monotonic() - started)
+
+
+def _resolve_accounts(
+    cfg: Config, chosen: list[Delivery], *, sandbox: bool
+) -> tuple[dict[str, ResolvedAccount], list[Problem]]:
+    """Settings with secrets for the accounts that have something to send. An account
+    whose secret is missing is left out (its deliveries wait) and reported."""
+    environ = environment_with_dotenv(cfg, os.environ)
+    resolved: dict[str, ResolvedAccount] = {}
+    missing: list[Problem] = []
+    for name in dict.fromkeys(d.key.account for d in chosen):
+        account = cfg.accounts[name]
+        if sandbox:
+            # A rehearsal: the sandbox with the limits of the account's real platform.
+            settings = {"like": account.rules_platform}
+            resolved[name] = ResolvedAccount(name, "sandbox", settings)
+            continue
+        try:
+            settings = resolve_account_settings(account, environ)
+        except ConfigError as error:
+            missing.extend(error.problems)
+            continue
+        resolved[name] = ResolvedAccount(name, account.platform, settings)
+    return resolved, missing
+
+
+def _adapters(
+    cfg: Config, accounts: dict[str, ResolvedAccount], clock: Clock
+) -> dict[str, Platform]:
+    """One adapter per platform, shared by its accounts."""
+    context = PlatformContext(cfg.state_dir, clock)
+    by_platform: dict[str, Platform] = {}
+    for account in accounts.values():
+        if account.platform not in by_platform:
+            by_platform[account.platform] = platform_class(account.platform)(context)
+    return {name: by_platform[account.platform] for name, account in accounts.items()}
+
+
+class _Silent:
+    """No progress display (not a terminal): only the summary is printed."""
+
+    def started(self, delivery: Delivery) -> None:
+        """Nothing to show."""
+
+    def finished(self, outcome: Outcome) -> None:
+        """Nothing to show."""
+
+
+class _Bar:
+    """A rich progress bar on a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import Progress
+
+        self.progress = Progress(transient=True)
+        self.task = self.progress.add_task("publishing", total=total)
+
+    def started(self, delivery: Delivery) -> None:
+        """Show what is being sent."""
+        self.progress.update(
+            self.task, description=f"{delivery.key.post_id} → {delivery.key.account}"
+        )
+
+    def finished(self, outcome: Outcome) -> None:
+        """Advance the bar."""
+        self.progress.advance(self.task)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[_Silent | _Bar]:
+    if not sys.stderr.isatty() or total == 0:
+        yield _Silent()
+        return
+    bar = _Bar(total)
+    with bar.progress:
+        yield bar
+
+
+_RESULT_STYLE = {
+    Result.SENT: "green",
+    Result.RETRYING: "yellow",
+    Result.FAILED: "bold red",
+    Result.UNKNOWN: "bold red",
+    Result.MISSED: "yellow",
+}
+
+
+def _summary(outcomes: list[Outcome], cfg: Config) -> list[Segment]:
+    lines: list[Segment] = []
+    for outcome in outcomes:
+        if outcome.result is Result.SKIPPED:
+            continue
+        key = outcome.delivery.key
+        lines.append((f"{outcome.result:<9}", _RESULT_STYLE[outcome.result]))
+        when = format_local(outcome.delivery.due_at, cfg.timezone)
+        lines.append((f" {when}  {key.post_id} → {key.account}", None))
+        detail = outcome.url or outcome.error
+        lines.append((f"  {detail}\n" if detail else "\n", None))
+    counts: Counter[Result] = Counter(o.result for o in outcomes if o.result is not Result.SKIPPED)
+    if not counts:
+        lines.append(("nothing due\n", None))
+    else:
+        parts = ", ".join(f"{counts[r]} {r}" for r in Result if counts[r])
+        lines.append((f"{parts}\n", "bold"))
+    return lines
+
+
+def _dry_run_lines(chosen: list[Delivery], cfg: Config) -> list[Segment]:
+    if not chosen:
+        return [("nothing due\n", None)]
+    lines: list[Segment] = [("would send:\n", "bold")]
+    for delivery in chosen:
+        when = format_local(delivery.due_at, cfg.timezone)
+        lines.append(
+            (
+                f"  {when}  {delivery.key.post_id} → {delivery.key.account} ({delivery.state})\n",
+                None,
+            )
+        )
+    return lines
+
+
+def _report_blocked(err: Output, errors: list[Problem]) -> None:
+    files = sorted({p.file for p in errors})
+    if files:
+        err.write(
+            [
+                (f"{len(files)} post file(s) have errors and are held back: ", "bold yellow"),
+                (", ".join(files) + "\n", None),
+                ("  run 'humaspost check' to see them\n", "dim"),
+            ]
+        )
+
+
+def _unknown_warning(total: int, new: int) -> list[Segment]:
+    return [
+        (f"{total} deliver{'y is' if total == 1 else 'ies are'} in state unknown", "bold red"),
+        (f" ({new} new this run)" if new > 0 else "", None),
+        (
+            ": they may or may not have been published. Look on the platform, then run "
+            "'humaspost resolve ID --sent URL' or '--not-sent' (see 'humaspost log --state "
+            "unknown').\n",
+            None,
+        ),
+    ]
+
+
+def _missing_lines(missing: list[Problem]) -> list[Segment]:
+    lines: list[Segment] = []
+    for problem in missing:
+        lines.append(("error: ", "bold red"))
+        lines.append((f"{problem.message}; its posts were not sent\n", None))
+    return lines

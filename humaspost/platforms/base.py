@@ -1,0 +1,155 @@
+"""What a platform adapter is: the parts it is given, what it returns, how it fails.
+
+Adapters never read the environment or the clock: the framework hands them the account
+with its secrets resolved, and records progress through `ThreadProgress`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A media file to attach: its absolute path and alt text."""
+
+    path: Path
+    alt: str | None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One post as a platform receives it. A thread on X is several parts, each replying
+    to the one before; media go with the first part; `link` is Facebook's link field."""
+
+    text: str
+    media: tuple[MediaFile, ...] = ()
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class PartReceipt:
+    """What the platform returned for one published part."""
+
+    remote_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the platform returned for a whole delivery: every part's receipt."""
+
+    parts: tuple[PartReceipt, ...]
+
+    @property
+    def url(self) -> str:
+        """The address of the delivery: its first part."""
+        return self.parts[0].url
+
+
+@dataclass(frozen=True)
+class ResolvedAccount:
+    """An account as an adapter sees it: name, platform and settings with secrets."""
+
+    name: str
+    platform: str
+    settings: Mapping[str, str] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PlatformContext:
+    """What the framework gives every adapter: where local state lives, the clock, and
+    the network timeout for each request."""
+
+    state_dir: Path
+    clock: Callable[[], datetime]
+    timeout: float = 30.0
+
+
+class ThreadProgress(Protocol):
+    """Where an adapter records each part as it goes, so that a crash resumes a thread
+    at the next part instead of posting it again."""
+
+    @property
+    def done(self) -> tuple[PartReceipt, ...]:
+        """Parts already published by an earlier attempt: skip them, reply to the last."""
+        ...
+
+    def starting(self, index: int) -> None:
+        """Called right before the request that publishes part `index`."""
+        ...
+
+    def published(self, index: int, receipt: PartReceipt) -> None:
+        """Called as soon as part `index` exists on the platform."""
+        ...
+
+
+class Platform(Protocol):
+    """A platform adapter. Built-ins and plugins register under the entry-point group
+    `humaspost.platforms`."""
+
+    name: ClassVar[str]
+
+    def __init__(self, context: PlatformContext) -> None: ...
+
+    def publish(
+        self, parts: tuple[Part, ...], account: ResolvedAccount, progress: ThreadProgress
+    ) -> Receipt:
+        """Publish the parts not yet in `progress.done`, in order; return every receipt."""
+        ...
+
+    def retract(self, receipt: Receipt, account: ResolvedAccount) -> None:
+        """Delete a published delivery from the platform."""
+        ...
+
+    def verify(self, account: ResolvedAccount) -> str:
+        """Check the credentials; say who the account posts as."""
+        ...
+
+
+class PublishError(Exception):
+    """A platform refused or failed a request; the message is safe to show and log."""
+
+
+class TransientError(PublishError):
+    """Worth retrying later: rate limits, server errors, refused connections."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(PublishError):
+    """Retrying will not help: bad credentials, duplicate content, policy, bad request."""
+
+
+class UncertainError(PublishError):
+    """The request may have reached the platform (a timeout after sending, a reset
+    mid-response): it must not be retried without a person checking."""
+
+
+def publish_thread(
+    parts: tuple[Part, ...],
+    progress: ThreadProgress,
+    send: SendPart,
+) -> Receipt:
+    """Publish a thread part by part, resuming after `progress.done` and replying to the
+    last published part: the loop every adapter needs, around its own `send`."""
+    receipts = list(progress.done)
+    for index in range(len(receipts), len(parts)):
+        reply_to = receipts[-1].remote_id if receipts else None
+        progress.starting(index)
+        receipt = send(parts[index], reply_to)
+        progress.published(index, receipt)
+        receipts.append(receipt)
+    return Receipt(tuple(receipts))
+
+
+class SendPart(Protocol):
+    """Publishes one part, as a reply to `reply_to` when given."""
+
+    def __call__(self, part: Part, reply_to: str | None) -> PartReceipt: ...

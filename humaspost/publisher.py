@@ -1,0 +1,277 @@
+"""Publishing: send due deliveries through their platforms, exactly once.
+
+Deliveries of different accounts go out concurrently; those of one account go in order.
+Every step is written to the publish log before and after it happens (see publog.py),
+so several publishers, cron runs and the daemon can overlap safely.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from humaspost.plan import Delivery
+from humaspost.platforms.base import (
+    PartReceipt,
+    PermanentError,
+    Platform,
+    ResolvedAccount,
+    TransientError,
+    UncertainError,
+)
+from humaspost.publog import Claim, PublishLog, RowState
+from humaspost.render import content_hash, render
+
+Clock = Callable[[], datetime]
+
+
+class Result(StrEnum):
+    """How one delivery ended in this run."""
+
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    MISSED = "missed"
+    SKIPPED = "skipped"  # another publisher had it, or it was no longer due
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery."""
+
+    delivery: Delivery
+    result: Result
+    url: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """How a run publishes: where the log is, who it is, how hard it tries."""
+
+    log_path: Path
+    owner: str
+    workers: int = 8
+    lease: timedelta = timedelta(minutes=2)
+    max_attempts: int = 5
+    first_backoff: timedelta = timedelta(seconds=30)
+    max_backoff: timedelta = timedelta(minutes=30)
+
+
+class PublishEvents(Protocol):
+    """Progress reports for a user interface; called from worker threads."""
+
+    def started(self, delivery: Delivery) -> None:
+        """A delivery is being sent."""
+        ...
+
+    def finished(self, outcome: Outcome) -> None:
+        """A delivery's attempt ended."""
+        ...
+
+
+def publish_due(
+    deliveries: Sequence[Delivery],
+    *,
+    adapters: Mapping[str, Platform],
+    accounts: Mapping[str, ResolvedAccount],
+    settings: PublishSettings,
+    clock: Clock,
+    events: PublishEvents,
+    rng: random.Random | None = None,
+    stop: threading.Event | None = None,
+) -> list[Outcome]:
+    """Send each delivery (already known to be due) through the adapter of its account.
+
+    `adapters` maps an account name to its adapter, `accounts` to its resolved settings.
+    Accounts run concurrently (`settings.workers`), each account's deliveries in order.
+    When `stop` is set, each account finishes the delivery in hand and stops.
+    """
+    queues: dict[str, list[Delivery]] = defaultdict(list)
+    for delivery in sorted(deliveries, key=lambda d: (d.ready_at, d.key)):
+        queues[delivery.key.account].append(delivery)
+    sender = _Sender(adapters, accounts, settings, clock, events, rng or random.Random(), stop)
+    if not queues:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(queues)))) as pool:
+        done = pool.map(sender.run_queue, queues.values())
+        return [outcome for queue in done for outcome in queue]
+
+
+class _Sender:
+    def __init__(
+        self,
+        adapters: Mapping[str, Platform],
+        accounts: Mapping[str, ResolvedAccount],
+        settings: PublishSettings,
+        clock: Clock,
+        events: PublishEvents,
+        rng: random.Random,
+        stop: threading.Event | None,
+    ) -> None:
+        self.adapters = adapters
+        self.accounts = accounts
+        self.settings = settings
+        self.clock = clock
+        self.events = events
+        self.rng = rng
+        self.rng_lock = threading.Lock()
+        self.stop = stop
+
+    def run_queue(self, queue: list[Delivery]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        with PublishLog(self.settings.log_path) as log:
+            for delivery in queue:
+                if self.stop is not None and self.stop.is_set():
+                    break
+                outcome = self.send(log, delivery)
+                if outcome.result is not Result.SKIPPED:
+                    self.events.finished(outcome)
+                outcomes.append(outcome)
+        return outcomes
+
+    def send(self, log: PublishLog, delivery: Delivery) -> Outcome:
+        now = self.clock()
+        key, account = delivery.key, self.accounts[delivery.key.account]
+        if now > delivery.deadline:
+            reason = _missed_reason(delivery)
+            log.mark_missed(
+                key, platform=account.platform, due_at=delivery.due_at, now=now, reason=reason
+            )
+            return Outcome(delivery, Result.MISSED, error=reason)
+        claim = log.claim(
+            key,
+            platform=account.platform,
+            due_at=delivery.due_at,
+            owner=self.settings.owner,
+            now=now,
+            lease=self.settings.lease,
+            metadata=dict(delivery.post.metadata),
+        )
+        if claim is None:
+            return Outcome(delivery, Result.SKIPPED)
+        self.events.started(delivery)
+        parts = render(delivery.post, delivery.account)
+        progress = _LogProgress(log, claim, self.settings, self.clock)
+        adapter = self.adapters[key.account]
+        try:
+            receipt = adapter.publish(parts, account, progress)
+        except TransientError as error:
+            return self.after_transient(log, delivery, claim, str(error), error.retry_after)
+        except PermanentError as error:
+            return self.end(log, delivery, claim, RowState.FAILED, "permanent error", str(error))
+        except UncertainError as error:
+            return self.end(log, delivery, claim, RowState.UNKNOWN, "uncertain", str(error))
+        except Exception as error:  # an adapter's bug must not stop the other deliveries
+            message = f"internal error in the {account.platform} adapter ({type(error).__name__})"
+            state = RowState.UNKNOWN if progress.in_flight else RowState.FAILED
+            return self.end(log, delivery, claim, state, "adapter crashed", message)
+        log.finish(
+            claim.row_id,
+            RowState.SENT,
+            owner=self.settings.owner,
+            now=self.clock(),
+            outcome="sent",
+            url=receipt.url,
+            content_hash=content_hash(parts),
+        )
+        return Outcome(delivery, Result.SENT, url=receipt.url)
+
+    def after_transient(
+        self,
+        log: PublishLog,
+        delivery: Delivery,
+        claim: Claim,
+        message: str,
+        retry_after: float | None,
+    ) -> Outcome:
+        if claim.attempt >= self.settings.max_attempts:
+            note = f"{message} (gave up after {claim.attempt} attempts)"
+            return self.end(log, delivery, claim, RowState.FAILED, "transient error", note)
+        wait = self.backoff(claim.attempt)
+        if retry_after is not None:
+            wait = max(wait, timedelta(seconds=retry_after))
+        now = self.clock()
+        next_at = now + wait
+        if next_at > delivery.deadline:
+            note = f"{message}; the next try would be after the deadline"
+            return self.end(log, delivery, claim, RowState.MISSED, "transient error", note)
+        log.finish(
+            claim.row_id,
+            RowState.RETRYING,
+            owner=self.settings.owner,
+            now=now,
+            outcome="transient error",
+            error=message,
+            next_attempt_at=next_at,
+        )
+        return Outcome(delivery, Result.RETRYING, error=message)
+
+    def backoff(self, attempt: int) -> timedelta:
+        """Exponential backoff with jitter, so that many deliveries do not retry at once."""
+        base = self.settings.first_backoff * (1 << (attempt - 1))
+        capped = min(base, self.settings.max_backoff)
+        with self.rng_lock:
+            factor = self.rng.uniform(0.5, 1.0)
+        return capped * factor
+
+    def end(
+        self,
+        log: PublishLog,
+        delivery: Delivery,
+        claim: Claim,
+        state: RowState,
+        outcome: str,
+        message: str,
+    ) -> Outcome:
+        log.finish(
+            claim.row_id,
+            state,
+            owner=self.settings.owner,
+            now=self.clock(),
+            outcome=outcome,
+            error=message,
+        )
+        return Outcome(delivery, Result(state.value), error=message)
+
+
+def _missed_reason(delivery: Delivery) -> str:
+    if delivery.post.expires_at is not None and delivery.deadline == delivery.post.expires_at:
+        return "past its expires_at"
+    return "past max_delay after its time"
+
+
+class _LogProgress:
+    """Records each part in the log as the adapter goes (see ThreadProgress)."""
+
+    def __init__(
+        self, log: PublishLog, claim: Claim, settings: PublishSettings, clock: Clock
+    ) -> None:
+        self.log = log
+        self.claim = claim
+        self.settings = settings
+        self.clock = clock
+        self.in_flight = False
+
+    @property
+    def done(self) -> tuple[PartReceipt, ...]:
+        return self.claim.done
+
+    def starting(self, index: int) -> None:
+        self.log.part_starting(
+            self.claim.row_id, index, self.settings.owner, self.clock(), self.settings.lease
+        )
+        self.in_flight = True
+
+    def published(self, index: int, receipt: PartReceipt) -> None:
+        self.log.part_published(self.claim.row_id, index, receipt, self.clock())
+        self.in_flight = False

@@ -1,0 +1,526 @@
+"""The publish log: a SQLite file under state_dir recording every delivery and attempt.
+
+It is what makes publishing exactly-once. A process claims a delivery (state `sending`,
+its name as owner, a lease) in one short transaction before calling a platform; every
+thread part is recorded as soon as it exists; a delivery whose process died while a
+request was in flight becomes `unknown` and is never retried by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+from humaspost.platforms.base import PartReceipt
+
+# Every schema change is a new entry; `PRAGMA user_version` says how many have run.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        post_id TEXT NOT NULL,
+        occurrence TEXT NOT NULL,
+        account TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        state TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        owner TEXT,
+        lease_until TEXT,
+        inflight_part INTEGER,
+        content_hash TEXT,
+        url TEXT,
+        error TEXT,
+        metadata TEXT,
+        sent_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (post_id, occurrence, account)
+    );
+    CREATE INDEX deliveries_by_update ON deliveries (updated_at);
+    CREATE INDEX deliveries_by_state ON deliveries (state);
+    CREATE TABLE parts (
+        delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+        part_index INTEGER NOT NULL,
+        remote_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (delivery_id, part_index)
+    );
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY,
+        delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+        at TEXT NOT NULL,
+        owner TEXT,
+        outcome TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE INDEX attempts_by_delivery ON attempts (delivery_id);
+    CREATE TABLE posts_seen (
+        post_id TEXT PRIMARY KEY,
+        first_seen TEXT NOT NULL
+    );
+    """,
+)
+
+ONCE = "once"  # the occurrence of a post without `repeat`
+LOG_NAME = "publog.sqlite"
+
+
+class RowState(StrEnum):
+    """A delivery's state as stored."""
+
+    PENDING = "pending"  # put back in the queue by `retry` or `resolve --not-sent`
+    SENDING = "sending"
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    MISSED = "missed"
+
+
+class DeliveryKey(NamedTuple):
+    """A delivery's identity: post, occurrence (`once`, or a repeat's UTC time), account."""
+
+    post_id: str
+    occurrence: str
+    account: str
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One delivery as the log knows it."""
+
+    id: int
+    key: DeliveryKey
+    platform: str
+    state: RowState
+    due_at: datetime
+    attempts: int
+    next_attempt_at: datetime | None
+    owner: str | None
+    lease_until: datetime | None
+    inflight_part: int | None
+    content_hash: str | None
+    url: str | None
+    error: str | None
+    sent_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A delivery this process may now send: its row and the parts already published."""
+
+    row_id: int
+    attempt: int
+    done: tuple[PartReceipt, ...]
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC time as stored: fixed-width, so text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def unstamp(text: str | None) -> datetime | None:
+    """A stored time back as an aware UTC datetime."""
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def occurrence_of(moment: datetime | None) -> str:
+    """The occurrence part of a key: a repeat's UTC time, or `once`."""
+    return ONCE if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_COLUMNS = (
+    "id, post_id, occurrence, account, platform, state, due_at, attempts, next_attempt_at,"
+    " owner, lease_until, inflight_part, content_hash, url, error, sent_at, updated_at"
+)
+
+
+def _row(values: tuple[Any, ...]) -> LogRow:
+    (id_, post_id, occurrence, account, platform, state, due_at, attempts, next_at, owner,
+     lease, inflight, digest, url, error, sent_at, updated_at) = values  # fmt: skip
+    return LogRow(
+        id=id_,
+        key=DeliveryKey(post_id, occurrence, account),
+        platform=platform,
+        state=RowState(state),
+        due_at=_required(unstamp(due_at)),
+        attempts=attempts,
+        next_attempt_at=unstamp(next_at),
+        owner=owner,
+        lease_until=unstamp(lease),
+        inflight_part=inflight,
+        content_hash=digest,
+        url=url,
+        error=error,
+        sent_at=unstamp(sent_at),
+        updated_at=_required(unstamp(updated_at)),
+    )
+
+
+def _required(moment: datetime | None) -> datetime:
+    assert moment is not None
+    return moment
+
+
+class PublishLog:
+    """A connection to the publish log. One per thread: sqlite3 connections are not
+    shared across threads."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # Autocommit; every write below opens its own short IMMEDIATE transaction.
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def __enter__(self) -> PublishLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the write lock at once (no upgrade deadlocks)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # Reading
+
+    def rows_for_posts(self, post_ids: Iterable[str]) -> dict[DeliveryKey, LogRow]:
+        """Every row of these posts, by key."""
+        ids = list(dict.fromkeys(post_ids))
+        found: dict[DeliveryKey, LogRow] = {}
+        # Chunks keep within SQLite's limit on bound parameters.
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT {_COLUMNS} FROM deliveries WHERE post_id IN ({marks})"
+            for values in self.db.execute(query, chunk):
+                row = _row(values)
+                found[row.key] = row
+        return found
+
+    def row(self, row_id: int) -> LogRow | None:
+        """One row by its number."""
+        values = self.db.execute(
+            f"SELECT {_COLUMNS} FROM deliveries WHERE id = ?", (row_id,)
+        ).fetchone()
+        return _row(values) if values else None
+
+    def rows_with_state(self, state: RowState) -> list[LogRow]:
+        """Rows in one state (for sweeps and warnings)."""
+        query = f"SELECT {_COLUMNS} FROM deliveries WHERE state = ? ORDER BY due_at"
+        return [_row(values) for values in self.db.execute(query, (state.value,))]
+
+    def parts(self, row_id: int) -> tuple[PartReceipt, ...]:
+        """The parts of a delivery published so far, in order."""
+        query = "SELECT remote_id, url FROM parts WHERE delivery_id = ? ORDER BY part_index"
+        return tuple(PartReceipt(rid, url) for rid, url in self.db.execute(query, (row_id,)))
+
+    def search(
+        self,
+        *,
+        since: datetime | None = None,
+        post_id: str | None = None,
+        account: str | None = None,
+        state: str | None = None,
+        limit: int | None = 50,
+    ) -> list[LogRow]:
+        """The latest rows first, filtered."""
+        where, args = [], []
+        for column, value in (("post_id", post_id), ("account", account), ("state", state)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if since is not None:
+            where.append("updated_at >= ?")
+            args.append(stamp(since))
+        query = f"SELECT {_COLUMNS} FROM deliveries"
+        if where:
+            query += " WHERE " + " AND ".join(where)
+        query += " ORDER BY updated_at DESC, id DESC"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        return [_row(values) for values in self.db.execute(query, args)]
+
+    def attempts(self, row_id: int) -> list[tuple[datetime, str, str | None]]:
+        """(time, outcome, error) of every attempt at a delivery, oldest first."""
+        query = "SELECT at, outcome, error FROM attempts WHERE delivery_id = ? ORDER BY id"
+        return [
+            (_required(unstamp(at)), outcome, error)
+            for at, outcome, error in self.db.execute(query, (row_id,))
+        ]
+
+    def first_seen(self, post_ids: Iterable[str], now: datetime) -> dict[str, datetime]:
+        """When each post was first seen, recording `now` for those seen for the first time
+        (a repeat without publish_at starts then)."""
+        ids = list(dict.fromkeys(post_ids))
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO posts_seen (post_id, first_seen) VALUES (?, ?)",
+                [(post_id, stamp(now)) for post_id in ids],
+            )
+        seen: dict[str, datetime] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT post_id, first_seen FROM posts_seen WHERE post_id IN ({marks})"
+            for post_id, first in self.db.execute(query, chunk):
+                seen[post_id] = _required(unstamp(first))
+        return seen
+
+    # Writing: each method is one short transaction.
+
+    def claim(
+        self,
+        key: DeliveryKey,
+        *,
+        platform: str,
+        due_at: datetime,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        metadata: dict[str, Any] | None = None,
+    ) -> Claim | None:
+        """Take a delivery for sending if nobody has it and it is due; None otherwise.
+
+        A row that is pending, retrying with its wait over, rescheduled after a miss or a
+        failure (its due time changed), or left `sending` by a process that died between
+        parts may be claimed. Sent, unknown and live `sending` rows never are.
+        """
+        with self.transaction() as db:
+            values = db.execute(
+                f"SELECT {_COLUMNS} FROM deliveries"
+                " WHERE post_id = ? AND occurrence = ? AND account = ?",
+                key,
+            ).fetchone()
+            lease_until = stamp(now + lease)
+            if values is None:
+                cursor = db.execute(
+                    "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
+                    " due_at, attempts, owner, lease_until, metadata, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, 'sending', ?, 1, ?, ?, ?, ?, ?)",
+                    (*key, platform, stamp(due_at), owner, lease_until,
+                     json.dumps(metadata or {}, ensure_ascii=False), stamp(now), stamp(now)),
+                )  # fmt: skip
+                row_id = cursor.lastrowid
+                assert row_id is not None
+                self._attempt(row_id, now, owner, "claimed", None)
+                return Claim(row_id, 1, ())
+            row = _row(values)
+            if not _claimable(row, due_at, now):
+                return None
+            rescheduled = row.state in (RowState.FAILED, RowState.MISSED)
+            attempts = 1 if rescheduled else row.attempts + 1
+            new_due = row.due_at if row.state is RowState.PENDING else due_at
+            db.execute(
+                "UPDATE deliveries SET state = 'sending', owner = ?, lease_until = ?,"
+                " attempts = ?, due_at = ?, next_attempt_at = NULL, error = NULL,"
+                " platform = ?, updated_at = ? WHERE id = ?",
+                (owner, lease_until, attempts, stamp(new_due), platform, stamp(now), row.id),
+            )
+            self._attempt(row.id, now, owner, "claimed", None)
+        return Claim(row.id, attempts, self.parts(row.id))
+
+    def part_starting(
+        self, row_id: int, index: int, owner: str, now: datetime, lease: timedelta
+    ) -> None:
+        """Mark part `index` as in flight (and extend the lease) before its request."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE deliveries SET inflight_part = ?, lease_until = ?, updated_at = ?"
+                " WHERE id = ? AND owner = ?",
+                (index, stamp(now + lease), stamp(now), row_id, owner),
+            )
+
+    def part_published(self, row_id: int, index: int, receipt: PartReceipt, now: datetime) -> None:
+        """Record a published part as soon as it exists; nothing is in flight after it."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO parts (delivery_id, part_index, remote_id, url,"
+                " published_at) VALUES (?, ?, ?, ?, ?)",
+                (row_id, index, receipt.remote_id, receipt.url, stamp(now)),
+            )
+            db.execute(
+                "UPDATE deliveries SET inflight_part = NULL, updated_at = ? WHERE id = ?",
+                (stamp(now), row_id),
+            )
+
+    def finish(
+        self,
+        row_id: int,
+        state: RowState,
+        *,
+        owner: str,
+        now: datetime,
+        outcome: str,
+        error: str | None = None,
+        url: str | None = None,
+        content_hash: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        """End an attempt: sent, retrying, failed, unknown or missed.
+
+        A `sent` outcome is recorded even if another process meanwhile declared the
+        delivery unknown: what happened on the platform is the truth.
+        """
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE deliveries SET state = ?, owner = NULL, lease_until = NULL,"
+                " inflight_part = CASE WHEN ? = 'unknown' THEN inflight_part END,"
+                " error = ?, url = COALESCE(?, url), content_hash = COALESCE(?, content_hash),"
+                " next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
+                " updated_at = ? WHERE id = ?",
+                (state.value, state.value, error, url, content_hash,
+                 stamp(next_attempt_at) if next_attempt_at else None,
+                 state.value, stamp(now), stamp(now), row_id),
+            )  # fmt: skip
+            self._attempt(row_id, now, owner, outcome, error)
+
+    def mark_missed(
+        self, key: DeliveryKey, *, platform: str, due_at: datetime, now: datetime, reason: str
+    ) -> None:
+        """Record a delivery that is past its deadline and will not be sent."""
+        with self.transaction() as db:
+            values = db.execute(
+                "SELECT id, state FROM deliveries WHERE post_id = ? AND occurrence = ?"
+                " AND account = ?",
+                key,
+            ).fetchone()
+            if values is None:
+                cursor = db.execute(
+                    "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
+                    " due_at, error, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, 'missed', ?, ?, ?, ?)",
+                    (*key, platform, stamp(due_at), reason, stamp(now), stamp(now)),
+                )
+                row_id = cursor.lastrowid
+                assert row_id is not None
+            elif values[1] in (RowState.PENDING, RowState.RETRYING, RowState.FAILED):
+                row_id = values[0]
+                db.execute(
+                    "UPDATE deliveries SET state = 'missed', error = ?, due_at = ?,"
+                    " updated_at = ? WHERE id = ?",
+                    (reason, stamp(due_at), stamp(now), row_id),
+                )
+            else:
+                return
+            self._attempt(row_id, now, None, "missed", reason)
+
+    def release_stale(self, now: datetime, is_dead: StaleCheck) -> list[LogRow]:
+        """Settle rows left `sending` by a process that is gone (its lease ran out, or it
+        no longer exists on this machine). With a part in flight the outcome is unknown;
+        between parts the delivery goes back to the queue and resumes where it stopped.
+        Returns the rows that became unknown."""
+        became_unknown: list[LogRow] = []
+        with self.transaction() as db:
+            query = f"SELECT {_COLUMNS} FROM deliveries WHERE state = 'sending'"
+            for row in [_row(values) for values in db.execute(query)]:
+                expired = row.lease_until is None or row.lease_until <= now
+                if not (expired or (row.owner is not None and is_dead(row.owner))):
+                    continue
+                if row.inflight_part is not None:
+                    error = (
+                        f"the publishing process stopped while sending part "
+                        f"{row.inflight_part + 1}; it may have been published"
+                    )
+                    state, outcome = RowState.UNKNOWN, "interrupted in flight"
+                    became_unknown.append(row)
+                else:
+                    error, state, outcome = None, RowState.PENDING, "interrupted between parts"
+                db.execute(
+                    "UPDATE deliveries SET state = ?, owner = NULL, lease_until = NULL,"
+                    " error = ?, updated_at = ? WHERE id = ?",
+                    (state.value, error, stamp(now), row.id),
+                )
+                self._attempt(row.id, now, row.owner, outcome, error)
+        return became_unknown
+
+    def resolve(self, row_id: int, *, sent_url: str | None, now: datetime) -> None:
+        """Settle an unknown delivery: sent (at `sent_url`) or not sent (queue it again)."""
+        with self.transaction() as db:
+            if sent_url is not None:
+                db.execute(
+                    "UPDATE deliveries SET state = 'sent', url = ?, inflight_part = NULL,"
+                    " error = NULL, sent_at = ?, updated_at = ? WHERE id = ?",
+                    (sent_url, stamp(now), stamp(now), row_id),
+                )
+                self._attempt(row_id, now, None, "resolved as sent", sent_url)
+            else:
+                db.execute(
+                    "UPDATE deliveries SET state = 'pending', inflight_part = NULL,"
+                    " error = NULL, due_at = ?, updated_at = ? WHERE id = ?",
+                    (stamp(now), stamp(now), row_id),
+                )
+                self._attempt(row_id, now, None, "resolved as not sent", None)
+
+    def requeue(self, row_id: int, now: datetime) -> None:
+        """Put a failed or missed delivery back in the queue, due now, attempts reset."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE deliveries SET state = 'pending', attempts = 0, error = NULL,"
+                " next_attempt_at = NULL, due_at = ?, updated_at = ? WHERE id = ?",
+                (stamp(now), stamp(now), row_id),
+            )
+            self._attempt(row_id, now, None, "retried by hand", None)
+
+    def _attempt(
+        self, row_id: int, now: datetime, owner: str | None, outcome: str, error: str | None
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO attempts (delivery_id, at, owner, outcome, error) VALUES (?, ?, ?, ?, ?)",
+            (row_id, stamp(now), owner, outcome, error),
+        )
+
+
+class StaleCheck(Protocol):
+    """Says whether the process named by an owner string is certainly gone."""
+
+    def __call__(self, owner: str) -> bool: ...
+
+
+def _claimable(row: LogRow, due_at: datetime, now: datetime) -> bool:
+    if row.state is RowState.PENDING:
+        return row.due_at <= now
+    if row.state is RowState.RETRYING:
+        return row.next_attempt_at is None or row.next_attempt_at <= now
+    if row.state in (RowState.FAILED, RowState.MISSED):
+        # The post's time was changed after the failure or miss: a new attempt at it.
+        return row.due_at != due_at and due_at <= now
+    return False

@@ -1,0 +1,83 @@
+"""The steps `schedule`, `publish` and the daemon share: load and check the posts, open
+the right publish log, and plan against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from humaspost.checks import MediaCache, check_across_posts, check_and_keep
+from humaspost.config import Config
+from humaspost.plan import Delivery, PlannedPost, State, plan
+from humaspost.problems import Problem, Severity
+from humaspost.publog import LOG_NAME, PublishLog, RowState
+from humaspost.repository import post_files
+
+
+@dataclass(frozen=True)
+class LoadedPosts:
+    """Every post that loaded (blocked if its file has errors) and every problem found."""
+
+    planned: list[PlannedPost]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that block posts."""
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+
+def load_posts(config: Config, cwd: Path, now: datetime) -> LoadedPosts:
+    """Load and check every post under posts_dir. A file with errors blocks its post;
+    the others go on."""
+    cache = MediaCache(config.root)
+    kept = [
+        check_and_keep(path, shown, config, now, cache)
+        for path, shown in post_files(config.posts_dir, [], cwd)
+    ]
+    results = [result for _, result in kept]
+    problems = [p for r in results for p in r.problems] + check_across_posts(results)
+    bad_files = {p.file for p in problems if p.severity is Severity.ERROR}
+    planned = [
+        PlannedPost(post, blocked=post.shown in bad_files) for post, _ in kept if post is not None
+    ]
+    problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
+    return LoadedPosts(planned, problems)
+
+
+def log_path(config: Config, *, sandbox: bool) -> Path:
+    """The publish log. `--sandbox` runs keep their own, so that a rehearsal never marks
+    a real delivery as sent."""
+    return config.state_dir / ("sandbox" if sandbox else "") / LOG_NAME
+
+
+def plan_from_log(
+    loaded: LoadedPosts,
+    config: Config,
+    log: PublishLog,
+    now: datetime,
+    until: datetime,
+) -> list[Delivery]:
+    """Plan the loaded posts against what the log knows."""
+    posts = [p.post for p in loaded.planned]
+    rows = log.rows_for_posts(post.id for post in posts)
+    unanchored = [p.id for p in posts if p.repeat is not None and p.publish_at is None]
+    first_seen = log.first_seen(unanchored, now) if unanchored else {}
+    return plan(loaded.planned, config, rows, now, until=until, first_seen=first_seen)
+
+
+def sendable(deliveries: list[Delivery], now: datetime) -> list[Delivery]:
+    """Deliveries a publisher should act on now: due ones, retries whose wait is over,
+    and ones just past their deadline without a log row (to record them as missed)."""
+    return [
+        d
+        for d in deliveries
+        if d.state is State.DUE
+        or (d.state is State.RETRYING and d.ready_at <= now)
+        or (d.state is State.MISSED and (d.row is None or d.row.state in _UNSETTLED))
+    ]
+
+
+# Rows a publisher still has to settle once their deadline has passed.
+_UNSETTLED = (RowState.PENDING, RowState.RETRYING)
