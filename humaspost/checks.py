@@ -13,7 +13,7 @@ import itertools
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,7 +23,9 @@ from humaspost.media import MediaInfo, UnsupportedMedia, inspect_media
 from humaspost.platforms.rules import MB, RULES, PlatformRules, link_problem
 from humaspost.posts import Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
+from humaspost.render import content_hash, render
 from humaspost.repeats import occurrences
+from humaspost.times import format_local
 
 DUPLICATE_WINDOW = timedelta(days=7)
 # Platforms that refuse a post whose text repeats a recent one.
@@ -70,6 +72,19 @@ class _SentText:
     post_id: str
     file: str
     span: Span | None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A one-off post's delivery as the publish log recorded it."""
+
+    content_hash: str | None
+    sent_at: datetime | None
+
+
+# Sent deliveries of one-off posts by (post id, account): lets `check` warn that an edit
+# to a published post will not be sent. Empty where there is no log (CI).
+Published = Mapping[tuple[str, str], Sent]
 
 
 # A text part's digest and where it is written: what the duplicate warning compares.
@@ -124,23 +139,33 @@ class MediaCache:
 
 
 def check_file(
-    file: Path, shown: str, config: Config, now: datetime, media_cache: MediaCache
+    file: Path,
+    shown: str,
+    config: Config,
+    now: datetime,
+    media_cache: MediaCache,
+    published: Published,
 ) -> FileResult:
     """Load one post file and check it on its own.
 
     `media_cache` remembers inspected media files across posts (many posts share a logo).
     """
-    return check_and_keep(file, shown, config, now, media_cache)[1]
+    return check_and_keep(file, shown, config, now, media_cache, published)[1]
 
 
 def check_and_keep(
-    file: Path, shown: str, config: Config, now: datetime, media_cache: MediaCache
+    file: Path,
+    shown: str,
+    config: Config,
+    now: datetime,
+    media_cache: MediaCache,
+    published: Published,
 ) -> tuple[Post | None, FileResult]:
     """`check_file`, also returning the loaded post (for planning and publishing)."""
     loaded = load_post(file, shown, config.posts_dir, config.timezone)
     if loaded.post is None:
         return None, FileResult(loaded.problems)
-    checker = _PostChecker(loaded.post, config, now, media_cache)
+    checker = _PostChecker(loaded.post, config, now, media_cache, published)
     checked = checker.run()
     return loaded.post, FileResult(
         loaded.problems + checker.problems,
@@ -204,11 +229,19 @@ def _duplicate_texts(texts: Iterable[_SentText]) -> list[Problem]:
 class _PostChecker:
     """Checks one loaded post against the config, its media and the platform rules."""
 
-    def __init__(self, post: Post, config: Config, now: datetime, media_cache: MediaCache) -> None:
+    def __init__(
+        self,
+        post: Post,
+        config: Config,
+        now: datetime,
+        media_cache: MediaCache,
+        published: Published,
+    ) -> None:
         self.post = post
         self.config = config
         self.now = now
         self.media_cache = media_cache
+        self.published = published
         # Each media item is checked once per post, whatever the number of accounts.
         self.media_infos: dict[int, MediaInfo | None] = {}
         self.rendered_parts: dict[
@@ -244,8 +277,40 @@ class _PostChecker:
             rules = RULES[account.rules_platform]
             content = self.post.content_for(account.platform, account.rules_platform)
             deliveries.append(self.delivery(account, rules, content, first))
-        self.check_timing(first, accounts)
+        sent = self.sent_to(accounts)
+        if sent:
+            self.check_edits(sent)
+        if len(sent) < len(accounts):
+            self.check_timing(first, accounts)
         return CheckedPost(self.post.id, self.post.shown, tuple(deliveries))
+
+    def sent_to(self, accounts: list[Account]) -> list[tuple[Account, Sent]]:
+        """The accounts a one-off post already went to, by the publish log."""
+        if self.post.repeat is not None or not self.published:
+            return []
+        found = [(a, self.published.get((self.post.id, a.name))) for a in accounts]
+        return [(account, sent) for account, sent in found if sent is not None]
+
+    def check_edits(self, sent: list[tuple[Account, Sent]]) -> None:
+        """Warn that an edit to a published post will not be sent (it never is twice)."""
+        for account, record in sent:
+            if record.content_hash is None:
+                continue
+            if record.content_hash == content_hash(render(self.post, account)):
+                continue
+            when = (
+                f" on {format_local(record.sent_at, self.config.timezone)}"
+                if record.sent_at
+                else ""
+            )
+            self.report(
+                "HP403",
+                f"this post was already published to '{account.name}'{when}; "
+                "the edit will not be sent",
+                self.post.span(("text",)) or self.post.span(("thread",)),
+                "to correct a published post, publish a correction as a new post",
+                Severity.WARNING,
+            )
 
     def accounts(self) -> list[Account]:
         names = self.post.to if self.post.to is not None else self.config.default_to
@@ -510,7 +575,11 @@ PARALLEL_MIN_FILES = 400
 
 
 def run_check(
-    config: Config, files: list[tuple[Path, str]], now: datetime, workers: int = 1
+    config: Config,
+    files: list[tuple[Path, str]],
+    now: datetime,
+    workers: int = 1,
+    published: Published | None = None,
 ) -> CheckReport:
     """Check post files (path, name to show) and return every problem and delivery.
 
@@ -523,9 +592,9 @@ def run_check(
     gc.disable()
     try:
         if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
-            results = _check_in_processes(config, files, now, workers)
+            results = _check_in_processes(config, files, now, workers, published or {})
         else:
-            results = _check_files(config, files, now)
+            results = _check_files(config, files, now, published or {})
         problems = [p for r in results for p in r.problems]
         problems.extend(check_across_posts(results))
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
@@ -540,13 +609,19 @@ def run_check(
     return CheckReport(len(files), posts, problems)
 
 
-def _check_files(config: Config, files: list[tuple[Path, str]], now: datetime) -> list[FileResult]:
+def _check_files(
+    config: Config, files: list[tuple[Path, str]], now: datetime, published: Published
+) -> list[FileResult]:
     cache = MediaCache(config.root)
-    return [check_file(path, shown, config, now, cache) for path, shown in files]
+    return [check_file(path, shown, config, now, cache, published) for path, shown in files]
 
 
 def _check_in_processes(
-    config: Config, files: list[tuple[Path, str]], now: datetime, workers: int
+    config: Config,
+    files: list[tuple[Path, str]],
+    now: datetime,
+    workers: int,
+    published: Published,
 ) -> list[FileResult]:
     # A few chunks per worker evens out folders of slow and fast files; order is kept.
     size = -(-len(files) // (workers * 4))
@@ -557,5 +632,6 @@ def _check_in_processes(
     # fork starts workers without re-importing anything; elsewhere use the default.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        done = pool.map(_check_files, [config] * len(chunks), chunks, [now] * len(chunks))
+        count = len(chunks)
+        done = pool.map(_check_files, [config] * count, chunks, [now] * count, [published] * count)
         return [result for chunk in done for result in chunk]

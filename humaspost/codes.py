@@ -49,6 +49,7 @@ PROBLEM_CODES: dict[str, str] = {
     # Timing and repetition (warnings)
     "HP401": "the publish time is already past max_delay: the delivery will be marked missed",
     "HP402": "the same text goes to the same account within 7 days (X rejects duplicates)",
+    "HP403": "a published post was edited: the edit will not be sent",
     # Configuration
     "HP501": "configuration file not found",
     "HP502": "unknown key in the configuration",

@@ -305,6 +305,18 @@ class PublishLog:
                 seen[post_id] = _required(unstamp(first))
         return seen
 
+    def sent_once(self) -> dict[tuple[str, str], tuple[str | None, datetime | None]]:
+        """(content hash, time sent) of every sent delivery of a one-off post, by
+        (post id, account)."""
+        query = (
+            "SELECT post_id, account, content_hash, sent_at FROM deliveries"
+            " WHERE state = 'sent' AND occurrence = ?"
+        )
+        return {
+            (post_id, account): (digest, unstamp(sent_at))
+            for post_id, account, digest, sent_at in self.db.execute(query, (ONCE,))
+        }
+
     # Writing: each method is one short transaction.
 
     def claim(

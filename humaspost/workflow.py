@@ -33,7 +33,7 @@ def load_posts(config: Config, cwd: Path, now: datetime) -> LoadedPosts:
     the others go on."""
     cache = MediaCache(config.root)
     kept = [
-        check_and_keep(path, shown, config, now, cache)
+        check_and_keep(path, shown, config, now, cache, {})
         for path, shown in post_files(config.posts_dir, [], cwd)
     ]
     results = [result for _, result in kept]

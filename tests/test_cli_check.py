@@ -157,3 +157,18 @@ def test_python_dash_m_runs_the_same_command(repo: Repo) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_edit_to_a_published_post_warns_it_will_not_be_sent(repo: Repo) -> None:
+    repo.write_config("accounts: {latihan: {platform: sandbox}}\ndefaults: {to: [latihan]}\n")
+    post = repo.post("a.yaml", "publish_at: 2026-12-01 08:00\ntext: Halo warga\n")
+    sent = run_humaspost("publish", "--now", "2026-12-01 08:01", cwd=repo.root)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    unchanged = run_humaspost("check", "--now", "2026-12-05 08:00", cwd=repo.root)
+    # Sent, so neither an edit warning nor a "will be missed" warning.
+    assert unchanged.returncode == 0 and "no problems" in unchanged.stdout
+    post.write_text("publish_at: 2026-12-01 08:00\ntext: Halo warga Bekasi\n")
+    edited = run_humaspost("check", "--now", "2026-12-05 08:00", cwd=repo.root)
+    assert edited.returncode == 0
+    assert "warning[HP403] this post was already published to 'latihan'" in edited.stdout
+    assert "posts/a.yaml:2:7" in edited.stdout

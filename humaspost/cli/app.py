@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from humaspost.cli import check, publish
+from humaspost.cli import check, log, publish
 from humaspost.cli.errors import report_crash, report_user_error
 from humaspost.problems import HumaspostError
 
@@ -20,6 +20,9 @@ app = typer.Typer(
 )
 app.command("check")(check.check)
 app.command("publish")(publish.publish)
+app.command("log")(log.log)
+app.command("resolve")(log.resolve)
+app.command("retry")(log.retry)
 
 
 @app.callback()

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from humaspost.checks import CheckedPost, CheckReport, run_check
+from humaspost.checks import CheckedPost, CheckReport, Published, Sent, run_check
 from humaspost.cli.common import (
     ConfigOption,
     DebugOption,
@@ -27,8 +27,11 @@ from humaspost.cli.problems_view import (
     problem_json,
     problem_segments,
 )
+from humaspost.config import Config
 from humaspost.problems import ConfigError, Problem
+from humaspost.publog import PublishLog
 from humaspost.repository import post_files
+from humaspost.workflow import log_path
 
 
 class CheckFormat(StrEnum):
@@ -59,10 +62,21 @@ def check(
         _render(output, CheckReport(0, [], exc.problems), to_stderr=True)
         raise typer.Exit(2) from None
     files = post_files(cfg.posts_dir, paths or [], cwd())
-    report = run_check(cfg, files, now_from(now, cfg), workers=os.cpu_count() or 1)
+    report = run_check(
+        cfg, files, now_from(now, cfg), workers=os.cpu_count() or 1, published=_published(cfg)
+    )
     _render(output, report, to_stderr=False)
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)
+
+
+def _published(cfg: Config) -> Published:
+    """What the publish log says went out, where there is a log (not in CI)."""
+    path = log_path(cfg, sandbox=False)
+    if not path.exists():
+        return {}
+    with PublishLog(path) as log:
+        return {key: Sent(*record) for key, record in log.sent_once().items()}
 
 
 def _render(output: CheckFormat, report: CheckReport, *, to_stderr: bool) -> None:

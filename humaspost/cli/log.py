@@ -1,0 +1,193 @@
+"""`humaspost log`, `resolve` and `retry`: what went out, and settling what did not."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from humaspost.cli.common import ConfigOption, DebugOption, NowOption, load, now_from
+from humaspost.cli.output import Output, Segment
+from humaspost.cli.problems_view import print_json
+from humaspost.cli.publish import SandboxOption
+from humaspost.config import Config
+from humaspost.problems import UsageError
+from humaspost.publog import LogRow, PublishLog, RowState
+from humaspost.times import TimeFormatError, format_local, parse_datetime
+from humaspost.workflow import log_path
+
+
+class LogFormat(StrEnum):
+    """Output formats of `log`."""
+
+    TEXT = "text"
+    JSON = "json"
+    CSV = "csv"
+
+
+_STYLE = {
+    RowState.SENT: "green",
+    RowState.SENDING: "cyan",
+    RowState.PENDING: "cyan",
+    RowState.RETRYING: "yellow",
+    RowState.MISSED: "yellow",
+    RowState.FAILED: "bold red",
+    RowState.UNKNOWN: "bold red",
+}
+
+
+def log(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only rows changed since this time.", show_default=False),
+    ] = None,
+    post: Annotated[str | None, typer.Option("--post", help="Only this post.")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="Only this account.")] = None,
+    state: Annotated[
+        RowState | None, typer.Option("--state", help="Only this state.", show_default=False)
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many rows, newest first.")] = 50,
+    show_all: Annotated[bool, typer.Option("--all", help="Every row (no limit).")] = False,
+    output: Annotated[
+        LogFormat, typer.Option("--format", help="text, json or csv.")
+    ] = LogFormat.TEXT,
+    sandbox: SandboxOption = False,
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """What went out and what did not: time, post, account, state, URL, error."""
+    cfg, _ = load(config)
+    since_at = _time_option("--since", since, cfg)
+    path = log_path(cfg, sandbox=sandbox)
+    rows: list[LogRow] = []
+    if path.exists():
+        with PublishLog(path) as publog:
+            rows = publog.search(
+                since=since_at,
+                post_id=post,
+                account=account,
+                state=state.value if state else None,
+                limit=None if show_all else limit,
+            )
+    if output is LogFormat.JSON:
+        print_json(sys.stdout, [_row_json(row) for row in rows])
+    elif output is LogFormat.CSV:
+        _write_csv(rows)
+    else:
+        Output(sys.stdout).write(_row_lines(rows, cfg))
+
+
+def resolve(
+    delivery: Annotated[int, typer.Argument(help="The delivery's number, as `log` shows it.")],
+    sent: Annotated[
+        str | None,
+        typer.Option("--sent", help="It was published, at this URL.", show_default=False),
+    ] = None,
+    not_sent: Annotated[
+        bool, typer.Option("--not-sent", help="It was not published: send it again.")
+    ] = False,
+    sandbox: SandboxOption = False,
+    config: ConfigOption = None,
+    now: NowOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Settle a delivery in state unknown, after looking on the platform."""
+    if (sent is None) == (not not_sent):
+        raise UsageError("say either --sent URL or --not-sent")
+    cfg, _ = load(config)
+    moment = now_from(now, cfg)
+    with PublishLog(log_path(cfg, sandbox=sandbox)) as publog:
+        row = _existing(publog, delivery)
+        if row.state is not RowState.UNKNOWN:
+            raise UsageError(f"delivery {delivery} is {row.state}, not unknown; nothing to resolve")
+        publog.resolve(row.id, sent_url=sent, now=moment)
+    what = f"recorded as sent at {sent}" if sent else "queued to be sent again by the next publish"
+    Output(sys.stdout).write([(f"delivery {delivery} ({_name(row)}) {what}\n", None)])
+
+
+def retry(
+    delivery: Annotated[int, typer.Argument(help="The delivery's number, as `log` shows it.")],
+    sandbox: SandboxOption = False,
+    config: ConfigOption = None,
+    now: NowOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Put a failed or missed delivery back in the queue (e.g. after fixing a token)."""
+    cfg, _ = load(config)
+    moment = now_from(now, cfg)
+    with PublishLog(log_path(cfg, sandbox=sandbox)) as publog:
+        row = _existing(publog, delivery)
+        if row.state not in (RowState.FAILED, RowState.MISSED):
+            raise UsageError(
+                f"delivery {delivery} is {row.state}; only failed or missed ones can be retried"
+            )
+        publog.requeue(row.id, moment)
+    Output(sys.stdout).write(
+        [(f"delivery {delivery} ({_name(row)}) will be sent by the next publish\n", None)]
+    )
+
+
+def _existing(publog: PublishLog, number: int) -> LogRow:
+    row = publog.row(number)
+    if row is None:
+        raise UsageError(f"there is no delivery {number} in the publish log")
+    return row
+
+
+def _name(row: LogRow) -> str:
+    return f"{row.key.post_id} → {row.key.account}"
+
+
+def _time_option(flag: str, value: str | None, cfg: Config) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value, cfg.timezone)
+    except TimeFormatError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+
+
+def _row_lines(rows: list[LogRow], cfg: Config) -> list[Segment]:
+    if not rows:
+        return [("the publish log has no matching deliveries\n", None)]
+    lines: list[Segment] = []
+    for row in rows:
+        moment = row.sent_at or row.updated_at
+        lines.append((f"{row.id:>6}  {format_local(moment, cfg.timezone)}  ", None))
+        lines.append((f"{row.state:<8}", _STYLE[row.state]))
+        lines.append((f"  {_name(row)}", None))
+        if row.key.occurrence != "once":
+            lines.append((f" @ {row.key.occurrence}", "dim"))
+        detail = row.url if row.state is RowState.SENT else row.error or row.url
+        lines.append((f"  {detail}\n" if detail else "\n", None))
+    return lines
+
+
+def _row_json(row: LogRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "post": row.key.post_id,
+        "occurrence": row.key.occurrence,
+        "account": row.key.account,
+        "platform": row.platform,
+        "state": str(row.state),
+        "due_at": row.due_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "updated_at": row.updated_at.isoformat(),
+        "attempts": row.attempts,
+        "url": row.url,
+        "error": row.error,
+    }
+
+
+def _write_csv(rows: list[LogRow]) -> None:
+    fields = ["id", "post", "occurrence", "account", "platform", "state", "due_at", "sent_at",
+              "updated_at", "attempts", "url", "error"]  # fmt: skip
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(_row_json(row))
