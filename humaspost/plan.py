@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from humaspost.config import Account, Config
 from humaspost.posts import Post
-from humaspost.publog import DeliveryKey, LogRow, RowState, occurrence_of
+from humaspost.publog import DeliveryKey, LogRow, RowState, occurrence_of, pending_since
 from humaspost.repeats import occurrences
 
 
@@ -81,7 +81,9 @@ def plan(
             for account in accounts:
                 key = DeliveryKey(post.id, occurrence, account.name)
                 row = rows.get(key)
-                effective_due = row.due_at if row and row.state is RowState.PENDING else due_at
+                effective_due = (
+                    pending_since(row) if row and row.state is RowState.PENDING else due_at
+                )
                 deadline = _deadline(post, effective_due, config.max_delay)
                 state = _state(row, planned, due_at, deadline, now)
                 found.append(Delivery(key, post, account, effective_due, deadline, state, row))
@@ -138,7 +140,7 @@ def _state(
     if planned.blocked:
         return State.BLOCKED
     if row is not None and row.state is RowState.PENDING:
-        due_at = row.due_at
+        due_at = pending_since(row)
     if now < due_at:
         return State.SCHEDULED
     return State.DUE if now <= deadline else State.MISSED

@@ -27,7 +27,7 @@ from humaspost.platforms.base import (
     TransientError,
     UncertainError,
 )
-from humaspost.publog import Claim, PublishLog, RowState
+from humaspost.publog import Claim, ClaimLost, PublishLog, RowState
 from humaspost.render import content_hash, render
 
 Clock = Callable[[], datetime]
@@ -165,6 +165,10 @@ class _Sender:
         adapter = self.adapters[key.account]
         try:
             receipt = adapter.publish(parts, account, progress)
+        except ClaimLost as error:
+            # Our lease ran out (the process was paused) and another publisher took the
+            # delivery over: it is theirs to finish; record nothing over it.
+            return Outcome(delivery, Result.SKIPPED, error=str(error))
         except TransientError as error:
             return self.after_transient(log, delivery, claim, str(error), error.retry_after)
         except PermanentError as error:

@@ -75,6 +75,11 @@ ONCE = "once"  # the occurrence of a post without `repeat`
 LOG_NAME = "publog.sqlite"
 
 
+class ClaimLost(Exception):
+    """This process no longer holds the delivery: its lease ran out and another publisher
+    settled it or took it over. It must send nothing more of it."""
+
+
 class RowState(StrEnum):
     """A delivery's state as stored."""
 
@@ -373,13 +378,16 @@ class PublishLog:
     def part_starting(
         self, row_id: int, index: int, owner: str, now: datetime, lease: timedelta
     ) -> None:
-        """Mark part `index` as in flight (and extend the lease) before its request."""
+        """Mark part `index` as in flight (and extend the lease) before its request.
+        Raises ClaimLost if `owner` no longer holds the delivery."""
         with self.transaction() as db:
-            db.execute(
+            cursor = db.execute(
                 "UPDATE deliveries SET inflight_part = ?, lease_until = ?, updated_at = ?"
-                " WHERE id = ? AND owner = ?",
+                " WHERE id = ? AND owner = ? AND state = 'sending'",
                 (index, stamp(now + lease), stamp(now), row_id, owner),
             )
+            if cursor.rowcount != 1:
+                raise ClaimLost(f"delivery {row_id} is no longer held by {owner}")
 
     def part_published(self, row_id: int, index: int, receipt: PartReceipt, now: datetime) -> None:
         """Record a published part as soon as it exists; nothing is in flight after it."""
@@ -447,8 +455,9 @@ class PublishLog:
             elif values[1] in (RowState.PENDING, RowState.RETRYING, RowState.FAILED):
                 row_id = values[0]
                 db.execute(
-                    "UPDATE deliveries SET state = 'missed', error = ?, due_at = ?,"
-                    " updated_at = ? WHERE id = ?",
+                    "UPDATE deliveries SET state = 'missed', error = ?,"
+                    " due_at = CASE WHEN state = 'pending' THEN due_at ELSE ? END,"
+                    " next_attempt_at = NULL, updated_at = ? WHERE id = ?",
                     (reason, stamp(due_at), stamp(now), row_id),
                 )
             else:
@@ -497,17 +506,21 @@ class PublishLog:
             else:
                 db.execute(
                     "UPDATE deliveries SET state = 'pending', inflight_part = NULL,"
-                    " error = NULL, due_at = ?, updated_at = ? WHERE id = ?",
+                    " error = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ?",
                     (stamp(now), stamp(now), row_id),
                 )
                 self._attempt(row_id, now, None, "resolved as not sent", None)
 
     def requeue(self, row_id: int, now: datetime) -> None:
-        """Put a failed or missed delivery back in the queue, due now, attempts reset."""
+        """Put a failed or missed delivery back in the queue, ready now, attempts reset.
+
+        Like `resolve --not-sent`, this sets `next_attempt_at`, not `due_at`: the row
+        keeps the post's time, so that a failure of the new attempt is not mistaken for
+        a post rescheduled since (which would be attempted again by every run)."""
         with self.transaction() as db:
             db.execute(
                 "UPDATE deliveries SET state = 'pending', attempts = 0, error = NULL,"
-                " next_attempt_at = NULL, due_at = ?, updated_at = ? WHERE id = ?",
+                " next_attempt_at = ?, updated_at = ? WHERE id = ?",
                 (stamp(now), stamp(now), row_id),
             )
             self._attempt(row_id, now, None, "retried by hand", None)
@@ -527,9 +540,15 @@ class StaleCheck(Protocol):
     def __call__(self, owner: str) -> bool: ...
 
 
+def pending_since(row: LogRow) -> datetime:
+    """When a pending row became ready: put back by hand (`retry`, `resolve --not-sent`)
+    at `next_attempt_at`, else (a thread interrupted between parts) at its due time."""
+    return row.next_attempt_at or row.due_at
+
+
 def _claimable(row: LogRow, due_at: datetime, now: datetime) -> bool:
     if row.state is RowState.PENDING:
-        return row.due_at <= now
+        return pending_since(row) <= now
     if row.state is RowState.RETRYING:
         return row.next_attempt_at is None or row.next_attempt_at <= now
     if row.state in (RowState.FAILED, RowState.MISSED):

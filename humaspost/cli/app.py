@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from humaspost.cli import check, log, publish
+from humaspost.cli import check, log, publish, schedule
 from humaspost.cli.errors import report_crash, report_user_error
 from humaspost.problems import HumaspostError
 
@@ -19,6 +19,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command("check")(check.check)
+app.command("schedule")(schedule.schedule)
 app.command("publish")(publish.publish)
 app.command("log")(log.log)
 app.command("resolve")(log.resolve)

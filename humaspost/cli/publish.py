@@ -23,7 +23,7 @@ from humaspost.config import (
 from humaspost.plan import Delivery
 from humaspost.platforms.base import Platform, PlatformContext, ResolvedAccount
 from humaspost.platforms.registry import platform_class
-from humaspost.problems import ConfigError, Problem
+from humaspost.problems import ConfigError, Problem, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Clock, Outcome, PublishSettings, Result, publish_due
 from humaspost.publog import PublishLog, RowState
@@ -65,11 +65,14 @@ def publish(
     loaded = load_posts(cfg, cwd(), start)
     out = Output(sys.stdout)
     err = Output(sys.stderr)
+    if post is not None and not any(planned.post.id == post for planned in loaded.planned):
+        _report_blocked(err, loaded.errors)
+        raise UsageError(f"--post: there is no post with id '{post}'")
     with PublishLog(log_path(cfg, sandbox=sandbox)) as log:
-        if not dry_run:
-            log.release_stale(start, is_gone)
-        deliveries = plan_from_log(loaded, cfg, log, start, until=start)
+        # Counted before the sweep: a delivery it settles as unknown is new this run.
         unknown_before = log.rows_with_state(RowState.UNKNOWN)
+        settled_unknown = [] if dry_run else log.release_stale(start, is_gone)
+        deliveries = plan_from_log(loaded, cfg, log, start, until=start)
     chosen = [d for d in sendable(deliveries, start) if post is None or d.key.post_id == post]
     _report_blocked(err, loaded.errors)
     if dry_run:
@@ -96,7 +99,7 @@ def publish(
     if missing:
         err.write(_missing_lines(missing))
         raise typer.Exit(2)
-    if any(o.result in (Result.FAILED, Result.UNKNOWN) for o in outcomes):
+    if settled_unknown or any(o.result in (Result.FAILED, Result.UNKNOWN) for o in outcomes):
         raise typer.Exit(1)
 
 
@@ -119,8 +122,12 @@ def _resolve_accounts(
     for name in dict.fromkeys(d.key.account for d in chosen):
         account = cfg.accounts[name]
         if sandbox:
-            # A rehearsal: the sandbox with the limits of the account's real platform.
-            settings = {"like": account.rules_platform}
+            # A rehearsal: the sandbox with the limits of the account's real platform
+            # (a sandbox account keeps its own settings, such as `delay`).
+            if account.platform == "sandbox":
+                settings = dict(account.settings)
+            else:
+                settings = {"like": account.rules_platform}
             resolved[name] = ResolvedAccount(name, "sandbox", settings)
             continue
         try:

@@ -2,7 +2,10 @@
 
 For training new staff, demos and tests: each published part becomes one JSON file in
 `<state_dir>/sandbox/<account>/`, and the delivery's address is a `sandbox://` URL. An
-account's `delay` setting makes each call take that long, like a real platform.
+account's `delay` setting makes each call take that long, like a real platform: the
+first half before the request goes out (connecting: a crash then loses nothing, and a
+thread resumes at that part), the second half in flight (a crash then leaves the
+delivery unknown), so that rehearsals and tests meet both cases.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ class SandboxPlatform:
 
         def send(part: Part, reply_to: str | None) -> PartReceipt:
             if delay:
-                time.sleep(delay)
+                time.sleep(delay / 2)  # in flight: the request is out, no answer yet
             moment = self.context.clock()
             remote_id = f"{moment:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
             record = {
@@ -67,7 +70,7 @@ class SandboxPlatform:
             os.replace(temporary, target)
             return PartReceipt(remote_id, f"sandbox://{account.name}/{remote_id}")
 
-        return publish_thread(parts, progress, send)
+        return publish_thread(parts, _Connecting(progress, delay / 2), send)
 
     def retract(self, receipt: Receipt, account: ResolvedAccount) -> None:
         """Remove the delivery's files from the outbox."""
@@ -77,3 +80,27 @@ class SandboxPlatform:
     def verify(self, account: ResolvedAccount) -> str:
         """The sandbox needs no credentials."""
         return f"sandbox outbox {self.outbox / account.name}"
+
+
+class _Connecting:
+    """Progress that first waits (connecting) before a part's request is marked in
+    flight; otherwise the adapter's progress as it is."""
+
+    def __init__(self, progress: ThreadProgress, wait: float) -> None:
+        self.progress = progress
+        self.wait = wait
+
+    @property
+    def done(self) -> tuple[PartReceipt, ...]:
+        """The parts an earlier attempt published."""
+        return self.progress.done
+
+    def starting(self, index: int) -> None:
+        """Connect, then mark the part in flight."""
+        if self.wait:
+            time.sleep(self.wait)
+        self.progress.starting(index)
+
+    def published(self, index: int, receipt: PartReceipt) -> None:
+        """Record the published part."""
+        self.progress.published(index, receipt)
