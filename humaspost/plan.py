@@ -14,7 +14,14 @@ from enum import StrEnum
 
 from humaspost.config import Account, Config
 from humaspost.posts import Post
-from humaspost.publog import DeliveryKey, LogRow, RowState, occurrence_of, pending_since
+from humaspost.publog import (
+    ONCE,
+    DeliveryKey,
+    LogRow,
+    RowState,
+    occurrence_of,
+    pending_since,
+)
 from humaspost.repeats import occurrences
 
 
@@ -70,24 +77,39 @@ def plan(
     until: datetime,
     first_seen: Mapping[str, datetime],
 ) -> list[Delivery]:
-    """Every delivery due up to `until` (repeats: occurrences since `now` minus a day, or
-    less far back than that as their deadlines allow), ordered by time."""
+    """Every delivery of the posts, ordered by time: one-off posts whatever their time;
+    repeats from a day (or `max_delay`, if longer) before `now` up to `until`, plus
+    older occurrences the log still has work for (put back by hand, retrying)."""
+    open_work = _open_occurrences(rows)
     found: list[Delivery] = []
     for planned in posts:
         post = planned.post
         accounts = _accounts(post, config)
-        for due_at in _occurrences(post, config, now, until, first_seen):
+        times = _occurrences(post, config, now, until, first_seen)
+        if post.repeat is not None:
+            times = sorted({*times, *open_work.get(post.id, ())})
+        for due_at in times:
             occurrence = occurrence_of(due_at if post.repeat else None)
             for account in accounts:
                 key = DeliveryKey(post.id, occurrence, account.name)
                 row = rows.get(key)
-                effective_due = (
-                    pending_since(row) if row and row.state is RowState.PENDING else due_at
-                )
-                deadline = _deadline(post, effective_due, config.max_delay)
+                pending = row is not None and row.state is RowState.PENDING
+                effective_due = pending_since(row) if row and pending else due_at
+                # Put back by hand: the deadline runs from then, not from the post's time.
+                rearmed = row.rearmed_at if row and row.rearmed_at else None
+                deadline = _deadline(post, max(due_at, rearmed or due_at), config.max_delay)
                 state = _state(row, planned, due_at, deadline, now)
                 found.append(Delivery(key, post, account, effective_due, deadline, state, row))
     found.sort(key=lambda d: (d.due_at, d.key.account, d.key.post_id))
+    return found
+
+
+def _open_occurrences(rows: Mapping[DeliveryKey, LogRow]) -> dict[str, set[datetime]]:
+    """Occurrences of repeats whose rows still wait to be sent, by post."""
+    found: dict[str, set[datetime]] = {}
+    for key, row in rows.items():
+        if key.occurrence != ONCE and row.state in (RowState.PENDING, RowState.RETRYING):
+            found.setdefault(key.post_id, set()).add(datetime.fromisoformat(key.occurrence))
     return found
 
 

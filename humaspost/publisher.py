@@ -102,9 +102,12 @@ def publish_due(
     sender = _Sender(adapters, accounts, settings, clock, events, rng or random.Random(), stop)
     if not queues:
         return []
-    with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(queues)))) as pool:
-        done = pool.map(sender.run_queue, queues.values())
-        return [outcome for queue in done for outcome in queue]
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(queues)))) as pool:
+            done = pool.map(sender.run_queue, queues.values())
+            return [outcome for queue in done for outcome in queue]
+    finally:
+        sender.close()
 
 
 class _Sender:
@@ -126,18 +129,36 @@ class _Sender:
         self.rng = rng
         self.rng_lock = threading.Lock()
         self.stop = stop
+        self.local = threading.local()
+        self.opened: list[PublishLog] = []
+        self.opened_lock = threading.Lock()
 
     def run_queue(self, queue: list[Delivery]) -> list[Outcome]:
+        log = self.thread_log()
         outcomes: list[Outcome] = []
-        with PublishLog(self.settings.log_path) as log:
-            for delivery in queue:
-                if self.stop is not None and self.stop.is_set():
-                    break
-                outcome = self.send(log, delivery)
-                if outcome.result is not Result.SKIPPED:
-                    self.events.finished(outcome)
-                outcomes.append(outcome)
+        for delivery in queue:
+            if self.stop is not None and self.stop.is_set():
+                break
+            outcome = self.send(log, delivery)
+            if outcome.result is not Result.SKIPPED:
+                self.events.finished(outcome)
+            outcomes.append(outcome)
         return outcomes
+
+    def thread_log(self) -> PublishLog:
+        """This worker thread's connection, opened once (sqlite3 connections must stay
+        in their thread; opening one per account would cost more than the sends)."""
+        log: PublishLog | None = getattr(self.local, "log", None)
+        if log is None:
+            log = self.local.log = PublishLog(self.settings.log_path)
+            with self.opened_lock:
+                self.opened.append(log)
+        return log
+
+    def close(self) -> None:
+        """Close every worker thread's connection."""
+        for log in self.opened:
+            log.close()
 
     def send(self, log: PublishLog, delivery: Delivery) -> Outcome:
         now = self.clock()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from humaspost.platforms.base import PartReceipt
+from humaspost.problems import HumaspostError
 
 # Every schema change is a new entry; `PRAGMA user_version` says how many have run.
 MIGRATIONS: tuple[str, ...] = (
@@ -69,10 +70,19 @@ MIGRATIONS: tuple[str, ...] = (
         first_seen TEXT NOT NULL
     );
     """,
+    # When a person put the delivery back in the queue (`retry`, `resolve --not-sent`):
+    # its deadline runs from then, not from the post's time.
+    """
+    ALTER TABLE deliveries ADD COLUMN rearmed_at TEXT;
+    """,
 )
 
 ONCE = "once"  # the occurrence of a post without `repeat`
 LOG_NAME = "publog.sqlite"
+
+
+class PublishLogError(HumaspostError):
+    """The publish log cannot be used (locked by another program, damaged, unwritable)."""
 
 
 class ClaimLost(Exception):
@@ -119,6 +129,7 @@ class LogRow:
     error: str | None
     sent_at: datetime | None
     updated_at: datetime
+    rearmed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -137,9 +148,8 @@ def stamp(moment: datetime) -> str:
 
 def unstamp(text: str | None) -> datetime | None:
     """A stored time back as an aware UTC datetime."""
-    if text is None:
-        return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # fromisoformat is ~50 times faster than strptime, which `log --all` would feel.
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def occurrence_of(moment: datetime | None) -> str:
@@ -149,13 +159,14 @@ def occurrence_of(moment: datetime | None) -> str:
 
 _COLUMNS = (
     "id, post_id, occurrence, account, platform, state, due_at, attempts, next_attempt_at,"
-    " owner, lease_until, inflight_part, content_hash, url, error, sent_at, updated_at"
+    " owner, lease_until, inflight_part, content_hash, url, error, sent_at, updated_at,"
+    " rearmed_at"
 )
 
 
 def _row(values: tuple[Any, ...]) -> LogRow:
     (id_, post_id, occurrence, account, platform, state, due_at, attempts, next_at, owner,
-     lease, inflight, digest, url, error, sent_at, updated_at) = values  # fmt: skip
+     lease, inflight, digest, url, error, sent_at, updated_at, rearmed) = values  # fmt: skip
     return LogRow(
         id=id_,
         key=DeliveryKey(post_id, occurrence, account),
@@ -172,6 +183,7 @@ def _row(values: tuple[Any, ...]) -> LogRow:
         error=error,
         sent_at=unstamp(sent_at),
         updated_at=_required(unstamp(updated_at)),
+        rearmed_at=unstamp(rearmed),
     )
 
 
@@ -187,13 +199,20 @@ class PublishLog:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # Autocommit; every write below opens its own short IMMEDIATE transaction.
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self._migrate()
+        try:
+            # Autocommit; every write below opens its own short IMMEDIATE transaction.
+            # Each connection is used by one thread at a time; the publisher closes its
+            # workers' connections from the main thread once they are done.
+            self.db = sqlite3.connect(
+                path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.Error as error:
+            raise PublishLogError(f"cannot open the publish log {path}: {error}") from None
 
     def close(self) -> None:
         """Close the connection."""
@@ -206,13 +225,21 @@ class PublishLog:
         self.close()
 
     def _migrate(self) -> None:
+        # Read first: taking the write lock on every open would make readers (`log`)
+        # wait for any publisher in the middle of a write.
+        if self._version() == len(MIGRATIONS):
+            return
         with self.transaction():
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            version = self._version()
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in script.split(";"):
                     if statement.strip():
                         self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
+
+    def _version(self) -> int:
+        version: int = self.db.execute("PRAGMA user_version").fetchone()[0]
+        return version
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -366,12 +393,14 @@ class PublishLog:
             rescheduled = row.state in (RowState.FAILED, RowState.MISSED)
             attempts = 1 if rescheduled else row.attempts + 1
             new_due = row.due_at if row.state is RowState.PENDING else due_at
+            rearmed = None if rescheduled else row.rearmed_at
             db.execute(
                 "UPDATE deliveries SET state = 'sending', owner = ?, lease_until = ?,"
                 " attempts = ?, due_at = ?, next_attempt_at = NULL, error = NULL,"
-                " platform = ?, updated_at = ? WHERE id = ?",
-                (owner, lease_until, attempts, stamp(new_due), platform, stamp(now), row.id),
-            )
+                " rearmed_at = ?, platform = ?, updated_at = ? WHERE id = ?",
+                (owner, lease_until, attempts, stamp(new_due),
+                 stamp(rearmed) if rearmed else None, platform, stamp(now), row.id),
+            )  # fmt: skip
             self._attempt(row.id, now, owner, "claimed", None)
         return Claim(row.id, attempts, self.parts(row.id))
 
@@ -506,8 +535,9 @@ class PublishLog:
             else:
                 db.execute(
                     "UPDATE deliveries SET state = 'pending', inflight_part = NULL,"
-                    " error = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                    (stamp(now), stamp(now), row_id),
+                    " error = NULL, attempts = 0, next_attempt_at = ?, rearmed_at = ?,"
+                    " updated_at = ? WHERE id = ?",
+                    (stamp(now), stamp(now), stamp(now), row_id),
                 )
                 self._attempt(row_id, now, None, "resolved as not sent", None)
 
@@ -520,8 +550,8 @@ class PublishLog:
         with self.transaction() as db:
             db.execute(
                 "UPDATE deliveries SET state = 'pending', attempts = 0, error = NULL,"
-                " next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                (stamp(now), stamp(now), row_id),
+                " next_attempt_at = ?, rearmed_at = ?, updated_at = ? WHERE id = ?",
+                (stamp(now), stamp(now), stamp(now), row_id),
             )
             self._attempt(row_id, now, None, "retried by hand", None)
 

@@ -34,8 +34,8 @@ SandboxOption = Annotated[
     bool,
     typer.Option(
         "--sandbox",
-        help="Send every account's posts to the local sandbox instead (training, demos). "
-        "Keeps its own publish log.",
+        help="Work with the sandbox rehearsal: every account publishes to the local "
+        "sandbox (training, demos), with a publish log of its own.",
     ),
 ]
 
