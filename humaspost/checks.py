@@ -20,7 +20,7 @@ from pathlib import Path
 
 from humaspost.config import Account, Config
 from humaspost.media import MediaInfo, UnsupportedMedia, inspect_media
-from humaspost.platforms.rules import MB, RULES, PlatformRules, link_problem
+from humaspost.platforms.rules import MB, PlatformRules, link_problem, rules_for
 from humaspost.posts import Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
 from humaspost.render import content_hash, render
@@ -274,7 +274,7 @@ class _PostChecker:
         first = self.first_time()
         deliveries = []
         for account in accounts:
-            rules = RULES[account.rules_platform]
+            rules = rules_for(account.rules_platform)
             content = self.post.content_for(account.platform, account.rules_platform)
             deliveries.append(self.delivery(account, rules, content, first))
         sent = self.sent_to(accounts)

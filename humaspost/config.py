@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from humaspost.platforms.specs import BUILTIN_SPECS, COMMON_ACCOUNT_FIELDS, PlatformSpec
+from humaspost.platforms.specs import (
+    BUILTIN_SPECS,
+    COMMON_ACCOUNT_FIELDS,
+    PlatformSpec,
+    spec_for,
+)
 from humaspost.problems import ConfigError, Problem, Severity, Span
 from humaspost.textfile import read_text
 from humaspost.times import TimeFormatError, parse_duration
@@ -267,7 +272,7 @@ class _ConfigReader:
             self.error("HP503", f"account '{name}' must be a mapping with a 'platform'", path)
             return None
         platform = body.get("platform")
-        spec = BUILTIN_SPECS.get(platform) if isinstance(platform, str) else None
+        spec = spec_for(platform) if isinstance(platform, str) and NAME_RE.match(platform) else None
         if spec is None:
             where = (*path, "platform") if "platform" in body else path
             self.error(
@@ -277,7 +282,8 @@ class _ConfigReader:
                 else f"account '{name}' has no 'platform'",
                 where,
                 at_key=where == path,
-                hint=f"platforms: {', '.join(sorted(BUILTIN_SPECS))}",
+                hint=f"built-in platforms: {', '.join(sorted(BUILTIN_SPECS))}; others come "
+                "from installed plugins",
             )
             return None
         settings = self.account_settings(name, body, spec, path)

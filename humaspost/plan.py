@@ -38,6 +38,7 @@ class State(StrEnum):
     MISSED = "missed"
     DRAFT = "draft"
     BLOCKED = "blocked"
+    RETRACTED = "retracted"
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ def _row_state(row: LogRow, due_at: datetime, deadline: datetime, now: datetime)
     match row.state:
         case RowState.SENT:
             return State.SENT
+        case RowState.RETRACTED:
+            return State.RETRACTED
         case RowState.UNKNOWN:
             return State.UNKNOWN
         case RowState.SENDING:

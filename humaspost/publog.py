@@ -100,6 +100,7 @@ class RowState(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"
     MISSED = "missed"
+    RETRACTED = "retracted"  # deleted from the platform by `retract`; never sent again
 
 
 class DeliveryKey(NamedTuple):
@@ -540,6 +541,24 @@ class PublishLog:
                     (stamp(now), stamp(now), stamp(now), row_id),
                 )
                 self._attempt(row_id, now, None, "resolved as not sent", None)
+
+    def sent_rows(self, post_id: str, account: str | None = None) -> list[LogRow]:
+        """The sent deliveries of a post (of one account, if given), oldest first."""
+        query = f"SELECT {_COLUMNS} FROM deliveries WHERE post_id = ? AND state = 'sent'"
+        args: list[str] = [post_id]
+        if account is not None:
+            query += " AND account = ?"
+            args.append(account)
+        return [_row(values) for values in self.db.execute(query + " ORDER BY id", args)]
+
+    def retracted(self, row_id: int, now: datetime) -> None:
+        """Record that a sent delivery was deleted from its platform."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE deliveries SET state = 'retracted', updated_at = ? WHERE id = ?",
+                (stamp(now), row_id),
+            )
+            self._attempt(row_id, now, None, "retracted", None)
 
     def requeue(self, row_id: int, now: datetime) -> None:
         """Put a failed or missed delivery back in the queue, ready now, attempts reset.

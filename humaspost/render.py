@@ -7,14 +7,14 @@ import json
 
 from humaspost.config import Account
 from humaspost.platforms.base import MediaFile, Part
-from humaspost.platforms.rules import RULES
+from humaspost.platforms.rules import rules_for
 from humaspost.posts import Post
 
 
 def render(post: Post, account: Account) -> tuple[Part, ...]:
     """The parts `account` gets: its platform's section over the post's own content, a
     thread split or joined as the platform does, media and link on the first part."""
-    rules = RULES[account.rules_platform]
+    rules = rules_for(account.rules_platform)
     content = post.content_for(account.platform, account.rules_platform)
     texts = rules.parts(content.parts or ())
     media = tuple(MediaFile(item.path.resolve(), item.alt) for item in content.media or ())

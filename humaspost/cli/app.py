@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from humaspost.cli import check, log, publish, schedule
+from humaspost.cli import accounts, check, log, publish, retract, schedule
 from humaspost.cli.errors import report_crash, report_user_error
 from humaspost.problems import HumaspostError
 
@@ -24,6 +24,8 @@ app.command("publish")(publish.publish)
 app.command("log")(log.log)
 app.command("resolve")(log.resolve)
 app.command("retry")(log.retry)
+app.command("retract")(retract.retract)
+app.command("accounts")(accounts.accounts)
 
 
 @app.callback()

@@ -18,12 +18,10 @@ from humaspost.cli.output import Output, Segment
 from humaspost.config import (
     Config,
     environment_with_dotenv,
-    resolve_account_settings,
 )
+from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.plan import Delivery
-from humaspost.platforms.base import Platform, PlatformContext, ResolvedAccount
-from humaspost.platforms.registry import platform_class
-from humaspost.problems import ConfigError, Problem, UsageError
+from humaspost.problems import Problem, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Clock, Outcome, PublishSettings, Result, publish_due
 from humaspost.publog import PublishLog, RowState
@@ -78,9 +76,11 @@ def publish(
     if dry_run:
         out.write(_dry_run_lines(chosen, cfg))
         return
-    accounts, missing = _resolve_accounts(cfg, chosen, sandbox=sandbox)
+    environ = environment_with_dotenv(cfg, os.environ)
+    names = [d.key.account for d in chosen]
+    accounts, missing = resolve_accounts(cfg, names, environ, sandbox=sandbox)
     chosen = [d for d in chosen if d.key.account in accounts]
-    adapters = _adapters(cfg, accounts, clock)
+    adapters = build_adapters(cfg, accounts, clock)
     settings = PublishSettings(log_path(cfg, sandbox=sandbox), this_process(), workers=workers)
     with _progress(len(chosen)) as events:
         outcomes = publish_due(
@@ -97,7 +97,7 @@ def publish(
     if unknown_now:
         err.write(_unknown_warning(len(unknown_now), len(unknown_now) - len(unknown_before)))
     if missing:
-        err.write(_missing_lines(missing))
+        err.write(_missing_lines([p for problems in missing.values() for p in problems]))
         raise typer.Exit(2)
     if settled_unknown or any(o.result in (Result.FAILED, Result.UNKNOWN) for o in outcomes):
         raise typer.Exit(1)
@@ -109,46 +109,6 @@ def _clock(pretend: datetime | None) -> Clock:
         return lambda: datetime.now(UTC)
     started = time.monotonic()
     return lambda: pretend + timedelta(seconds=time.monotonic() - started)
-
-
-def _resolve_accounts(
-    cfg: Config, chosen: list[Delivery], *, sandbox: bool
-) -> tuple[dict[str, ResolvedAccount], list[Problem]]:
-    """Settings with secrets for the accounts that have something to send. An account
-    whose secret is missing is left out (its deliveries wait) and reported."""
-    environ = environment_with_dotenv(cfg, os.environ)
-    resolved: dict[str, ResolvedAccount] = {}
-    missing: list[Problem] = []
-    for name in dict.fromkeys(d.key.account for d in chosen):
-        account = cfg.accounts[name]
-        if sandbox:
-            # A rehearsal: the sandbox with the limits of the account's real platform
-            # (a sandbox account keeps its own settings, such as `delay`).
-            if account.platform == "sandbox":
-                settings = dict(account.settings)
-            else:
-                settings = {"like": account.rules_platform}
-            resolved[name] = ResolvedAccount(name, "sandbox", settings)
-            continue
-        try:
-            settings = resolve_account_settings(account, environ)
-        except ConfigError as error:
-            missing.extend(error.problems)
-            continue
-        resolved[name] = ResolvedAccount(name, account.platform, settings)
-    return resolved, missing
-
-
-def _adapters(
-    cfg: Config, accounts: dict[str, ResolvedAccount], clock: Clock
-) -> dict[str, Platform]:
-    """One adapter per platform, shared by its accounts."""
-    context = PlatformContext(cfg.state_dir, clock)
-    by_platform: dict[str, Platform] = {}
-    for account in accounts.values():
-        if account.platform not in by_platform:
-            by_platform[account.platform] = platform_class(account.platform)(context)
-    return {name: by_platform[account.platform] for name, account in accounts.items()}
 
 
 class _Silent:

@@ -111,6 +111,7 @@ _STYLE = {
     State.MISSED: "yellow",
     State.DRAFT: "dim",
     State.BLOCKED: "bold magenta",
+    State.RETRACTED: "dim",
 }
 _STATE_WIDTH = max(len(state) for state in State)
 _ICS_DURATION = "PT15M"

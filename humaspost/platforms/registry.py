@@ -2,6 +2,7 @@
 
 The built-in platforms register through the same door as plugins (see pyproject.toml),
 so a third party adds a platform by publishing a package with such an entry point.
+Only the platform asked for is imported: a broken plugin cannot stop the others.
 """
 
 from __future__ import annotations
@@ -14,18 +15,16 @@ from humaspost.problems import UsageError
 GROUP = "humaspost.platforms"
 
 
-def platform_classes() -> dict[str, type[Platform]]:
-    """Every installed platform class by its name."""
-    found: dict[str, type[Platform]] = {}
-    for entry in entry_points(group=GROUP):
-        found[entry.name] = entry.load()
-    return found
+def platform_names() -> list[str]:
+    """The names of every installed platform."""
+    return sorted({entry.name for entry in entry_points(group=GROUP)})
 
 
 def platform_class(name: str) -> type[Platform]:
     """The class of one platform; a clear error if it is not installed."""
-    classes = platform_classes()
-    if name not in classes:
-        known = ", ".join(sorted(classes)) or "none"
+    found = entry_points(group=GROUP, name=name)
+    if not found:
+        known = ", ".join(platform_names()) or "none"
         raise UsageError(f"platform '{name}' is not installed (installed: {known})")
-    return classes[name]
+    platform: type[Platform] = next(iter(found)).load()
+    return platform

@@ -5,7 +5,7 @@ No network libraries here: `check` must run in CI without them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from humaspost.media import MediaInfo, MediaKind
@@ -110,3 +110,13 @@ def link_problem(link: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"'link' must be a web address starting with https:// or http://, not {link!r}"
     return None
+
+
+def rules_for(name: str) -> PlatformRules:
+    """The rules of a platform: a built-in's, a plugin's `rules` attribute, or none."""
+    if name in RULES:
+        return RULES[name]
+    from humaspost.platforms.registry import platform_class  # plugins only
+
+    rules = getattr(platform_class(name), "rules", None)
+    return rules if isinstance(rules, PlatformRules) else replace(SANDBOX_RULES, name=name)

@@ -50,3 +50,19 @@ SANDBOX = PlatformSpec(
 )
 
 BUILTIN_SPECS: dict[str, PlatformSpec] = {spec.name: spec for spec in (TWITTER, FACEBOOK, SANDBOX)}
+
+
+def spec_for(name: str) -> PlatformSpec | None:
+    """The spec of a built-in platform, or of an installed plugin (its class's `spec`
+    attribute); None if no such platform is installed."""
+    if name in BUILTIN_SPECS:
+        return BUILTIN_SPECS[name]
+    # Plugins only: importing entry points costs time that `check` does not spend on
+    # the built-ins.
+    from importlib.metadata import entry_points
+
+    found = entry_points(group="humaspost.platforms", name=name)
+    if not found:
+        return None
+    spec = getattr(next(iter(found)).load(), "spec", None)
+    return spec if isinstance(spec, PlatformSpec) else PlatformSpec(name=name)
