@@ -159,7 +159,7 @@ def _row_lines(rows: list[LogRow], cfg: Config) -> list[Segment]:
     for row in rows:
         moment = row.sent_at or row.updated_at
         lines.append((f"{row.id:>6}  {format_local(moment, cfg.timezone)}  ", None))
-        lines.append((f"{row.state:<9}", _STYLE[row.state]))
+        lines.append((f"{row.state:<8}", _STYLE[row.state]))
         lines.append((f"  {_name(row)}", None))
         if row.key.occurrence != "once":
             lines.append((f" @ {row.key.occurrence}", "dim"))
