@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from humaspost.config import Config, resolve_account_settings
-from humaspost.platforms.base import Platform, PlatformContext, ResolvedAccount
+from humaspost.platforms.base import Clock, Platform, PlatformContext, ResolvedAccount
 from humaspost.platforms.registry import platform_class
 from humaspost.problems import ConfigError, Problem
-from humaspost.publisher import Clock
 
 
 def resolve_accounts(

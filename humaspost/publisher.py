@@ -10,16 +10,16 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
+    Clock,
     PartReceipt,
     PermanentError,
     Platform,
@@ -29,8 +29,6 @@ from humaspost.platforms.base import (
 )
 from humaspost.publog import Claim, ClaimLost, PublishLog, RowState
 from humaspost.render import content_hash, render
-
-Clock = Callable[[], datetime]
 
 
 class Result(StrEnum):
@@ -102,6 +100,8 @@ def publish_due(
     sender = _Sender(adapters, accounts, settings, clock, events, rng or random.Random(), stop)
     if not queues:
         return []
+    from concurrent.futures import ThreadPoolExecutor  # only a run with work needs it
+
     try:
         with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(queues)))) as pool:
             done = pool.map(sender.run_queue, queues.values())

@@ -21,9 +21,10 @@ from humaspost.config import (
 )
 from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.plan import Delivery
+from humaspost.platforms.base import Clock
 from humaspost.problems import Problem, UsageError
 from humaspost.processes import is_gone, this_process
-from humaspost.publisher import Clock, Outcome, PublishSettings, Result, publish_due
+from humaspost.publisher import Outcome, PublishSettings, Result, publish_due
 from humaspost.publog import PublishLog, RowState
 from humaspost.times import format_local
 from humaspost.workflow import load_posts, log_path, plan_from_log, sendable

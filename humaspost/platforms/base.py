@@ -60,13 +60,18 @@ class ResolvedAccount:
     settings: Mapping[str, str] = field(repr=False)
 
 
+# The clock as the framework passes it around: adapters and publishers never read the
+# real one themselves.
+Clock = Callable[[], datetime]
+
+
 @dataclass(frozen=True)
 class PlatformContext:
     """What the framework gives every adapter: where local state lives, the clock, and
     the network timeout for each request."""
 
     state_dir: Path
-    clock: Callable[[], datetime]
+    clock: Clock
     timeout: float = 30.0
 
 
