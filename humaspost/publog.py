@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from humaspost.platforms.base import PartReceipt
 from humaspost.problems import HumaspostError
@@ -583,10 +583,8 @@ class PublishLog:
         )
 
 
-class StaleCheck(Protocol):
-    """Says whether the process named by an owner string is certainly gone."""
-
-    def __call__(self, owner: str) -> bool: ...
+# Says whether the process named by an owner string is certainly gone.
+StaleCheck = Callable[[str], bool]
 
 
 def pending_since(row: LogRow) -> datetime:

@@ -19,15 +19,15 @@ from humaspost.config import (
     Config,
     environment_with_dotenv,
 )
-from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.plan import Delivery
 from humaspost.platforms.base import Clock
 from humaspost.problems import Problem, UsageError
 from humaspost.processes import is_gone, this_process
-from humaspost.publisher import Outcome, PublishSettings, Result, publish_due
-from humaspost.publog import PublishLog, RowState
+from humaspost.publisher import Outcome, PublishSettings, Result
+from humaspost.publog import PublishLog
+from humaspost.runs import due_now, publish_pass
 from humaspost.times import format_local
-from humaspost.workflow import load_posts, log_path, plan_from_log, sendable
+from humaspost.workflow import load_posts, log_path, plan_from_log
 
 SandboxOption = Annotated[
     bool,
@@ -67,40 +67,36 @@ def publish(
     if post is not None and not any(planned.post.id == post for planned in loaded.planned):
         _report_blocked(err, loaded.errors)
         raise UsageError(f"--post: there is no post with id '{post}'")
-    with PublishLog(log_path(cfg, sandbox=sandbox)) as log:
-        # Counted before the sweep: a delivery it settles as unknown is new this run.
-        unknown_before = log.rows_with_state(RowState.UNKNOWN)
-        settled_unknown = [] if dry_run else log.release_stale(start, is_gone)
-        deliveries = plan_from_log(loaded, cfg, log, start, until=start)
-    chosen = [d for d in sendable(deliveries, start) if post is None or d.key.post_id == post]
     _report_blocked(err, loaded.errors)
     if dry_run:
-        out.write(_dry_run_lines(chosen, cfg))
+        with PublishLog(log_path(cfg, sandbox=sandbox)) as log:
+            deliveries = plan_from_log(loaded, cfg, log, start, until=start)
+        out.write(_dry_run_lines(due_now(deliveries, start, post), cfg))
         return
-    environ = environment_with_dotenv(cfg, os.environ)
-    names = [d.key.account for d in chosen]
-    accounts, missing = resolve_accounts(cfg, names, environ, sandbox=sandbox)
-    chosen = [d for d in chosen if d.key.account in accounts]
-    adapters = build_adapters(cfg, accounts, clock)
-    settings = PublishSettings(log_path(cfg, sandbox=sandbox), this_process(), workers=workers)
-    with _progress(len(chosen)) as events:
-        outcomes = publish_due(
-            chosen,
-            adapters=adapters,
-            accounts=accounts,
-            settings=settings,
+    path = log_path(cfg, sandbox=sandbox)
+    with _progress() as events:
+        result = publish_pass(
+            cfg,
+            loaded,
+            log_path=path,
             clock=clock,
+            environ=environment_with_dotenv(cfg, os.environ),
+            sandbox=sandbox,
+            settings=PublishSettings(path, this_process(), workers=workers),
             events=events,
+            is_gone=is_gone,
+            only_post=post,
         )
-    out.write(_summary(outcomes, cfg))
-    with PublishLog(log_path(cfg, sandbox=sandbox)) as log:
-        unknown_now = log.rows_with_state(RowState.UNKNOWN)
-    if unknown_now:
-        err.write(_unknown_warning(len(unknown_now), len(unknown_now) - len(unknown_before)))
-    if missing:
-        err.write(_missing_lines([p for problems in missing.values() for p in problems]))
+    out.write(_summary(result.outcomes, cfg))
+    if result.unknown_after:
+        new = result.unknown_after - result.unknown_before
+        err.write(_unknown_warning(result.unknown_after, new))
+    if result.missing_secrets:
+        problems = [p for found in result.missing_secrets.values() for p in found]
+        err.write(_missing_lines(problems))
         raise typer.Exit(2)
-    if settled_unknown or any(o.result in (Result.FAILED, Result.UNKNOWN) for o in outcomes):
+    failed = any(o.result in (Result.FAILED, Result.UNKNOWN) for o in result.outcomes)
+    if result.settled_unknown or failed:
         raise typer.Exit(1)
 
 
@@ -125,11 +121,12 @@ class _Silent:
 class _Bar:
     """A rich progress bar on a terminal."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self) -> None:
         from rich.progress import Progress
 
         self.progress = Progress(transient=True)
-        self.task = self.progress.add_task("publishing", total=total)
+        # The number due is known only inside the pass: the bar pulses and counts.
+        self.task = self.progress.add_task("publishing", total=None)
 
     def started(self, delivery: Delivery) -> None:
         """Show what is being sent."""
@@ -143,11 +140,11 @@ class _Bar:
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[_Silent | _Bar]:
-    if not sys.stderr.isatty() or total == 0:
+def _progress() -> Iterator[_Silent | _Bar]:
+    if not sys.stderr.isatty():
         yield _Silent()
         return
-    bar = _Bar(total)
+    bar = _Bar()
     with bar.progress:
         yield bar
 

@@ -309,7 +309,8 @@ def map_error(
         when = f"; it resets in {retry_after:.0f} s" if retry_after is not None else ""
         mapped = TransientError(f"{what} for this account is used up{when}", retry_after)
     elif isinstance(error, TwitterServerError):
-        mapped = TransientError(f"X is having trouble ({_x_message(error)}); will retry")
+        status = f"{error.response.status_code} {error.response.reason}".strip()
+        mapped = TransientError(f"X is having trouble ({status}); will retry")
     elif isinstance(error, Unauthorized):
         mapped = PermanentError(
             f"X refused the credentials of account '{account.name}': check its four keys "
