@@ -28,6 +28,19 @@ def _ignored(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
+def is_post_path(path: Path, posts_dir: Path) -> bool:
+    """Whether `path` is a file `walk_posts` would list (for a watcher's events)."""
+    try:
+        parts = path.relative_to(posts_dir).parts
+    except ValueError:
+        return False
+    return (
+        bool(parts)
+        and not any(_ignored(part) for part in parts)
+        and parts[-1].lower().endswith(_LISTED_SUFFIXES)
+    )
+
+
 def walk_posts(folder: Path) -> list[Path]:
     """Post files (and near misses such as `.markdown`) under `folder`, sorted; skips
     names starting with '_' or '.'."""

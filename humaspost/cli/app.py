@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from humaspost.cli import accounts, check, log, publish, retract, schedule
+from humaspost.cli import accounts, check, daemon, log, publish, retract, schedule
 from humaspost.cli.errors import report_crash, report_user_error
 from humaspost.problems import HumaspostError
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.command("check")(check.check)
 app.command("schedule")(schedule.schedule)
 app.command("publish")(publish.publish)
+app.command("daemon")(daemon.daemon)
 app.command("log")(log.log)
 app.command("resolve")(log.resolve)
 app.command("retry")(log.retry)

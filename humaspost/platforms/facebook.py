@@ -487,7 +487,7 @@ def _network_error(
     elif isinstance(reason, urllib3.exceptions.NameResolutionError):
         problem = "the name could not be resolved"
     elif isinstance(reason, urllib3.exceptions.NewConnectionError):
-        problem = "refused" if "refused" in str(reason).lower() else "failed"
+        problem = "connection refused" if "refused" in str(reason).lower() else "connection failed"
     elif reason is not None and any(
         isinstance(arg, ssl.SSLCertVerificationError) for arg in getattr(reason, "args", ())
     ):

@@ -331,7 +331,7 @@ def map_error(
                 "`humaspost resolve`"
             )
         else:
-            mapped = TransientError(f"X did not answer ({_reason(error)}); nothing was posted")
+            mapped = TransientError(f"X did not answer ({_reason(error)}); try again later")
     else:
         return None
     return _scrubbed(mapped, account)
@@ -352,7 +352,9 @@ def _refusal(error: Any) -> PublishError:
         return PermanentError(f"X refused the request: {message}")
     if status == 400:
         return PermanentError(f"X rejected the request as invalid: {message}")
-    return PermanentError(f"X answered {message}")
+    status_line = f"{status} {error.response.reason}".strip()
+    detail = f": {message}" if message != status_line else ""
+    return PermanentError(f"X answered {status_line}{detail}")
 
 
 def _x_message(error: Any) -> str:

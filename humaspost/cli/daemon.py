@@ -1,0 +1,121 @@
+"""`humaspost daemon`: publish each delivery at its time, until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+
+from humaspost.cli.common import ConfigOption, DebugOption, NowOption, cwd, load, now_from
+from humaspost.cli.publish import SandboxOption
+from humaspost.config import Config, environment_with_dotenv
+from humaspost.daemon import Daemon, OffsetClock
+
+
+class LogFormat(StrEnum):
+    """How the daemon writes its log."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+# Fields of a log record that are ours (passed with `extra=`), in the order shown.
+_FIELDS = ("post", "account", "url", "error", "file", "line", "code", "files", "posts",
+           "count", "hint", "reason", "sandbox", "pid")  # fmt: skip
+
+
+def daemon(
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Accounts published at once.")
+    ] = 8,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option("--log-format", help="text (for people) or json (one object per line)."),
+    ] = LogFormat.TEXT,
+    sandbox: SandboxOption = False,
+    config: ConfigOption = None,
+    now: NowOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Run until stopped: publish each delivery at its time, pick up edited, added and
+    removed post files without a restart, retry with backoff. SIGTERM or SIGINT stops
+    it cleanly (the delivery in hand is finished first)."""
+    cfg, _ = load(config)
+    offset = now_from(now, cfg) - datetime.now(UTC) if now else None
+    clock = OffsetClock(offset) if offset is not None else OffsetClock()
+    stop = threading.Event()
+    runner = Daemon(
+        cfg,
+        cwd=cwd(),
+        clock=clock,
+        environ=environment_with_dotenv(cfg, os.environ),
+        sandbox=sandbox,
+        workers=workers,
+        logger=_logger(log_format, cfg, clock),
+        stop=stop,
+    )
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        runner.wake.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    runner.run()
+
+
+def _logger(log_format: LogFormat, cfg: Config, clock: OffsetClock) -> logging.Logger:
+    logger = logging.getLogger("humaspost.daemon")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        _JsonFormatter(clock) if log_format is LogFormat.JSON else _TextFormatter(cfg, clock)
+    )
+    logger.handlers[:] = [handler]
+    return logger
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {key: getattr(record, key) for key in _FIELDS if getattr(record, key, None) is not None}
+
+
+class _TextFormatter(logging.Formatter):
+    """`2026-12-01 08:00:01 WIB  info     sent  post=... account=... url=...`"""
+
+    def __init__(self, cfg: Config, clock: OffsetClock) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.clock = clock
+
+    def format(self, record: logging.LogRecord) -> str:
+        local = self.clock().astimezone(self.cfg.timezone)
+        when = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+        details = "  ".join(f"{key}={value}" for key, value in _fields(record).items())
+        return f"{when}  {record.levelname.lower():<8} {record.getMessage()}  {details}".rstrip()
+
+
+class _JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors."""
+
+    def __init__(self, clock: OffsetClock) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": self.clock().isoformat(),
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+            **_fields(record),
+        }
+        return json.dumps(data, ensure_ascii=False, default=str)

@@ -1,0 +1,401 @@
+"""The daemon: publishes each delivery at its time, for months, without anyone watching.
+
+APScheduler wakes a publishing pass (the same `publish_pass` as `humaspost publish`) at
+each upcoming delivery's time and at every retry's time, plus a periodic sweep for
+anything else (catch-up after downtime, missed work). Post files are watched with
+watchdog (inotify on Linux): a changed, added or removed file is reloaded on its own,
+so an edit among 10,000 posts is picked up in well under a second, and an idle daemon
+uses no CPU to look for changes (polling 10,000 files every second would cost several
+per cent of a core). A file that no longer validates keeps out only its own post.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from humaspost.checks import FileResult, MediaCache, check_across_posts, check_and_keep
+from humaspost.config import Config
+from humaspost.plan import Delivery, PlannedPost, State
+from humaspost.posts import Post
+from humaspost.problems import HumaspostError, Problem, Severity
+from humaspost.processes import is_gone, this_process
+from humaspost.publisher import Outcome, PublishSettings, Result
+from humaspost.publog import PublishLog
+from humaspost.repository import is_post_path, shown_name, walk_posts
+from humaspost.runs import publish_pass
+from humaspost.workflow import LoadedPosts, log_path, plan_from_log
+from humaspost.yamlpos import Located
+
+HEARTBEAT_NAME = "daemon.json"
+LOCK_NAME = "daemon.lock"
+SWEEP_EVERY = timedelta(seconds=60)
+# Wake-ups are planned this far ahead; later ones are added as time goes by.
+HORIZON = timedelta(days=2)
+# File events arriving within this long of each other are handled together (a `git pull`
+# replacing many files at once is one reload).
+SETTLE = 0.2
+
+_EMPTY = Located({})
+
+
+class DaemonAlreadyRunning(HumaspostError):
+    """Another daemon holds the lock of this state folder."""
+
+
+@dataclass(frozen=True)
+class OffsetClock:
+    """The real clock, shifted (for `--now`): scheduler times are real times."""
+
+    offset: timedelta = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def real(self, moment: datetime) -> datetime:
+        """The real time at which the shifted clock shows `moment`."""
+        return moment - self.offset
+
+
+class PostCache:
+    """Every post file, loaded and checked, reloaded one file at a time as it changes."""
+
+    def __init__(self, config: Config, cwd: Path, clock: OffsetClock) -> None:
+        self.config = config
+        self.cwd = cwd
+        self.clock = clock
+        self.media = MediaCache(config.root)
+        self.files: dict[Path, tuple[Post | None, FileResult]] = {}
+        self.lock = threading.Lock()
+
+    def load_all(self) -> None:
+        """Load every post under posts_dir."""
+        paths = walk_posts(self.config.posts_dir) if self.config.posts_dir.is_dir() else []
+        with self.lock:
+            self.files = {path: self._load(path) for path in paths}
+
+    def reload(self, paths: set[Path]) -> list[str]:
+        """Reload changed files (removed ones drop out); returns their names as shown."""
+        self.media = MediaCache(self.config.root)  # an image may have changed too
+        with self.lock:
+            for path in paths:
+                if path.is_file() and is_post_path(path, self.config.posts_dir):
+                    self.files[path] = self._load(path)
+                else:
+                    self.files.pop(path, None)
+        return sorted(shown_name(path, self.cwd) for path in paths)
+
+    def _load(self, path: Path) -> tuple[Post | None, FileResult]:
+        post, result = check_and_keep(
+            path, shown_name(path, self.cwd), self.config, self.clock(), self.media, {}
+        )
+        # Positions are only needed for problems, which are already found: dropping the
+        # YAML nodes keeps 10,000 scheduled posts in a few tens of MB.
+        return (replace(post, located=_EMPTY) if post else None), result
+
+    def snapshot(self) -> LoadedPosts:
+        """The posts as they are now, with the checks across files redone."""
+        with self.lock:
+            entries = list(self.files.values())
+        results = [result for _, result in entries]
+        problems = [p for r in results for p in r.problems] + check_across_posts(results)
+        bad = {p.file for p in problems if p.severity is Severity.ERROR}
+        planned = [PlannedPost(post, post.shown in bad) for post, _ in entries if post]
+        return LoadedPosts(planned, problems)
+
+
+class Daemon:
+    """The long-running scheduler. `run` returns when `stop` is set."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        cwd: Path,
+        clock: OffsetClock,
+        environ: Mapping[str, str],
+        sandbox: bool,
+        workers: int,
+        logger: logging.Logger,
+        stop: threading.Event,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.environ = environ
+        self.sandbox = sandbox
+        self.log = logger
+        self.stop = stop
+        self.cache = PostCache(config, cwd, clock)
+        self.path = log_path(config, sandbox=sandbox)
+        self.settings = PublishSettings(self.path, this_process(), workers=workers)
+        self.pass_lock = threading.Lock()
+        self.changed: set[Path] = set()
+        self.changed_lock = threading.Lock()
+        self.wake = threading.Event()
+        self.started = clock()
+        self.last_pass: datetime | None = None
+        self.next_wake: datetime | None = None
+
+    def run(self) -> None:
+        """Load, catch up, then publish on time until stopped."""
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        with _DaemonLock(self.config.state_dir):
+            self.cache.load_all()
+            loaded = self.cache.snapshot()
+            self.report_problems(loaded.problems)
+            self.log.info(
+                "started",
+                extra={"posts": len(loaded.planned), "sandbox": self.sandbox, "pid": os.getpid()},
+            )
+            self.scheduler = BackgroundScheduler(timezone=UTC)
+            self.scheduler.add_job(
+                self.publish,
+                IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
+                args=["sweep"],
+                id="sweep",
+                max_instances=1,
+                coalesce=True,
+            )
+            self.scheduler.start()
+            observer = self.watch()
+            try:
+                self.publish("start")  # catch-up: what fell due while no daemon ran
+                self.loop()
+            finally:
+                observer.stop()
+                self.scheduler.shutdown(wait=False)
+                with self.pass_lock:  # let a pass in flight finish its delivery
+                    pass
+                observer.join(timeout=2)
+                self.write_heartbeat(running=False)
+                self.log.info("stopped", extra={})
+
+    def loop(self) -> None:
+        while not self.stop.is_set():
+            self.wake.wait()
+            if self.stop.is_set():
+                return
+            # Let a burst of file events (a `git pull`) settle into one reload.
+            self.stop.wait(SETTLE)
+            self.wake.clear()
+            with self.changed_lock:
+                paths, self.changed = self.changed, set()
+            if paths:
+                names = self.cache.reload(paths)
+                loaded = self.cache.snapshot()
+                shown = set(names)
+                self.report_problems([p for p in loaded.problems if p.file in shown])
+                self.log.info("reloaded", extra={"files": names})
+                self.reschedule(loaded)
+
+    def watch(self) -> Any:
+        """Start watching posts_dir; file events wake the main loop."""
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        daemon = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                if event.event_type in ("opened", "closed_no_write") or event.is_directory:
+                    return
+                paths = {Path(os.fsdecode(event.src_path))}
+                destination = getattr(event, "dest_path", "")
+                if destination:
+                    paths.add(Path(os.fsdecode(destination)))
+                with daemon.changed_lock:
+                    daemon.changed |= paths
+                daemon.wake.set()
+
+        observer = Observer()
+        self.config.posts_dir.mkdir(parents=True, exist_ok=True)
+        observer.schedule(Handler(), str(self.config.posts_dir), recursive=True)
+        observer.start()
+        return observer
+
+    def publish(self, reason: str) -> None:
+        """One publishing pass (never two at once), then plan the next wake-ups."""
+        if self.stop.is_set():
+            return
+        with self.pass_lock:
+            loaded = self.cache.snapshot()
+            try:
+                result = publish_pass(
+                    self.config,
+                    loaded,
+                    log_path=self.path,
+                    clock=self.clock,
+                    environ=self.environ,
+                    sandbox=self.sandbox,
+                    settings=self.settings,
+                    events=_LogEvents(self.log),
+                    is_gone=is_gone,
+                    stop=self.stop,
+                )
+            except HumaspostError as error:  # e.g. the log locked by another program
+                self.log.error("pass failed", extra={"reason": reason, "error": str(error)})
+                return
+            self.last_pass = self.clock()
+            for name, problems in result.missing_secrets.items():
+                for problem in problems:
+                    self.log.error(
+                        "missing secret", extra={"account": name, "error": problem.message}
+                    )
+            if result.unknown_after > result.unknown_before:
+                self.log.error(
+                    "unknown deliveries",
+                    extra={"count": result.unknown_after, "hint": "humaspost log --state unknown"},
+                )
+        self.reschedule(loaded)
+
+    def reschedule(self, loaded: LoadedPosts) -> None:
+        """Add a wake-up for every upcoming delivery time (and retry), drop stale ones."""
+        from apscheduler.triggers.date import DateTrigger
+
+        now = self.clock()
+        with PublishLog(self.path) as log:
+            deliveries = plan_from_log(loaded, self.config, log, now, until=now + HORIZON)
+        times = _wake_times(deliveries, now)
+        if any(d.state is State.DUE for d in deliveries):
+            times.add(now)
+        wanted = {f"wake-{t.isoformat()}": t for t in sorted(times)[:500]}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("wake-") and job.id not in wanted:
+                job.remove()
+        existing = {job.id for job in self.scheduler.get_jobs()}
+        for job_id, moment in wanted.items():
+            if job_id not in existing:
+                self.scheduler.add_job(
+                    self.publish,
+                    DateTrigger(run_date=self.clock.real(moment), timezone=UTC),
+                    args=["due"],
+                    id=job_id,
+                    # Late by less than max_delay still goes out (e.g. after a pause).
+                    misfire_grace_time=int(self.config.max_delay.total_seconds()),
+                    max_instances=1,
+                )
+        self.next_wake = min(wanted.values(), default=None)
+        self.write_heartbeat(running=True)
+
+    def report_problems(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            if problem.severity is Severity.ERROR:
+                self.log.error(
+                    "post held back",
+                    extra={
+                        "file": problem.file,
+                        "line": problem.line,
+                        "code": problem.code,
+                        "error": problem.message,
+                    },
+                )
+
+    def write_heartbeat(self, *, running: bool) -> None:
+        """Tell `schedule` (and people) whether a daemon runs and when it last worked."""
+        data = {
+            "running": running,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "started": self.started.isoformat(),
+            "last_sweep": self.last_pass.isoformat() if self.last_pass else None,
+            "next_delivery": self.next_wake.isoformat() if self.next_wake else None,
+            "sandbox": self.sandbox,
+        }
+        target = self.config.state_dir / HEARTBEAT_NAME
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(temporary, target)
+
+
+def _wake_times(deliveries: list[Delivery], now: datetime) -> set[datetime]:
+    return {
+        d.ready_at
+        for d in deliveries
+        if d.state in (State.SCHEDULED, State.RETRYING) and d.ready_at > now
+    }
+
+
+class _LogEvents:
+    """Publisher events as log lines."""
+
+    def __init__(self, log: logging.Logger) -> None:
+        self.log = log
+
+    def started(self, delivery: Delivery) -> None:
+        self.log.info(
+            "sending", extra={"post": delivery.key.post_id, "account": delivery.key.account}
+        )
+
+    def finished(self, outcome: Outcome) -> None:
+        level = logging.INFO if outcome.result is Result.SENT else logging.ERROR
+        if outcome.result in (Result.RETRYING, Result.MISSED):
+            level = logging.WARNING
+        self.log.log(
+            level,
+            str(outcome.result),
+            extra={
+                "post": outcome.delivery.key.post_id,
+                "account": outcome.delivery.key.account,
+                "url": outcome.url,
+                "error": outcome.error,
+            },
+        )
+
+
+class _DaemonLock:
+    """One daemon per state folder: an exclusive lock held for the daemon's life."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / LOCK_NAME
+        self.handle: IO[str] | None = None
+
+    def __enter__(self) -> _DaemonLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise DaemonAlreadyRunning(
+                f"a daemon is already running for {self.path.parent} ({holder}); "
+                "stop it first (one daemon per state folder)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+        handle.flush()
+        self.handle = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()  # closing releases the lock
+
+
+def read_heartbeat(state_dir: Path) -> dict[str, Any] | None:
+    """The daemon's heartbeat, or None if no daemon ever ran here."""
+    try:
+        data: dict[str, Any] = json.loads((state_dir / HEARTBEAT_NAME).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def daemon_alive(heartbeat: Mapping[str, Any]) -> bool:
+    """Whether the daemon that wrote the heartbeat is still running."""
+    if not heartbeat.get("running"):
+        return False
+    return not is_gone(f"{heartbeat.get('host')}/{heartbeat.get('pid')}")
