@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from humaspost import secrets
 from humaspost.platforms.specs import (
     BUILTIN_SPECS,
     COMMON_ACCOUNT_FIELDS,
@@ -470,10 +471,14 @@ def resolve_account_settings(account: Account, environ: Mapping[str, str]) -> di
                 for var in dict.fromkeys(missing)
             ]
         )
-    return {
+    resolved = {
         key: _REF_RE.sub(lambda m: environ[m.group(1)], value)
         for key, value in account.settings.items()
     }
+    for key, value in account.settings.items():
+        if _REF_RE.search(value):
+            secrets.remember(resolved[key])
+    return resolved
 
 
 def environment_with_dotenv(config: Config, environ: Mapping[str, str]) -> dict[str, str]:

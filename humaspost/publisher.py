@@ -29,6 +29,7 @@ from humaspost.platforms.base import (
 )
 from humaspost.publog import Claim, ClaimLost, PublishLog, RowState
 from humaspost.render import content_hash, render
+from humaspost.secrets import redact
 
 
 class Result(StrEnum):
@@ -219,6 +220,7 @@ class _Sender:
         message: str,
         retry_after: float | None,
     ) -> Outcome:
+        message = redact(message)
         if claim.attempt >= self.settings.max_attempts:
             note = f"{message} (gave up after {claim.attempt} attempts)"
             return self.end(log, delivery, claim, RowState.FAILED, "transient error", note)
@@ -258,6 +260,7 @@ class _Sender:
         outcome: str,
         message: str,
     ) -> Outcome:
+        message = redact(message)
         log.finish(
             claim.row_id,
             state,

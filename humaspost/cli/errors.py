@@ -15,6 +15,7 @@ from humaspost.cli.common import cwd
 from humaspost.cli.output import Output
 from humaspost.cli.problems_view import SourceLines, problem_segments
 from humaspost.problems import ConfigError, HumaspostError
+from humaspost.secrets import redact
 
 EXIT_INTERNAL = 3
 
@@ -25,7 +26,7 @@ def report_user_error(error: HumaspostError) -> int:
     if isinstance(error, ConfigError):
         out.write(problem_segments(error.problems, SourceLines(cwd())))
     else:
-        out.write([("humaspost: error: ", "bold red"), (f"{error}\n", None)])
+        out.write([("humaspost: error: ", "bold red"), (f"{redact(str(error))}\n", None)])
     return error.exit_code
 
 
@@ -37,7 +38,7 @@ def report_crash(error: BaseException, *, debug: bool) -> int:
         f"humaspost: internal error ({type(error).__name__}); {where}. Please report it.\n"
     )
     if debug:
-        traceback.print_exception(error, file=sys.stderr)
+        sys.stderr.write(redact("".join(traceback.format_exception(error))))
     return EXIT_INTERNAL
 
 
@@ -54,7 +55,7 @@ def _write_crash_report(error: BaseException) -> Path | None:
     try:
         handle, name = tempfile.mkstemp(prefix=f"humaspost-crash-{stamp}-", suffix=".txt")
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+            file.write(redact(text))
     except OSError:
         return None
     return Path(name)
