@@ -11,6 +11,7 @@ per cent of a core). A file that no longer validates keeps out only its own post
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -41,6 +42,9 @@ LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)
 # Wake-ups are planned this far ahead; later ones are added as time goes by.
 HORIZON = timedelta(days=2)
+# With nothing within HORIZON, the heartbeat's next_delivery is looked for this far ahead
+# (a weekday repeat on a Friday: the next one is on Monday).
+NEXT_LOOKAHEAD = timedelta(days=400)
 # File events arriving within this long of each other are handled together (a `git pull`
 # replacing many files at once is one reload).
 SETTLE = 0.2
@@ -138,6 +142,9 @@ class Daemon:
         self.path = log_path(config, sandbox=sandbox)
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
         self.pass_lock = threading.Lock()
+        # reschedule runs in the main loop (after a reload) and in scheduler threads
+        # (after a pass): one at a time, or both add the same wake-up.
+        self.plan_lock = threading.Lock()
         self.changed: set[Path] = set()
         self.changed_lock = threading.Lock()
         self.wake = threading.Event()
@@ -151,34 +158,42 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         with _DaemonLock(self.config.state_dir):
-            self.cache.load_all()
-            loaded = self.cache.snapshot()
-            self.report_problems(loaded.problems)
-            self.log.info(
-                "started",
-                extra={"posts": len(loaded.planned), "sandbox": self.sandbox, "pid": os.getpid()},
-            )
             self.scheduler = BackgroundScheduler(timezone=UTC)
-            self.scheduler.add_job(
-                self.publish,
-                IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
-                args=["sweep"],
-                id="sweep",
-                max_instances=1,
-                coalesce=True,
-            )
-            self.scheduler.start()
+            # Watch before loading: a file changed while the others load is reloaded
+            # after, not missed until the next restart.
             observer = self.watch()
             try:
+                self.cache.load_all()
+                loaded = self.cache.snapshot()
+                self.report_problems(loaded.problems)
+                self.log.info(
+                    "started",
+                    extra={
+                        "posts": len(loaded.planned),
+                        "sandbox": self.sandbox,
+                        "pid": os.getpid(),
+                    },
+                )
+                self.scheduler.add_job(
+                    self.publish,
+                    IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
+                    args=["sweep"],
+                    id="sweep",
+                    max_instances=1,
+                    coalesce=True,
+                )
+                self.scheduler.start()
                 self.publish("start")  # catch-up: what fell due while no daemon ran
                 self.loop()
             finally:
                 observer.stop()
-                self.scheduler.shutdown(wait=False)
-                with self.pass_lock:  # let a pass in flight finish its delivery
-                    pass
+                if self.scheduler.running:
+                    self.scheduler.shutdown(wait=False)
+                # Let a pass in flight finish its delivery; a reschedule after it sees
+                # `stop` and leaves the heartbeat alone.
+                with self.pass_lock, self.plan_lock:
+                    self.write_heartbeat(running=False)
                 observer.join(timeout=2)
-                self.write_heartbeat(running=False)
                 self.log.info("stopped", extra={})
 
     def loop(self) -> None:
@@ -197,7 +212,8 @@ class Daemon:
                 shown = set(names)
                 self.report_problems([p for p in loaded.problems if p.file in shown])
                 self.log.info("reloaded", extra={"files": names})
-                self.reschedule(loaded)
+                # An edit may have made a delivery due already: a pass now.
+                self.reschedule(loaded, due_now=True)
 
     def watch(self) -> Any:
         """Start watching posts_dir; file events wake the main loop."""
@@ -259,20 +275,34 @@ class Daemon:
                 )
         self.reschedule(loaded)
 
-    def reschedule(self, loaded: LoadedPosts) -> None:
-        """Add a wake-up for every upcoming delivery time (and retry), drop stale ones."""
+    def reschedule(self, loaded: LoadedPosts, *, due_now: bool = False) -> None:
+        """Add a wake-up for every upcoming delivery time (and retry), drop stale ones.
+        `due_now` (after a reload): a pass at once if something is due. Not after a pass:
+        what is still due then could not be sent (a missing secret) and waits for the
+        sweep, or passes would follow each other without pause."""
+        with self.plan_lock:
+            if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
+                self._reschedule(loaded, due_now=due_now)
+
+    def _reschedule(self, loaded: LoadedPosts, *, due_now: bool) -> None:
+        from apscheduler.jobstores.base import JobLookupError
         from apscheduler.triggers.date import DateTrigger
 
         now = self.clock()
         with PublishLog(self.path) as log:
             deliveries = plan_from_log(loaded, self.config, log, now, until=now + HORIZON)
-        times = _wake_times(deliveries, now)
-        if any(d.state is State.DUE for d in deliveries):
+            times = _wake_times(deliveries, now)
+            upcoming = min(times, default=None)
+            if upcoming is None:  # nothing within HORIZON: when is the next one at all?
+                later = plan_from_log(loaded, self.config, log, now, until=now + NEXT_LOOKAHEAD)
+                upcoming = min(_wake_times(later, now), default=None)
+        if due_now and any(d.state is State.DUE for d in deliveries):
             times.add(now)
         wanted = {f"wake-{t.isoformat()}": t for t in sorted(times)[:500]}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("wake-") and job.id not in wanted:
-                job.remove()
+                with contextlib.suppress(JobLookupError):  # it ran (and went) meanwhile
+                    job.remove()
         existing = {job.id for job in self.scheduler.get_jobs()}
         for job_id, moment in wanted.items():
             if job_id not in existing:
@@ -285,7 +315,7 @@ class Daemon:
                     misfire_grace_time=int(self.config.max_delay.total_seconds()),
                     max_instances=1,
                 )
-        self.next_wake = min(wanted.values(), default=None)
+        self.next_wake = upcoming
         self.write_heartbeat(running=True)
 
     def report_problems(self, problems: list[Problem]) -> None:
@@ -305,6 +335,7 @@ class Daemon:
         """Tell `schedule` (and people) whether a daemon runs and when it last worked."""
         data = {
             "running": running,
+            "updated": self.clock().isoformat(),
             "host": socket.gethostname(),
             "pid": os.getpid(),
             "started": self.started.isoformat(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -224,7 +225,7 @@ def test_json_shape(office: Repo) -> None:
     post(office, "nanti.md", "2026-11-29 09:00", to="[latihan, humas-x]")
     office.post("rusak.md", "---\npublish_at: besok\n---\nTeks\n")
     data = schedule_json(office)
-    assert set(data) == {"now", "timezone", "deliveries", "warnings", "problems"}
+    assert set(data) == {"now", "timezone", "deliveries", "warnings", "problems", "daemon"}
     assert data["now"] == "2026-11-28T09:00:00+00:00"
     assert data["timezone"] == "Asia/Jakarta"
     assert data["problems"] == 1
@@ -441,3 +442,106 @@ def test_missing_config_exits_2(tmp_path: Path) -> None:
     result = run_humaspost("schedule", "--now", NOW, cwd=tmp_path)
     assert result.returncode == 2
     assert "humaspost.yaml" in result.stderr
+
+
+# The daemon line: `schedule` reads the heartbeat a daemon keeps in the state folder.
+
+
+def heartbeat(repo: Repo, **fields: object) -> None:
+    """Write `.humaspost/daemon.json` as a daemon of this machine (this test's process,
+    which is alive) would have left it at NOW (09:00 UTC)."""
+    data: dict[str, object] = {
+        "running": True,
+        "updated": "2026-11-28T08:59:30+00:00",
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "started": "2026-11-27T23:00:00+00:00",
+        "last_sweep": "2026-11-28T08:59:30.250000+00:00",
+        "next_delivery": "2026-12-01T01:00:00+00:00",
+        "sandbox": False,
+    }
+    data.update(fields)
+    state = repo.root / ".humaspost"
+    state.mkdir(exist_ok=True)
+    (state / "daemon.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def daemon_line(repo: Repo) -> str:
+    """The daemon line, checking it comes just before the summary."""
+    code, out, _ = schedule(repo)
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[-2].startswith("daemon: "), out
+    return lines[-2]
+
+
+def test_schedule_says_when_no_daemon_ever_ran(office: Repo) -> None:
+    post(office, "nanti.md", "2026-11-29 09:00")
+    assert daemon_line(office) == (
+        "daemon: none has run here; is 'humaspost publish' run from cron?"
+    )
+    assert schedule_json(office)["daemon"] == {
+        "state": "none",
+        "pid": None,
+        "host": None,
+        "sandbox": False,
+        "started": None,
+        "last_pass": None,
+        "next_delivery": None,
+        "updated": None,
+    }
+    assert not (office.root / ".humaspost").exists()  # reading it writes nothing
+
+
+def test_schedule_shows_a_running_daemon(office: Repo) -> None:
+    heartbeat(office)
+    pid = os.getpid()
+    assert daemon_line(office) == (
+        f"daemon: running (pid {pid}), last pass 15:59:30 WIB, next wake 2026-12-01 08:00 WIB"
+    )
+    assert schedule_json(office)["daemon"] == {
+        "state": "running",
+        "pid": pid,
+        "host": socket.gethostname(),
+        "sandbox": False,
+        "started": "2026-11-27T23:00:00+00:00",
+        "last_pass": "2026-11-28T08:59:30.250000+00:00",
+        "next_delivery": "2026-12-01T01:00:00+00:00",
+        "updated": "2026-11-28T08:59:30+00:00",
+    }
+    # On another machine (sharing the folder): its pid cannot be checked from here.
+    heartbeat(office, host="humas-srv-2", pid=1, sandbox=True, next_delivery=None)
+    assert daemon_line(office) == (
+        "daemon: running (pid 1 on humas-srv-2, --sandbox), last pass 15:59:30 WIB, "
+        "nothing scheduled"
+    )
+
+
+def test_a_daemon_without_a_pass_for_three_minutes_is_not_responding(office: Repo) -> None:
+    heartbeat(office, last_sweep="2026-11-28T08:57:30+00:00")  # 2.5 minutes ago: fine
+    assert schedule_json(office)["daemon"]["state"] == "running"
+    heartbeat(office, last_sweep="2026-11-28T08:50:00+00:00")
+    line = daemon_line(office)
+    assert line == (
+        f"daemon: running (pid {os.getpid()}) but not responding: last pass 15:50:00 WIB, "
+        "10 minutes ago; look at its log, or restart it"
+    )
+    assert schedule_json(office)["daemon"]["state"] == "not-responding"
+    # Yesterday's pass: the date is shown.
+    heartbeat(office, last_sweep="2026-11-27T08:00:00+00:00")
+    assert "last pass 2026-11-27 15:00:00 WIB, 25 hours ago" in daemon_line(office)
+
+
+def test_a_stopped_or_vanished_daemon_is_not_running(office: Repo) -> None:
+    heartbeat(office, running=False, updated="2026-11-28T00:00:00+00:00")
+    assert daemon_line(office) == "daemon: not running (stopped 2026-11-28 07:00 WIB)"
+    assert schedule_json(office)["daemon"]["state"] == "stopped"
+    # Killed (SIGKILL, power cut): the heartbeat still says running, the process is gone.
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    heartbeat(office, pid=gone.pid)
+    assert daemon_line(office) == (
+        f"daemon: not running (pid {gone.pid} ended without stopping cleanly; "
+        "last pass 15:59:30 WIB)"
+    )
+    assert schedule_json(office)["daemon"]["state"] == "gone"

@@ -19,6 +19,7 @@ from humaspost.cli.common import ConfigOption, DebugOption, NowOption, cwd, load
 from humaspost.cli.publish import SandboxOption
 from humaspost.config import Config, environment_with_dotenv
 from humaspost.daemon import Daemon, OffsetClock
+from humaspost.secrets import redact
 
 
 class LogFormat(StrEnum):
@@ -101,7 +102,8 @@ class _TextFormatter(logging.Formatter):
         local = self.clock().astimezone(self.cfg.timezone)
         when = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
         details = "  ".join(f"{key}={value}" for key, value in _fields(record).items())
-        return f"{when}  {record.levelname.lower():<8} {record.getMessage()}  {details}".rstrip()
+        line = f"{when}  {record.levelname.lower():<8} {record.getMessage()}  {details}"
+        return redact(line.rstrip())
 
 
 class _JsonFormatter(logging.Formatter):
@@ -118,4 +120,4 @@ class _JsonFormatter(logging.Formatter):
             "event": record.getMessage(),
             **_fields(record),
         }
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return redact(json.dumps(data, ensure_ascii=False, default=str))

@@ -42,12 +42,24 @@ missed):
         "repeat": null}],                         # the post's cron expression, if any
      "warnings": [{"code": "burst", "message": "...", "account": "pemkot-x",
                    "day": "2026-12-01"}],         # local date
-     "problems": 0}                               # post file errors (blocking)
+     "problems": 0,                               # post file errors (blocking)
+     "daemon": {...}}                             # see below
 
 `--format ics` prints an iCalendar (RFC 5545) feed, one VEVENT per delivery shown: UID
 `<post>/<occurrence>/<account>@humaspost`, DTSTART in UTC, 15 minutes long, SUMMARY
 `<account>: <first 60 characters of the text>`, DESCRIPTION with the state; drafts and
 blocked posts are TENTATIVE. Warnings and held-back files then go to stderr.
+
+Before the summary, text output says whether a daemon publishes from this state folder
+(from its heartbeat, `<state_dir>/daemon.json`): running (pid, last pass, next wake),
+running but not responding (no pass for `NOT_RESPONDING`, 3 minutes: the daemon sweeps
+every minute), not running (stopped cleanly, or gone without stopping), or none has run
+here. JSON output has the same as `"daemon"`::
+
+    "daemon": {"state": "running",          # running, not-responding, stopped, gone, none
+               "pid": 1234, "host": "humas-srv", "sandbox": false,
+               "started": "...", "last_pass": "...", "next_delivery": "...",
+               "updated": "..."}              # UTC times (the daemon's clock), or null
 
 Exit code 1 if a delivery is unknown or failed, or a post file has errors (whatever the
 window shown); 0 otherwise; 2 for usage and configuration errors.
@@ -55,10 +67,11 @@ window shown); 0 otherwise; 2 for usage and configuration errors.
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -71,6 +84,7 @@ from humaspost.cli.output import Output, Segment
 from humaspost.cli.problems_view import print_json
 from humaspost.cli.publish import SandboxOption
 from humaspost.config import Config
+from humaspost.daemon import daemon_alive, read_heartbeat
 from humaspost.plan import Delivery, State, plan
 from humaspost.posts import Post
 from humaspost.problems import Problem
@@ -83,6 +97,9 @@ from humaspost.workflow import LoadedPosts, load_posts, log_path, plan_from_log
 # and look like spam to the platforms.
 BURST_COUNT = 3
 BURST_WINDOW = timedelta(minutes=15)
+# A running daemon passes at least every minute (its sweep): three minutes without one
+# means it hangs.
+NOT_RESPONDING = timedelta(minutes=3)
 MAX_DAYS = 3660
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -187,6 +204,57 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class DaemonStatus:
+    """What the daemon heartbeat of the state folder says, judged at `now`."""
+
+    state: str  # running, not-responding, stopped, gone, none
+    pid: int | None = None
+    host: str | None = None
+    sandbox: bool = False
+    started: datetime | None = None
+    last_pass: datetime | None = None
+    next_delivery: datetime | None = None
+    updated: datetime | None = None
+
+    @classmethod
+    def read(cls, cfg: Config, now: datetime) -> DaemonStatus:
+        """Read and judge the heartbeat (state `none` if no daemon ever ran here)."""
+        beat = read_heartbeat(cfg.state_dir)
+        if beat is None:
+            return cls("none")
+        pid = beat.get("pid")
+        found = cls(
+            "stopped",
+            pid=pid if isinstance(pid, int) else None,
+            host=str(beat["host"]) if beat.get("host") else None,
+            sandbox=bool(beat.get("sandbox")),
+            started=_moment(beat.get("started")),
+            last_pass=_moment(beat.get("last_sweep")),
+            next_delivery=_moment(beat.get("next_delivery")),
+            updated=_moment(beat.get("updated")),
+        )
+        if not beat.get("running"):
+            return found
+        if not daemon_alive(beat):
+            return replace(found, state="gone")
+        latest = found.last_pass or found.started
+        if latest is None or now - latest > NOT_RESPONDING:
+            return replace(found, state="not-responding")
+        return replace(found, state="running")
+
+
+def _moment(value: object) -> datetime | None:
+    """A heartbeat time (ISO 8601), or None if missing or not a time."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+@dataclass(frozen=True)
 class ScheduleWarning:
     """Something about the schedule staff should look at; it does not fail the command."""
 
@@ -234,8 +302,9 @@ def schedule(
         if e.due_at <= until and (show_all or e.due_at >= today or e.state in ATTENTION)
     ]
     warnings = _warnings(shown, cfg, today.astimezone(cfg.timezone).date())
+    daemon = DaemonStatus.read(cfg, moment)
     if output is ScheduleFormat.JSON:
-        print_json(sys.stdout, _json(shown, warnings, loaded.errors, cfg, moment))
+        print_json(sys.stdout, _json(shown, warnings, loaded.errors, cfg, moment, daemon))
     elif output is ScheduleFormat.ICS:
         sys.stdout.flush()
         sys.stdout.buffer.write(ics(shown, cfg, moment).encode("utf-8"))
@@ -250,6 +319,7 @@ def schedule(
                 cfg,
                 moment,
                 until,
+                daemon,
                 show_all=show_all,
                 sandbox=sandbox,
             )
@@ -400,6 +470,7 @@ def _text(
     cfg: Config,
     now: datetime,
     until: datetime,
+    daemon: DaemonStatus,
     *,
     show_all: bool,
     sandbox: bool,
@@ -426,8 +497,64 @@ def _text(
     lines.append(("\n", None))
     lines.extend(_warning_lines(warnings))
     lines.extend(_blocked_lines(errors))
+    lines.extend(_daemon_lines(daemon, cfg, now))
     lines.append(_summary(shown))
     return lines
+
+
+def _daemon_lines(daemon: DaemonStatus, cfg: Config, now: datetime) -> list[Segment]:
+    """One line: whether a daemon publishes from this state folder."""
+    tz = cfg.timezone
+    if daemon.state == "none":
+        return [
+            ("daemon: ", "bold"),
+            ("none has run here; is 'humaspost publish' run from cron?\n", None),
+        ]
+    who = f"pid {daemon.pid}"
+    if daemon.host and daemon.host != socket.gethostname():
+        who += f" on {daemon.host}"
+    if daemon.sandbox:
+        who += ", --sandbox"
+    last = f"last pass {_when(daemon.last_pass, now, tz)}" if daemon.last_pass else "no pass yet"
+    if daemon.state == "stopped":
+        stopped = f"stopped {format_local(daemon.updated, tz)}" if daemon.updated else "stopped"
+        return [("daemon: ", "bold"), (f"not running ({stopped})\n", "yellow")]
+    if daemon.state == "gone":
+        return [
+            ("daemon: ", "bold"),
+            (f"not running ({who} ended without stopping cleanly; {last})\n", "bold red"),
+        ]
+    if daemon.state == "not-responding":
+        latest = daemon.last_pass or daemon.started
+        ago = f", {_ago(now - latest)} ago" if latest else ""
+        return [
+            ("daemon: ", "bold"),
+            (f"running ({who}) but not responding: {last}{ago}", "bold red"),
+            ("; look at its log, or restart it\n", None),
+        ]
+    wake = (
+        f"next wake {format_local(daemon.next_delivery, tz)}"
+        if daemon.next_delivery
+        else "nothing scheduled"
+    )
+    return [("daemon: ", "bold"), (f"running ({who}), {last}, {wake}\n", "green")]
+
+
+def _when(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """A recent time to the second: `06:21:08 WIB`, with the date if not today."""
+    local = moment.astimezone(tz)
+    if local.date() == now.astimezone(tz).date():
+        return f"{local:%H:%M:%S} {local.tzname()}"
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+
+
+def _ago(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} hours"
+    return f"{minutes // (24 * 60)} days"
 
 
 def _entry_lines(entry: Entry, local: datetime, tz: ZoneInfo, *, sandbox: bool) -> list[Segment]:
@@ -510,6 +637,7 @@ def _json(
     errors: list[Problem],
     cfg: Config,
     now: datetime,
+    daemon: DaemonStatus,
 ) -> dict[str, Any]:
     return {
         "now": now.astimezone(UTC).isoformat(),
@@ -525,6 +653,23 @@ def _json(
             for w in warnings
         ],
         "problems": len(errors),
+        "daemon": _daemon_json(daemon),
+    }
+
+
+def _daemon_json(daemon: DaemonStatus) -> dict[str, Any]:
+    def utc(moment: datetime | None) -> str | None:
+        return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+    return {
+        "state": daemon.state,
+        "pid": daemon.pid,
+        "host": daemon.host,
+        "sandbox": daemon.sandbox,
+        "started": utc(daemon.started),
+        "last_pass": utc(daemon.last_pass),
+        "next_delivery": utc(daemon.next_delivery),
+        "updated": utc(daemon.updated),
     }
 
 

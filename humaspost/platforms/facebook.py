@@ -181,13 +181,12 @@ def _post(graph: _Graph, page: PageSettings, part: Part, gate: _InFlightGate) ->
         return _receipt(answer, "id")
     caption = {"message": message} if message else {}
     if len(part.media) == 1:
-        gate.creating()
-        answer = _upload(graph, page, part.media[0], "publishing the photo", True, caption)
+        answer = _upload(graph, page, part.media[0], "publishing the photo", caption, gate)
         return _receipt(answer, "post_id", "id")
     photo_ids = []
     for number, media in enumerate(part.media, start=1):
         what = f"uploading photo {number} of {len(part.media)} ({media.path.name})"
-        uploaded = _upload(graph, page, media, what, False, {"published": "false"})
+        uploaded = _upload(graph, page, media, what, {"published": "false"})
         photo_id = uploaded.get("id")
         if not isinstance(photo_id, str | int) or not str(photo_id):
             raise PermanentError(f"Facebook answered {what} without a photo id")
@@ -217,21 +216,24 @@ def _upload(
     page: PageSettings,
     media: MediaFile,
     what: str,
-    creating: bool,
     fields: Mapping[str, str],
+    gate: _InFlightGate | None = None,
 ) -> dict[str, Any]:
+    """Upload one photo; with `gate`, it is published (so in flight once the file opens)."""
     kind = mimetypes.guess_type(media.path.name)[0] or "application/octet-stream"
     try:
         file = media.path.open("rb")
     except OSError as error:
         raise PermanentError(f"cannot read {media.path}: {error.strerror}") from None
     with file:
+        if gate is not None:
+            gate.creating()
         return graph.call(
             what,
             lambda: graph.api.put_photo(
                 (media.path.name, file, kind), album_path=f"{page.page_id}/photos", **fields
             ),
-            creating=creating,
+            creating=gate is not None,
         )
 
 
@@ -417,6 +419,9 @@ def classify_error(
         status, kind = error.answer.status, error.answer.content_type or "no content type"
         if status >= 500:
             return TransientError(f"Facebook server error (HTTP {status}) while {what}")
+        if status == 429:
+            retry_after = _retry_after(error.answer.headers)
+            return TransientError(f"Facebook: too many requests while {what}", retry_after)
         if 200 <= status < 300 and creating:
             return UncertainError(
                 f"Facebook's answer to {what} could not be read (HTTP {status}, {kind}); "
@@ -428,7 +433,13 @@ def classify_error(
     if isinstance(error, requests.RequestException):
         return _network_error(error, what, creating, timeout)
     # facebook-sdk raises AssertionError, KeyError and the like on bugs of its own.
-    return PermanentError(f"internal error in facebook-sdk while {what} ({type(error).__name__})")
+    name = type(error).__name__
+    if creating and answer is not None and 200 <= answer.status < 300:
+        return UncertainError(
+            f"internal error in facebook-sdk after Facebook answered {what} ({name}); "
+            "the post may have been published: check the Page before retrying"
+        )
+    return PermanentError(f"internal error in facebook-sdk while {what} ({name})")
 
 
 def _graph_error(
@@ -461,6 +472,9 @@ def _graph_error(
             f"Facebook rate limit reached while {what} (code {code}: {said})",
             retry_after=_retry_after(answer.headers if answer is not None else {}),
         )
+    if status == 429:
+        retry_after = _retry_after(answer.headers) if answer is not None else None
+        return TransientError(f"Facebook: too many requests while {what}", retry_after)
     if (status is not None and status >= 500) or details.get("is_transient") is True:
         shown = f"HTTP {status}" if status is not None else "temporary"
         return TransientError(f"Facebook server error ({shown}) while {what}: {said}")

@@ -131,16 +131,32 @@ class TwitterPlatform:
             client.session.close()
 
     def verify(self, account: ResolvedAccount) -> str:
-        """Ask X who the credentials belong to."""
+        """Ask X who the credentials belong to; refuse a token that can only read."""
+        import requests
+
         client = self._client(account)
+        client.return_type = requests.Response  # to see the headers too
+
+        def ask() -> tuple[str, Any]:
+            response = client.get_me(user_auth=True)
+            return response.headers.get("x-access-level", ""), response.json()
+
         try:
-            answer = self._call(account, lambda: client.get_me(user_auth=True))
+            access, answer = self._call(account, ask)
         finally:
             client.session.close()
         data = answer.get("data") if isinstance(answer, Mapping) else None
         username = data.get("username") if isinstance(data, Mapping) else None
         if not isinstance(username, str):
             raise TransientError("X's answer about the account had no username")
+        if access and "write" not in access:
+            # X names the token's permissions on OAuth 1.0a answers ("read",
+            # "read-write", "read-write-directmessages").
+            raise PermanentError(
+                f"the access token of account '{account.name}' (@{username}) can only "
+                "read: regenerate the Access Token and Secret after setting the app's "
+                "permissions to Read and Write"
+            )
         return f"posting as @{username}"
 
     # -- requests ------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Local stand-ins for the platforms' APIs, for tests through the real client libraries."""

@@ -1,0 +1,407 @@
+"""A local stand-in for X's API v2, so the X adapter is tested through the real tweepy.
+
+`FakeX` is an HTTP server on 127.0.0.1 (a free port), started and stopped per test as a
+context manager. It answers the endpoints humaspost uses the way X does: status codes,
+JSON bodies (X's problem shape {"title", "detail", "type", "status"}, or {"errors": [...]}
+for invalid requests) and `x-rate-limit-*` headers. Every request must carry a valid
+OAuth 1.0a HMAC-SHA1 signature for the configured keys, checked with oauthlib; others get
+401. It keeps everything it was sent, in order, and fails on demand (`fail`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hmac
+import itertools
+import json
+import re
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from oauthlib.oauth1.rfc5849 import signature, utils
+
+# (method, path) -> endpoint name, as `fail` and `calls` name them.
+ROUTES = [
+    ("POST", re.compile(r"/2/tweets"), "create_tweet"),
+    ("DELETE", re.compile(r"/2/tweets/(\d+)"), "delete_tweet"),
+    ("GET", re.compile(r"/2/users/me"), "me"),
+    ("POST", re.compile(r"/2/media/upload"), "upload"),
+    ("GET", re.compile(r"/2/media/upload"), "status"),
+    ("POST", re.compile(r"/2/media/upload/initialize"), "initialize"),
+    ("POST", re.compile(r"/2/media/upload/(\d+)/append"), "append"),
+    ("POST", re.compile(r"/2/media/upload/(\d+)/finalize"), "finalize"),
+    ("POST", re.compile(r"/2/media/metadata"), "metadata"),
+]
+NEEDS_JSON = {"create_tweet", "upload", "initialize", "append", "metadata"}
+# The one-request upload takes still images (and DM images, subtitles) only.
+ONE_SHOT_CATEGORIES = {"tweet_image", "dm_image", "subtitles"}
+ONE_SHOT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/bmp", "image/pjpeg", "image/tiff"}
+CHUNKED_LIMITS = {"tweet_gif": 15 * 2**20, "tweet_video": 512 * 2**20}
+MAX_IMAGE = 5 * 2**20
+DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
+
+Answer = tuple[int, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """An injected failure. `kind`: "429" (with its `reset_at`, epoch seconds; `daily`:
+    the 24-hour posting cap rather than the 15-minute window), "503", "401" (an expired
+    or revoked token), "duplicate" (403 whatever the text), "slow" (do the work, answer
+    after `delay` seconds) or "reset" (do the work, start the answer, reset the
+    connection)."""
+
+    kind: str
+    reset_at: float = 0
+    daily: bool = False
+    delay: float = 0.0
+
+
+@dataclass
+class Tweet:
+    id: str
+    text: str | None
+    reply_to: str | None
+    media_ids: list[str]
+    deleted: bool = False
+
+
+@dataclass
+class Media:
+    id: str
+    category: str
+    media_type: str
+    total_bytes: int
+    data: bytes = b""
+    alt: str | None = None
+    chunks: dict[int, bytes] = field(default_factory=dict)
+    polls_left: int = 0  # STATUS requests before X is done processing it
+    ready: bool = False
+
+
+def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> Answer:
+    return status, {"title": title, "detail": detail, "type": kind, "status": status}
+
+
+def invalid(parameter: str, message: str) -> Answer:
+    return 400, {
+        "errors": [{"parameters": {parameter: []}, "message": message}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+    }
+
+
+def decode(value: object) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True) if isinstance(value, str) else None
+    except binascii.Error:
+        return None
+
+
+class FakeX:
+    """X's API v2 for one account, on a local port."""
+
+    def __init__(
+        self,
+        *,
+        consumer_key: str,
+        consumer_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        username: str = "pemkotbekasi",
+        processing_polls: int = 1,
+        access_level: str = "read-write",
+    ) -> None:
+        self.keys = (consumer_key, consumer_secret, access_token, access_token_secret)
+        self.username = username
+        self.processing_polls = processing_polls  # for GIFs and videos
+        self.access_level = access_level  # the token's permissions, as X reports them
+        self.tweets: list[Tweet] = []  # every tweet created, in order (deleted ones too)
+        self.media: dict[str, Media] = {}
+        self.calls: list[str] = []  # the endpoint of every signed request, in order
+        self.rejected: list[str] = []  # why unsigned or badly signed requests were refused
+        self.faults: dict[str, list[Fault | None]] = {}
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1_870_000_000_000_000_001)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.daemon_threads = True
+        self.server.fake = self  # type: ignore[attr-defined]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeX:
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fail(self, endpoint: str, fault: Fault, times: int = 1, after: int = 0) -> None:
+        """Let the next `after` signed requests to `endpoint` through, then make `times`
+        of them fail with `fault`."""
+        with self.lock:
+            self.faults.setdefault(endpoint, []).extend([None] * after + [fault] * times)
+
+    def live(self) -> list[Tweet]:
+        """The tweets that exist (not deleted), in order."""
+        return [t for t in self.tweets if not t.deleted]
+
+    def auth_problem(self, method: str, host: str, target: str, header: str) -> str | None:
+        """Why a request's OAuth 1.0a signature is not valid for our keys, or None."""
+        consumer_key, consumer_secret, token, token_secret = self.keys
+        try:
+            oauth = {k: utils.unescape(v) for k, v in utils.parse_authorization_header(header)}
+        except ValueError:
+            return "no OAuth 1.0a Authorization header"
+        if oauth.get("oauth_signature_method") != "HMAC-SHA1":
+            return "signature method is not HMAC-SHA1"
+        if oauth.get("oauth_consumer_key") != consumer_key or oauth.get("oauth_token") != token:
+            return "unknown consumer key or access token"
+        if abs(int(oauth.get("oauth_timestamp", "0")) - time.time()) > 300:
+            return "timestamp out of bounds"
+        url = urlsplit(target)
+        # The query and the oauth_* parameters are signed; a JSON body is not.
+        params = signature.collect_parameters(
+            uri_query=url.query, headers={"Authorization": header}
+        )
+        base = signature.signature_base_string(
+            method,
+            signature.base_string_uri(f"http://{host}{url.path}"),
+            signature.normalize_parameters(params),
+        )
+        secrets = SimpleNamespace(client_secret=consumer_secret, resource_owner_secret=token_secret)
+        expected = signature.sign_hmac_sha1_with_client(base, secrets)
+        if not hmac.compare_digest(expected, oauth.get("oauth_signature", "")):
+            return "signature does not match"
+        return None
+
+    def answer(self, endpoint: str, path_id: str | None, query: str, body: Any) -> Answer:
+        if endpoint in NEEDS_JSON and not isinstance(body, dict):
+            return problem(400, "Invalid Request", "The request body is not a JSON object.")
+        with self.lock:
+            answer: Answer = getattr(self, f"do_{endpoint}")(path_id, query, body or {})
+            return answer
+
+    # -- endpoints: (id from the path, query string, JSON body) -> (status, body) ---------
+
+    def do_create_tweet(self, _: None, __: str, body: dict[str, Any]) -> Answer:
+        text = body.get("text")
+        media_ids = [str(m) for m in body.get("media", {}).get("media_ids", [])]
+        reply_to = body.get("reply", {}).get("in_reply_to_tweet_id")
+        if not text and not media_ids:
+            return invalid("text", "Post text is required unless media is attached.")
+        if len(media_ids) > 4:
+            return invalid("media.media_ids", "Your media IDs are invalid: at most 4 allowed.")
+        if any(m not in self.media or not self.media[m].ready for m in media_ids):
+            return invalid("media.media_ids", "Your media IDs are invalid.")
+        if reply_to is not None and reply_to not in {t.id for t in self.live()}:
+            detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
+            return problem(403, "Forbidden", detail)
+        if text and any(t.text == text for t in self.live()):
+            return problem(403, "Forbidden", DUPLICATE)
+        tweet = Tweet(str(next(self.ids)), text, reply_to, media_ids)
+        self.tweets.append(tweet)
+        return 201, {
+            "data": {"id": tweet.id, "text": text or "", "edit_history_tweet_ids": [tweet.id]}
+        }
+
+    def do_delete_tweet(self, tweet_id: str, _: str, __: Any) -> Answer:
+        found = [t for t in self.live() if t.id == tweet_id]
+        if not found:
+            kind = "https://api.twitter.com/2/problems/resource-not-found"
+            return problem(
+                404, "Not Found Error", f"Could not find tweet with id: [{tweet_id}].", kind
+            )
+        found[0].deleted = True
+        return 200, {"data": {"deleted": True}}
+
+    def do_me(self, _: None, __: str, ___: Any) -> Answer:
+        return 200, {
+            "data": {"id": "1234567890", "name": "Humas Pemkot", "username": self.username}
+        }
+
+    def do_upload(self, _: None, __: str, body: dict[str, Any]) -> Answer:
+        category, media_type = body.get("media_category"), body.get("media_type")
+        if category not in ONE_SHOT_CATEGORIES:
+            return invalid("media_category", f"must be one of {sorted(ONE_SHOT_CATEGORIES)}")
+        if media_type not in ONE_SHOT_TYPES:
+            return invalid("media_type", f"{media_type!r} is not an image type this takes")
+        data = decode(body.get("media"))
+        if not data or len(data) > MAX_IMAGE:
+            return invalid("media", "media must be base64 of 1 byte to 5 MB")
+        media = Media(str(next(self.ids)), category, media_type, len(data), data, ready=True)
+        self.media[media.id] = media
+        return 200, {"data": {"id": media.id, "media_key": f"3_{media.id}", "size": len(data)}}
+
+    def do_initialize(self, _: None, __: str, body: dict[str, Any]) -> Answer:
+        category, total, media_type = (
+            body.get(k) for k in ("media_category", "total_bytes", "media_type")
+        )
+        if category not in CHUNKED_LIMITS or not isinstance(media_type, str):
+            return invalid("media_category", "unknown media_category or media_type")
+        if not isinstance(total, int) or not 0 < total <= CHUNKED_LIMITS[category]:
+            return invalid("total_bytes", "total_bytes is out of bounds for this media_category")
+        media = Media(str(next(self.ids)), category, media_type, total)
+        self.media[media.id] = media
+        return 200, {
+            "data": {"id": media.id, "media_key": f"7_{media.id}", "expires_after_secs": 86399}
+        }
+
+    def do_append(self, media_id: str, _: str, body: dict[str, Any]) -> Answer:
+        media, index, data = (
+            self.media.get(media_id),
+            body.get("segment_index"),
+            decode(body.get("media")),
+        )
+        if media is None or media.ready or media.polls_left:
+            return invalid("id", "unknown media id, or its upload is finalized")
+        if not isinstance(index, int) or not 0 <= index <= 999 or data is None:
+            return invalid("segment_index", "needs segment_index 0 to 999 and base64 media")
+        media.chunks[index] = data
+        return 200, {"data": {"expires_at": int(time.time()) + 86400}}
+
+    def do_finalize(self, media_id: str, _: str, __: Any) -> Answer:
+        media = self.media.get(media_id)
+        if media is None or media.ready or media.polls_left:
+            return invalid("id", "unknown media id, or its upload is finalized")
+        media.data = b"".join(media.chunks[i] for i in sorted(media.chunks))
+        if len(media.data) != media.total_bytes:
+            return invalid("id", "File size mismatch: the segments do not add up to total_bytes")
+        media.polls_left = self.processing_polls
+        media.ready = not media.polls_left
+        return 200, {"data": {"id": media.id, "size": len(media.data), **self.processing(media)}}
+
+    def do_status(self, _: None, query: str, __: Any) -> Answer:
+        fields = dict(parse_qsl(query))
+        media = self.media.get(fields.get("media_id", ""))
+        if fields.get("command") != "STATUS" or media is None:
+            return invalid("media_id", "unknown media id")
+        if media.polls_left:
+            media.polls_left -= 1
+            media.ready = not media.polls_left
+        return 200, {"data": {"id": media.id, **self.processing(media)}}
+
+    def do_metadata(self, _: None, __: str, body: dict[str, Any]) -> Answer:
+        media = self.media.get(str(body.get("id")))
+        alt = body.get("metadata", {}).get("alt_text", {}).get("text")
+        if media is None:
+            return invalid("id", "unknown media id")
+        if not isinstance(alt, str) or len(alt) > 1000:
+            return invalid("metadata.alt_text.text", "alt text must be at most 1000 characters")
+        media.alt = alt
+        return 200, {"data": {"id": media.id, "associated_metadata": {"alt_text": {"text": alt}}}}
+
+    @staticmethod
+    def processing(media: Media) -> dict[str, Any]:
+        state, percent = ("succeeded", 100) if media.ready else ("in_progress", 50)
+        return {
+            "processing_info": {"state": state, "check_after_secs": 1, "progress_percent": percent}
+        }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One request: route, check the signature, apply a fault, answer."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def handle_request(self) -> None:
+        x: FakeX = self.server.fake  # type: ignore[attr-defined]
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        url = urlsplit(self.path)
+        matches = [
+            (name, found)
+            for verb, pattern, name in ROUTES
+            if verb == self.command and (found := pattern.fullmatch(url.path))
+        ]
+        if not matches:
+            self.respond(*problem(404, "Not Found", f"no route {self.path}"))
+            return
+        header = self.headers.get("Authorization", "")
+        why = x.auth_problem(self.command, self.headers.get("Host", ""), self.path, header)
+        if why is not None:
+            x.rejected.append(why)
+            self.respond(*problem(401, "Unauthorized", "Unauthorized"))
+            return
+        name, found = matches[0]
+        with x.lock:
+            x.calls.append(name)
+            fault = x.faults[name].pop(0) if x.faults.get(name) else None
+        kind = fault.kind if fault else None
+        if fault is not None and fault.kind == "429":
+            self.rate_limited(fault)
+        elif kind in ("503", "401", "duplicate"):
+            self.respond(*{
+                "503": problem(503, "Service Unavailable", "Service Unavailable"),
+                "401": problem(401, "Unauthorized", "Unauthorized"),
+                "duplicate": problem(403, "Forbidden", DUPLICATE),
+            }[kind])  # fmt: skip
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = "not JSON"
+            path_id = found.group(1) if found.groups() else None
+            status, answer = x.answer(name, path_id, url.query, body)
+            if kind == "reset":
+                self.reset_connection()
+                return
+            if fault is not None and kind == "slow":
+                time.sleep(fault.delay)
+            with contextlib.suppress(OSError):  # the client may have given up waiting
+                self.respond(status, answer)
+
+    do_GET = do_POST = do_DELETE = handle_request
+
+    def respond(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or self.rate_headers(99, time.time() + 900)).items():
+            self.send_header(name, value)
+        if status != 401:
+            self.send_header("x-access-level", self.server.fake.access_level)  # type: ignore[attr-defined]
+        self.end_headers()
+        self.wfile.write(data)
+
+    @staticmethod
+    def rate_headers(remaining: int, reset: float) -> dict[str, str]:
+        return {
+            "x-rate-limit-limit": "100",
+            "x-rate-limit-remaining": str(remaining),
+            "x-rate-limit-reset": str(int(reset)),
+        }
+
+    def rate_limited(self, fault: Fault) -> None:
+        if fault.daily:  # the 15-minute window has room; the 24-hour cap is used up
+            headers = self.rate_headers(99, time.time() + 900) | {
+                "x-user-limit-24hour-limit": "17",
+                "x-user-limit-24hour-remaining": "0",
+                "x-user-limit-24hour-reset": str(int(fault.reset_at)),
+            }
+        else:
+            headers = self.rate_headers(0, fault.reset_at)
+        self.respond(*problem(429, "Too Many Requests", "Too Many Requests"), headers)
+
+    def reset_connection(self) -> None:
+        """Start an answer, then reset the connection (RST, no more bytes)."""
+        self.wfile.write(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n")
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
