@@ -18,17 +18,24 @@ import logging
 import os
 import socket
 import threading
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from humaspost.checks import FileResult, MediaCache, check_across_posts, check_and_keep
+from humaspost.checks import (
+    CheckedPost,
+    FileResult,
+    MediaCache,
+    check_across_posts,
+    check_and_keep,
+)
 from humaspost.config import Config
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
-from humaspost.problems import HumaspostError, Problem, Severity
+from humaspost.problems import HumaspostError, Problem, Severity, Span
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
 from humaspost.publog import PublishLog
@@ -78,7 +85,7 @@ class PostCache:
         self.cwd = cwd
         self.clock = clock
         self.media = MediaCache(config.root)
-        self.files: dict[Path, tuple[Post | None, FileResult]] = {}
+        self.files: dict[Path, _Entry] = {}
         self.lock = threading.Lock()
 
     def load_all(self) -> None:
@@ -87,34 +94,73 @@ class PostCache:
         with self.lock:
             self.files = {path: self._load(path) for path in paths}
 
-    def reload(self, paths: set[Path]) -> list[str]:
-        """Reload changed files (removed ones drop out); returns their names as shown."""
+    def reload(self, paths: set[Path], folders: frozenset[Path] = frozenset()) -> list[str]:
+        """Reload changed files (removed ones drop out) and every post file in or once in
+        `folders` (moved or removed as a whole); returns the names of the post files
+        that changed, as shown (not editors' temporary files and the like)."""
         self.media = MediaCache(self.config.root)  # an image may have changed too
+        paths = set(paths)
+        if folders:
+            for folder in folders:
+                if folder.is_dir():
+                    paths.update(walk_posts(folder))
+            with self.lock:
+                paths.update(p for p in self.files if not folders.isdisjoint(p.parents))
+        # Loaded outside the lock: a pass meanwhile uses the posts as they were.
+        loaded = {
+            path: self._load(path)
+            for path in paths
+            if path.is_file() and is_post_path(path, self.config.posts_dir)
+        }
         with self.lock:
-            for path in paths:
-                if path.is_file() and is_post_path(path, self.config.posts_dir):
-                    self.files[path] = self._load(path)
-                else:
-                    self.files.pop(path, None)
-        return sorted(shown_name(path, self.cwd) for path in paths)
+            gone = {path for path in paths if path not in loaded and path in self.files}
+            for path in gone:
+                del self.files[path]
+            self.files.update(loaded)
+        return sorted(shown_name(path, self.cwd) for path in {*loaded, *gone})
 
-    def _load(self, path: Path) -> tuple[Post | None, FileResult]:
+    def _load(self, path: Path) -> _Entry:
         post, result = check_and_keep(
             path, shown_name(path, self.cwd), self.config, self.clock(), self.media, {}
         )
-        # Positions are only needed for problems, which are already found: dropping the
-        # YAML nodes keeps 10,000 scheduled posts in a few tens of MB.
-        return (replace(post, located=_EMPTY) if post else None), result
+        # Only what the daemon acts on is kept, so that 10,000 scheduled posts fit in a
+        # few tens of MB: no YAML nodes (positions are only needed for problems, already
+        # found), only errors (a file with one is held back; warnings are for `check`),
+        # no per-account reports, no texts for the duplicate-text warning.
+        errors = tuple(p for p in result.problems if p.severity is Severity.ERROR)
+        return _Entry(replace(post, located=_EMPTY) if post else None, errors, result.id_span)
 
     def snapshot(self) -> LoadedPosts:
         """The posts as they are now, with the checks across files redone."""
         with self.lock:
             entries = list(self.files.values())
-        results = [result for _, result in entries]
-        problems = [p for r in results for p in r.problems] + check_across_posts(results)
+        problems = [problem for entry in entries for problem in entry.errors]
+        # Across files, only a shared id is an error (a repeated text is a warning):
+        # `check_across_posts` gets the posts that share one.
+        by_id: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in entries:
+            if entry.post is not None:
+                by_id[entry.post.id].append(entry)
+        sharing = [
+            FileResult([], CheckedPost(entry.post.id, entry.post.shown, ()), entry.id_span)
+            for group in by_id.values()
+            if len(group) > 1
+            for entry in group
+            if entry.post is not None
+        ]
+        problems += check_across_posts(sharing)
         bad = {p.file for p in problems if p.severity is Severity.ERROR}
-        planned = [PlannedPost(post, post.shown in bad) for post, _ in entries if post]
+        planned = [PlannedPost(e.post, e.post.shown in bad) for e in entries if e.post]
         return LoadedPosts(planned, problems)
+
+
+class _Entry(NamedTuple):
+    """A post file as the daemon keeps it: the post (None if it did not load), its
+    errors, and where it sets its id (for the shared-id error)."""
+
+    post: Post | None
+    errors: tuple[Problem, ...]
+    id_span: Span | None
 
 
 class Daemon:
@@ -146,6 +192,7 @@ class Daemon:
         # (after a pass): one at a time, or both add the same wake-up.
         self.plan_lock = threading.Lock()
         self.changed: set[Path] = set()
+        self.changed_folders: set[Path] = set()
         self.changed_lock = threading.Lock()
         self.wake = threading.Event()
         self.started = clock()
@@ -206,14 +253,15 @@ class Daemon:
             self.wake.clear()
             with self.changed_lock:
                 paths, self.changed = self.changed, set()
-            if paths:
-                names = self.cache.reload(paths)
-                loaded = self.cache.snapshot()
-                shown = set(names)
-                self.report_problems([p for p in loaded.problems if p.file in shown])
-                self.log.info("reloaded", extra={"files": names})
+                folders, self.changed_folders = self.changed_folders, set()
+            names = self.cache.reload(paths, frozenset(folders)) if paths or folders else []
+            if names:
                 # An edit may have made a delivery due already: a pass now.
-                self.reschedule(loaded, due_now=True)
+                loaded = self.reschedule(due_now=True)
+                shown = set(names)
+                if loaded is not None:
+                    self.report_problems([p for p in loaded.problems if p.file in shown])
+                self.log.info("reloaded", extra={"files": names})
 
     def watch(self) -> Any:
         """Start watching posts_dir; file events wake the main loop."""
@@ -224,14 +272,19 @@ class Daemon:
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: FileSystemEvent) -> None:
-                if event.event_type in ("opened", "closed_no_write") or event.is_directory:
+                if event.event_type in ("opened", "closed_no_write"):
                     return
+                if event.is_directory and event.event_type == "modified":
+                    return  # a file in it changed: that file has its own event
                 paths = {Path(os.fsdecode(event.src_path))}
                 destination = getattr(event, "dest_path", "")
                 if destination:
                     paths.add(Path(os.fsdecode(destination)))
                 with daemon.changed_lock:
-                    daemon.changed |= paths
+                    # A folder moved out of posts_dir comes as one event, not one per
+                    # file: its posts must go too.
+                    target = daemon.changed_folders if event.is_directory else daemon.changed
+                    target |= paths
                 daemon.wake.set()
 
         observer = Observer()
@@ -262,6 +315,13 @@ class Daemon:
             except HumaspostError as error:  # e.g. the log locked by another program
                 self.log.error("pass failed", extra={"reason": reason, "error": str(error)})
                 return
+            except Exception as error:  # a bug: in the daemon's log, and the daemon goes on
+                self.log.error(
+                    "pass failed",
+                    extra={"reason": reason, "error": f"{type(error).__name__}: {error}"},
+                    exc_info=True,
+                )
+                return
             self.last_pass = self.clock()
             for name, problems in result.missing_secrets.items():
                 for problem in problems:
@@ -273,16 +333,22 @@ class Daemon:
                     "unknown deliveries",
                     extra={"count": result.unknown_after, "hint": "humaspost log --state unknown"},
                 )
-        self.reschedule(loaded)
+        self.reschedule()
 
-    def reschedule(self, loaded: LoadedPosts, *, due_now: bool = False) -> None:
-        """Add a wake-up for every upcoming delivery time (and retry), drop stale ones.
-        `due_now` (after a reload): a pass at once if something is due. Not after a pass:
-        what is still due then could not be sent (a missing secret) and waits for the
-        sweep, or passes would follow each other without pause."""
+    def reschedule(self, *, due_now: bool = False) -> LoadedPosts | None:
+        """Add a wake-up for every upcoming delivery time (and retry), drop stale ones;
+        returns the posts planned (None when stopping). `due_now` (after a reload): a
+        pass at once if something is due. Not after a pass: what is still due then could
+        not be sent (a missing secret) and waits for the sweep, or passes would follow
+        each other without pause. The posts are taken inside the lock, so that the last
+        plan is always of the latest posts (a pass that began before an edit must not
+        undo the edit's wake-ups)."""
         with self.plan_lock:
-            if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
-                self._reschedule(loaded, due_now=due_now)
+            if self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
+                return None
+            loaded = self.cache.snapshot()
+            self._reschedule(loaded, due_now=due_now)
+            return loaded
 
     def _reschedule(self, loaded: LoadedPosts, *, due_now: bool) -> None:
         from apscheduler.jobstores.base import JobLookupError

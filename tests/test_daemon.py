@@ -40,6 +40,10 @@ accounts:
   lambat:
     platform: sandbox
     delay: 1s
+  pemkot-fb:
+    platform: facebook
+    page_id: "104857600000000"
+    access_token: ${FB_TOKEN_NOT_SET}
 defaults:
   to: [latihan]
 """
@@ -116,10 +120,15 @@ class Daemon:
 
 @contextmanager
 def daemon(repo: Repo, now: datetime, *args: str) -> Iterator[Daemon]:
-    """Start a daemon at `now` and wait until it has loaded the posts and caught up."""
+    """Start a daemon at `now` and wait until it has loaded the posts and caught up
+    (its heartbeat is written after the catch-up pass)."""
     running = Daemon(repo.root, repo.root.parent / "daemon.log", "--now", local(now), *args)
     try:
         running.wait_for("started")
+        deadline = time.monotonic() + 15
+        while not (repo.root / ".humaspost" / "daemon.json").exists():
+            assert time.monotonic() < deadline, f"no heartbeat: {running.lines()}"
+            time.sleep(0.02)
         yield running
     finally:
         if running.process.poll() is None:
@@ -171,7 +180,11 @@ def test_deliveries_go_out_on_time_and_edits_need_no_restart(repo: Repo) -> None
     post(repo, "pagi.md", t0 + timedelta(seconds=3), "Pagi", to="[latihan, humas-x]")
     edited = post(repo, "siang.md", t0 + timedelta(seconds=4), "Teks lama")
     moved = post(repo, "sore.md", t0 + timedelta(hours=5), "Sore")
+    post(repo, "2026-12/batal.md", t0 + timedelta(seconds=4), "Dibatalkan")
     with daemon(repo, t0) as running:
+        # A folder archived out of posts/ in one move: its posts go with it.
+        (repo.posts / "2026-12").rename(repo.root / "arsip")
+        running.wait_for("reloaded", lambda e: e["files"] == ["posts/2026-12/batal.md"])
         rewrite(edited, f"---\npublish_at: {local(t0 + timedelta(seconds=4))}\n---\nTeks baru\n")
         running.wait_for("reloaded", lambda e: e["files"] == ["posts/siang.md"])
         # Moved from five hours ahead to five seconds ahead; a file added.
@@ -258,8 +271,13 @@ def test_a_weekday_repeat_fires_on_friday_and_next_on_monday(repo: Repo) -> None
         (part,) = outbox(repo).values()
         assert 0 <= lateness(part, friday_eight) <= 1
         monday = datetime(2026, 12, 7, 8, 0, tzinfo=WIB)
+
+        def after_the_pass() -> bool:  # the heartbeat is written once the pass is over
+            last = running.heartbeat()["last_sweep"]
+            return last is not None and datetime.fromisoformat(last) >= friday_eight
+
         deadline = time.monotonic() + 5
-        while running.heartbeat()["next_delivery"] is None and time.monotonic() < deadline:
+        while not after_the_pass() and time.monotonic() < deadline:
             time.sleep(0.02)
         assert datetime.fromisoformat(running.heartbeat()["next_delivery"]) == monday
         shown = run_humaspost(
@@ -317,12 +335,20 @@ def test_catch_up_sends_what_is_within_max_delay_and_misses_the_rest(repo: Repo)
     t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
     post(repo, "telat.md", t0 - timedelta(minutes=30), "Telat setengah jam")
     post(repo, "basi.md", t0 - timedelta(hours=3), "Telat tiga jam")
+    post(repo, "facebook.md", t0 - timedelta(minutes=30), "Tanpa token", to="pemkot-fb")
     with daemon(repo, t0) as running:
         sent = running.wait_for("sent", lambda e: e["post"] == "telat")
         missed = running.wait_for("missed", lambda e: e["post"] == "basi")
         assert missed["level"] == "warning"
         started = datetime.fromisoformat(running.events("started")[0]["time"])
         assert datetime.fromisoformat(sent["time"]) - started < timedelta(seconds=1)
+        # A missing secret is said loudly, once a pass (not in a loop without pause),
+        # and the delivery waits for it.
+        time.sleep(1)
+        (secret,) = running.events("missing secret")
+        assert secret["level"] == "error" and "FB_TOKEN_NOT_SET" in secret["error"]
+        assert secret["account"] == "pemkot-fb"
     assert set(outbox(repo)) == {("latihan", "Telat setengah jam")}
     rows = log_rows(repo)
     assert (rows["telat"]["state"], rows["basi"]["state"]) == ("sent", "missed")
+    assert "facebook" not in rows  # not claimed: it goes out once the secret is there

@@ -83,6 +83,12 @@ def _logger(log_format: LogFormat, cfg: Config, clock: OffsetClock) -> logging.L
         _JsonFormatter(clock) if log_format is LogFormat.JSON else _TextFormatter(cfg, clock)
     )
     logger.handlers[:] = [handler]
+    # APScheduler's own warnings (a wake-up missed after the machine slept) in the same
+    # format, not as stray lines in a JSON log.
+    scheduler = logging.getLogger("apscheduler")
+    scheduler.setLevel(logging.WARNING)
+    scheduler.propagate = False
+    scheduler.handlers[:] = [handler]
     return logger
 
 
@@ -103,6 +109,8 @@ class _TextFormatter(logging.Formatter):
         when = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
         details = "  ".join(f"{key}={value}" for key, value in _fields(record).items())
         line = f"{when}  {record.levelname.lower():<8} {record.getMessage()}  {details}"
+        if record.exc_info:
+            line = f"{line.rstrip()}\n{self.formatException(record.exc_info)}"
         return redact(line.rstrip())
 
 
@@ -120,4 +128,6 @@ class _JsonFormatter(logging.Formatter):
             "event": record.getMessage(),
             **_fields(record),
         }
+        if record.exc_info:
+            data["traceback"] = self.formatException(record.exc_info)
         return redact(json.dumps(data, ensure_ascii=False, default=str))
