@@ -320,15 +320,18 @@ class PublishLog:
             for at, outcome, error in self.db.execute(query, (row_id,))
         ]
 
-    def first_seen(self, post_ids: Iterable[str], now: datetime) -> dict[str, datetime]:
+    def first_seen(
+        self, post_ids: Iterable[str], now: datetime, *, record: bool = True
+    ) -> dict[str, datetime]:
         """When each post was first seen, recording `now` for those seen for the first time
-        (a repeat without publish_at starts then)."""
+        (a repeat without publish_at starts then) unless `record` is false."""
         ids = list(dict.fromkeys(post_ids))
-        with self.transaction():
-            self.db.executemany(
-                "INSERT OR IGNORE INTO posts_seen (post_id, first_seen) VALUES (?, ?)",
-                [(post_id, stamp(now)) for post_id in ids],
-            )
+        if record:
+            with self.transaction():
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO posts_seen (post_id, first_seen) VALUES (?, ?)",
+                    [(post_id, stamp(now)) for post_id in ids],
+                )
         seen: dict[str, datetime] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]

@@ -55,15 +55,20 @@ def log_path(config: Config, *, sandbox: bool) -> Path:
 def plan_from_log(
     loaded: LoadedPosts,
     config: Config,
-    log: PublishLog,
+    log: PublishLog | None,
     now: datetime,
     until: datetime,
+    *,
+    record: bool = True,
 ) -> list[Delivery]:
-    """Plan the loaded posts against what the log knows."""
+    """Plan the loaded posts against what the log knows (nothing, without a log).
+    With `record` false the log is only read (`--dry-run`)."""
+    if log is None:
+        return plan(loaded.planned, config, {}, now, until=until, first_seen={})
     posts = [p.post for p in loaded.planned]
     rows = log.rows_for_posts(post.id for post in posts)
     unanchored = [p.id for p in posts if p.repeat is not None and p.publish_at is None]
-    first_seen = log.first_seen(unanchored, now) if unanchored else {}
+    first_seen = log.first_seen(unanchored, now, record=record) if unanchored else {}
     return plan(loaded.planned, config, rows, now, until=until, first_seen=first_seen)
 
 

@@ -124,6 +124,7 @@ def test_dry_run_sends_and_records_nothing(office: Repo) -> None:
         "  2026-12-01 08:30 WIB  2026/12/banjir → kec-timur (due)",
     ]
     assert outbox(office) == {}
+    assert not (office.root / ".humaspost").exists()  # not even an empty publish log
     assert log_json(office, "--sandbox") == []
     # ... so the real run still has everything to do.
     real = run_humaspost("publish", "--sandbox", "--now", NOW, cwd=office.root)

@@ -69,8 +69,13 @@ def publish(
         raise UsageError(f"--post: there is no post with id '{post}'")
     _report_blocked(err, loaded.errors)
     if dry_run:
-        with PublishLog(log_path(cfg, sandbox=sandbox)) as log:
-            deliveries = plan_from_log(loaded, cfg, log, start, until=start)
+        # Records nothing: without a log, plan as if nothing had been sent yet.
+        existing = log_path(cfg, sandbox=sandbox)
+        if existing.exists():
+            with PublishLog(existing) as log:
+                deliveries = plan_from_log(loaded, cfg, log, start, until=start, record=False)
+        else:
+            deliveries = plan_from_log(loaded, cfg, None, start, until=start)
         out.write(_dry_run_lines(due_now(deliveries, start, post), cfg))
         return
     path = log_path(cfg, sandbox=sandbox)
