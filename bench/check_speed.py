@@ -30,7 +30,6 @@ import os
 import random
 import re
 import shutil
-import statistics
 import struct
 import subprocess
 import sys
@@ -43,9 +42,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from common import (
+    MARKER,
+    PROFILE_SHORT,
+    best_of,
+    cpu_summary,
+    installed_humaspost,
+    median_of,
+    run,
+    tail,
+)
+
 TARGET_RATIO = 1.3
 TARGET_ONE_FILE = 0.25
-MARKER = ".humaspost-bench"
 
 # ---------------------------------------------------------------------------------------
 # Media: small but real PNG and JPEG files, made with the standard library only.
@@ -1253,13 +1262,9 @@ def profiled_worker(*args, **kwargs):
         worker.dump_stats(os.path.join(folder, f"worker-{os.getpid()}.prof"))
 
 pool_module._process_worker = profiled_worker
-
-def short(path):
-    for marker in ("/site-packages/", "/humaspost/", "/lib/python3."):
-        if marker in path:
-            tail = path.split(marker, 1)[1]
-            return "humaspost/" + tail if marker == "/humaspost/" else tail.split("/", 1)[-1]
-    return os.path.basename(path)
+"""
+PROFILE_SCRIPT += PROFILE_SHORT
+PROFILE_SCRIPT += """\
 
 def table(stats, title, key, only=None):
     rows = []
@@ -1314,22 +1319,14 @@ class Measurement:
 
     @property
     def best(self) -> float:
-        return min(self.runs)
+        return best_of(self.runs)
 
     @property
     def median(self) -> float:
-        return statistics.median(self.runs)
+        return median_of(self.runs)
 
 
 Validator = Callable[[subprocess.CompletedProcess[str]], str | None]
-
-
-def run_timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Run a command, return its wall time and result (output captured)."""
-    env = {k: v for k, v in os.environ.items() if k != "HUMASPOST_CONFIG"}
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, done
 
 
 def measure(
@@ -1338,27 +1335,20 @@ def measure(
     """One untimed warm-up run (page cache, .pyc), then `repeat` timed runs."""
     print(f"  {measurement.label} ...", end="", flush=True)
     for attempt in range(repeat + 1):
-        elapsed, done = run_timed(measurement.command, cwd)
+        elapsed, done = run(measurement.command, cwd, no_color=False)
         problem = validate(done) if validate else None
         if done.returncode != 0 or problem:
             if not measurement.failed:
                 print(f"\n  FAILED: {' '.join(measurement.command)} (exit {done.returncode})")
                 if problem:
                     print(textwrap.indent(problem, "    "))
-                print(textwrap.indent(_tail(done.stdout, 60), "    stdout| "))
-                print(textwrap.indent(_tail(done.stderr, 60), "    stderr| "))
+                print(textwrap.indent(tail(done.stdout, 60, strip=False), "    stdout| "))
+                print(textwrap.indent(tail(done.stderr, 60, strip=False), "    stderr| "))
             measurement.failed = True
         if attempt:
             measurement.runs.append(elapsed)
     print(f" best {measurement.best:.3f} s")
     return measurement
-
-
-def _tail(text: str, lines: int) -> str:
-    kept = text.splitlines()
-    if len(kept) > lines:
-        kept = [f"... ({len(kept) - lines} lines above)", *kept[-lines:]]
-    return "\n".join(kept) or "(empty)"
 
 
 def expect_count(count: int) -> Validator:
@@ -1394,12 +1384,6 @@ def expect_json(files: int) -> Validator:
         return f"summary {summary}; problems:\n" + "\n".join(shown)
 
     return validate
-
-
-def cpu_summary() -> str:
-    total = os.cpu_count()
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else total
-    return f"{total} logical CPUs ({usable} usable by this process)"
 
 
 def profile_check(python: str, config: Path, cwd: Path, top: int, extra: list[str]) -> None:
@@ -1442,9 +1426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--count and --repeat must be at least 1")
 
     python = sys.executable
-    humaspost = str(Path(python).parent / "humaspost")
-    if not Path(humaspost).exists():
-        parser.error(f"{humaspost} not found: install humaspost in this interpreter's environment")
+    humaspost = installed_humaspost(parser)
     temporary = args.dir is None
     root = Path(tempfile.mkdtemp(prefix="humaspost-bench-")) if temporary else args.dir.resolve()
     try:

@@ -56,7 +56,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from check_speed import cpu_summary, generate_repository
+from check_speed import generate_repository
+from common import cpu_summary, installed_humaspost
 
 WIB = ZoneInfo("Asia/Jakarta")
 TARGET_P99 = 1.0  # seconds late
@@ -438,9 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parts = set(args.only.split(","))
     if not parts <= set(PARTS):
         parser.error(f"--only: choose from {', '.join(PARTS)}")
-    humaspost = str(Path(sys.executable).parent / "humaspost")
-    if not Path(humaspost).exists():
-        parser.error(f"{humaspost} not found: install humaspost in this environment")
+    humaspost = installed_humaspost(parser)
     if args.dir is not None and args.dir.exists():
         parser.error(f"--dir {args.dir} exists; give a new folder")
     base = args.dir.resolve() if args.dir else Path(tempfile.mkdtemp(prefix="humaspost-daemon-"))

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import os
 import random
 import re
@@ -45,7 +44,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from collections import Counter
@@ -56,8 +54,21 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common import (
+    MARKER,
+    PROFILE_SHORT,
+    PROFILE_TABLE,
+    best_of,
+    importtime_entries,
+    installed_humaspost,
+    median_of,
+    print_importtime,
+    run,
+    tail,
+    work_folder,
+)
+
 TARGET_LATEST = 0.3  # seconds, `humaspost log` (latest 50)
-MARKER = ".humaspost-bench"
 WIB = ZoneInfo("Asia/Jakarta")
 START = datetime(2024, 1, 2, tzinfo=UTC)  # the synthetic log's first delivery
 END = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # ... and its last
@@ -399,27 +410,6 @@ def build_synthetic_log(
 # ---------------------------------------------------------------------------------------
 
 
-def bench_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "HUMASPOST_CONFIG"}
-    env["NO_COLOR"] = "1"
-    return env
-
-
-def run(command: Sequence[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
-    start = time.perf_counter()
-    done = subprocess.run(
-        list(command), cwd=cwd, env=bench_env(), capture_output=True, text=True, check=False
-    )
-    return time.perf_counter() - start, done
-
-
-def _tail(text: str, lines: int) -> str:
-    kept = text.strip().splitlines()
-    if len(kept) > lines:
-        kept = [f"... ({len(kept) - lines} lines above)", *kept[-lines:]]
-    return "\n".join(kept) or "(empty)"
-
-
 Validator = Callable[[subprocess.CompletedProcess[str]], str | None]
 
 
@@ -433,11 +423,11 @@ class Timing:
 
     @property
     def best(self) -> float:
-        return min(self.runs) if self.runs else math.nan
+        return best_of(self.runs)
 
     @property
     def median(self) -> float:
-        return statistics.median(self.runs) if self.runs else math.nan
+        return median_of(self.runs)
 
 
 def measure(timing: Timing, cwd: Path, repeat: int, validate: Validator | None = None) -> Timing:
@@ -451,9 +441,9 @@ def measure(timing: Timing, cwd: Path, repeat: int, validate: Validator | None =
         if problem and not timing.failures:
             timing.failures.append(
                 f"{' '.join(timing.command[1:])}: {problem}\n"
-                + textwrap.indent(_tail(done.stdout, 6), "stdout| ")
+                + textwrap.indent(tail(done.stdout, 6), "stdout| ")
                 + "\n"
-                + textwrap.indent(_tail(done.stderr, 12), "stderr| ")
+                + textwrap.indent(tail(done.stderr, 12), "stderr| ")
             )
         if attempt:
             timing.runs.append(elapsed)
@@ -634,14 +624,14 @@ def publish_real(root: Path, humaspost: str, count: int, seed: int) -> RealLog:
         result.runs += 1
         if done.returncode != 0 or done.stderr.strip():
             result.problems.append(
-                f"publish --now '{minute}' exited {done.returncode}\n" + _tail(done.stderr, 10)
+                f"publish --now '{minute}' exited {done.returncode}\n" + tail(done.stderr, 10)
             )
     _, shown = run([humaspost, "log", "--all", "--format", "json"], root)
     try:
         rows = json.loads(shown.stdout)
     except ValueError:
         rows = []
-        result.problems.append(f"`log --all --format json` failed: {_tail(shown.stderr, 5)}")
+        result.problems.append(f"`log --all --format json` failed: {tail(shown.stderr, 5)}")
     keys = {(r["post"], r["occurrence"], r["account"]) for r in rows}
     not_sent = [r for r in rows if r["state"] != "sent" or r["attempts"] != 1]
     if len(rows) != count or len(keys) != count or not_sent:
@@ -667,26 +657,9 @@ PROFILE_SCRIPT = r"""
 import contextlib, cProfile, io, os, pstats, sys
 top = int(sys.argv[1])
 sys.argv = ["humaspost", "log", *sys.argv[2:]]
-def short(path):
-    for marker in ("/site-packages/", "/humaspost/", "/lib/python3."):
-        if marker in path:
-            tail = path.split(marker, 1)[1]
-            return "humaspost/" + tail if marker == "/humaspost/" else tail.split("/", 1)[-1]
-    return os.path.basename(path)
-def table(stats, title, key, only=None):
-    rows = []
-    for (file, line, name), (cc, nc, tt, ct, callers) in stats.stats.items():
-        if only and only not in file:
-            continue
-        label = f"{short(file)}:{line}({name})" if file != "~" else name
-        calls = str(nc) if nc == cc else f"{nc}/{cc}"
-        rows.append(((tt if key == "tottime" else ct), calls, tt, ct, label))
-    rows.sort(key=lambda row: row[0], reverse=True)
-    print(f"--- {title} ---")
-    print(f"{'ncalls':>10} {'tottime':>8} {'cumtime':>8}  function")
-    for _, calls, tt, ct, label in rows[:top]:
-        print(f"{calls:>10} {tt:8.3f} {ct:8.3f}  {label}")
-    print()
+"""
+PROFILE_SCRIPT += PROFILE_SHORT + PROFILE_TABLE
+PROFILE_SCRIPT += r"""
 profile = cProfile.Profile()
 out = io.StringIO()
 profile.enable()
@@ -712,26 +685,19 @@ def profile_log(python: str, repo: Path, top: int) -> None:
     print("Profile of `humaspost log` (latest 50, then --all)")
     print("=" * 88 + "\n")
     elapsed, done = run([python, "-X", "importtime", "-m", "humaspost", "log"], repo)
-    entries: list[tuple[int, int, int, str]] = []
-    for line in done.stderr.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
-        if match:
-            depth = len(match.group(3)) // 2
-            entries.append((int(match.group(2)), int(match.group(1)), depth, match.group(4)))
+    entries = importtime_entries(done.stderr)
     total = sum(c for c, _, d, _ in entries if d == 0)
     print(
         f"python -X importtime (wall {elapsed:.3f} s under importtime; imports {total / 1e6:.3f} s)"
     )
-    print(f"  {'cumul. s':>9} {'self s':>7}  module (indented by import depth)")
-    for cumulative, own, depth, name in sorted(entries, reverse=True)[:top]:
-        print(f"  {cumulative / 1e6:9.3f} {own / 1e6:7.3f}  {'  ' * depth}{name}")
+    print_importtime(entries, top)
     for options in ([], ["--all", "--format", "json"]):
         shown = " ".join(["humaspost log", *options])
         elapsed, done = run([python, "-c", PROFILE_SCRIPT, str(top), *options], repo)
         print(f"\ncProfile of `{shown}` (wall {elapsed:.3f} s under the profiler; inflated):\n")
         print(done.stdout)
         if done.returncode != 0 or done.stderr.strip():
-            print(_tail(done.stderr, 20))
+            print(tail(done.stderr, 20))
 
 
 # ---------------------------------------------------------------------------------------
@@ -758,19 +724,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rows < 1000 or args.repeat < 1 or args.real < 0:
         parser.error("--rows >= 1000, --repeat >= 1, --real >= 0")
     python = sys.executable
-    humaspost = str(Path(python).parent / "humaspost")
-    if not Path(humaspost).exists():
-        parser.error(f"{humaspost} not found: install humaspost in this interpreter's environment")
-    temporary = args.dir is None
-    if temporary:
-        root = Path(tempfile.mkdtemp(prefix="humaspost-log-bench-"))
-    else:
-        root = args.dir.resolve()
-        if root.exists() and any(root.iterdir()) and not (root / MARKER).exists():
-            parser.error(f"{root} is not empty and was not made by this script")
-        shutil.rmtree(root, ignore_errors=True)
-        root.mkdir(parents=True)
-        (root / MARKER).write_text("bench/log_speed.py\n", encoding="utf-8")
+    humaspost = installed_humaspost(parser)
+    root, temporary = work_folder(parser, args.dir, "humaspost-log-bench-", "bench/log_speed.py")
     try:
         return _run(args, python, humaspost, root)
     finally:

@@ -38,9 +38,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import textwrap
-import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,11 +46,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from common import (
+    MARKER,
+    PROFILE_SHORT,
+    PROFILE_TABLE,
+    best_of,
+    importtime_entries,
+    installed_humaspost,
+    median_of,
+    print_importtime,
+    run,
+    tail,
+    work_folder,
+)
+
 TARGET = 3.0  # seconds, the default run
 DEFAULT_WORKERS = 8  # `humaspost publish` without --workers
 WHEN = "2027-03-15 09:00"  # every post's publish_at, and the run's --now
 BEFORE = "2027-03-15 08:59"  # nothing is due yet: the cost of a run that sends nothing
-MARKER = ".humaspost-bench"
 
 # ---------------------------------------------------------------------------------------
 # The repository: N sandbox accounts (X-like and Facebook-like), one post each.
@@ -161,22 +172,6 @@ def write_repository(root: Path, accounts: Sequence[str], delay: str) -> dict[st
 # ---------------------------------------------------------------------------------------
 
 
-def bench_env() -> dict[str, str]:
-    """The environment of every subprocess: no inherited config, no colours."""
-    env = {k: v for k, v in os.environ.items() if k != "HUMASPOST_CONFIG"}
-    env["NO_COLOR"] = "1"
-    return env
-
-
-def run(command: Sequence[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Run a command (output captured); return its wall time and result."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        list(command), cwd=cwd, env=bench_env(), capture_output=True, text=True, check=False
-    )
-    return time.perf_counter() - start, done
-
-
 @dataclass
 class Verified:
     """What one publish run did, as found afterwards."""
@@ -202,7 +197,7 @@ def verify(
     if last_line[0] != f"{count} sent":
         problems.append(f"publish's summary is {last_line[0]!r}, not '{count} sent'")
     if done.stderr.strip():
-        problems.append("publish wrote to stderr:\n" + _tail(done.stderr, 20))
+        problems.append("publish wrote to stderr:\n" + tail(done.stderr, 20))
 
     outbox = repo / ".humaspost" / "sandbox"
     found: dict[str, list[dict[str, object]]] = {}
@@ -235,7 +230,7 @@ def verify(
     _, shown = run([humaspost, "log", "--format", "json", "--all"], repo)
     rows: list[dict[str, object]] = []
     if shown.returncode != 0:
-        problems.append(f"`humaspost log` exited {shown.returncode}: {_tail(shown.stderr, 5)}")
+        problems.append(f"`humaspost log` exited {shown.returncode}: {tail(shown.stderr, 5)}")
     else:
         try:
             rows = json.loads(shown.stdout)
@@ -264,13 +259,6 @@ def verify(
     return result
 
 
-def _tail(text: str, lines: int) -> str:
-    kept = text.strip().splitlines()
-    if len(kept) > lines:
-        kept = [f"... ({len(kept) - lines} lines above)", *kept[-lines:]]
-    return "\n".join(kept) or "(empty)"
-
-
 @dataclass
 class Series:
     """Repeated wall times of one kind of run."""
@@ -283,11 +271,11 @@ class Series:
 
     @property
     def best(self) -> float:
-        return min(self.runs) if self.runs else math.nan
+        return best_of(self.runs)
 
     @property
     def median(self) -> float:
-        return statistics.median(self.runs) if self.runs else math.nan
+        return median_of(self.runs)
 
 
 class Bench:
@@ -319,7 +307,7 @@ class Bench:
         checked = verify(self.humaspost, repo, texts, done)
         if checked.problems:
             report = f"{' '.join(command[1:])} in {repo}:\n" + "\n".join(checked.problems)
-            report += "\nstdout (tail):\n" + _tail(done.stdout, 8)
+            report += "\nstdout (tail):\n" + tail(done.stdout, 8)
             series.failures.append(report)
             print(" FAILED", end="", flush=True)
         if timed:
@@ -339,9 +327,9 @@ def baseline(label: str, command: list[str], cwd: Path, repeat: int, expect: str
         if done.returncode != 0 or expect not in done.stdout:
             series.failures.append(
                 f"{' '.join(command)} exited {done.returncode}, expected {expect!r} in stdout\n"
-                + _tail(done.stdout, 5)
+                + tail(done.stdout, 5)
                 + "\n"
-                + _tail(done.stderr, 10)
+                + tail(done.stderr, 10)
             )
         if attempt:
             series.runs.append(elapsed)
@@ -465,31 +453,9 @@ def run_queue(self, queue):
         with lock:
             profiles.append(profile)
 publisher._Sender.run_queue = run_queue
-
-def short(path):
-    for marker in ("/site-packages/", "/humaspost/", "/lib/python3."):
-        if marker in path:
-            tail = path.split(marker, 1)[1]
-            return "humaspost/" + tail if marker == "/humaspost/" else tail.split("/", 1)[-1]
-    return os.path.basename(path)
-
-def table(stats, title, key, only=None, skip=()):
-    rows = []
-    for (file, line, name), (cc, nc, tt, ct, callers) in stats.stats.items():
-        if only and only not in file:
-            continue
-        label = f"{short(file)}:{line}({name})" if file != "~" else name
-        if any(s in label for s in skip):
-            continue
-        calls = str(nc) if nc == cc else f"{nc}/{cc}"
-        rows.append(((tt if key == "tottime" else ct), calls, tt, ct, label))
-    rows.sort(key=lambda row: row[0], reverse=True)
-    print(f"--- {title} ---")
-    print(f"{'ncalls':>10} {'tottime':>8} {'cumtime':>8}  function")
-    for _, calls, tt, ct, label in rows[:top]:
-        print(f"{calls:>10} {tt:8.3f} {ct:8.3f}  {label}")
-    print()
-
+"""
+PROFILE_SCRIPT += PROFILE_SHORT + PROFILE_TABLE
+PROFILE_SCRIPT += r"""
 sys.argv = ["humaspost", "publish", "--now", when]
 if workers != "default":
     sys.argv += ["--workers", workers]
@@ -527,18 +493,11 @@ def importtime_report(python: str, repo: Path, top: int) -> None:
     """`python -X importtime` of a whole publish run: the slowest imports at any depth."""
     command = [python, "-X", "importtime", "-m", "humaspost", "publish", "--now", WHEN]
     elapsed, done = run(command, repo)
-    entries: list[tuple[int, int, int, str]] = []  # cumulative us, self us, depth, name
-    for line in done.stderr.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
-        if match:
-            depth = len(match.group(3)) // 2
-            entries.append((int(match.group(2)), int(match.group(1)), depth, match.group(4)))
+    entries = importtime_entries(done.stderr)
     total = sum(cumulative for cumulative, _, depth, _ in entries if depth == 0)
     print(f"python -X importtime of the run (wall {elapsed:.2f} s under importtime):")
     print(f"  all imports: {total / 1e6:.3f} s (importtime inflates this a little)")
-    print(f"  {'cumul. s':>9} {'self s':>7}  module (indented by import depth)")
-    for cumulative, own, depth, name in sorted(entries, reverse=True)[:top]:
-        print(f"  {cumulative / 1e6:9.3f} {own / 1e6:7.3f}  {'  ' * depth}{name}")
+    print_importtime(entries, top)
     print()
 
 
@@ -566,7 +525,7 @@ def timed_report(python: str, repo: Path, workers: str, delay: float) -> None:
     elapsed, done = run(command, repo)
     data = _result_of(done.stdout)
     if data is None:
-        print(f"timed run failed (exit {done.returncode}):\n{_tail(done.stderr, 20)}")
+        print(f"timed run failed (exit {done.returncode}):\n{tail(done.stderr, 20)}")
         return
     events: list[Event] = [(str(a), str(b), float(c), float(d)) for a, b, c, d in data["events"]]
     main_s, t_main, imports = float(data["main"]), float(data["t_main"]), float(data["import"])
@@ -674,7 +633,7 @@ def cprofile_report(python: str, repo: Path, workers: str, top: int) -> None:
     print(f"cProfile (wall {elapsed:.2f} s under the profiler; times inflated):\n")
     print(done.stdout)
     if done.returncode != 0 or done.stderr.strip():
-        print(_tail(done.stderr, 30))
+        print(tail(done.stderr, 30))
 
 
 def profile(bench: Bench, python: str, top: int, delay: float) -> None:
@@ -725,19 +684,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--accounts, --repeat >= 1; --workers values in 1..64")
 
     python = sys.executable
-    humaspost = str(Path(python).parent / "humaspost")
-    if not Path(humaspost).exists():
-        parser.error(f"{humaspost} not found: install humaspost in this interpreter's environment")
-    temporary = args.dir is None
-    if temporary:
-        root = Path(tempfile.mkdtemp(prefix="humaspost-publish-bench-"))
-    else:
-        root = args.dir.resolve()
-        if root.exists() and any(root.iterdir()) and not (root / MARKER).exists():
-            parser.error(f"{root} is not empty and was not made by this script")
-        shutil.rmtree(root, ignore_errors=True)
-        root.mkdir(parents=True)
-        (root / MARKER).write_text("bench/publish_speed.py\n", encoding="utf-8")
+    humaspost = installed_humaspost(parser)
+    root, temporary = work_folder(
+        parser, args.dir, "humaspost-publish-bench-", "bench/publish_speed.py"
+    )
     bench = Bench(root, humaspost, account_names(args.accounts), args.delay)
     bench.keep = args.keep or not temporary
     try:
