@@ -20,7 +20,7 @@ import socket
 import threading
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -41,6 +41,7 @@ from humaspost.publisher import Outcome, PublishSettings, Result
 from humaspost.publog import PublishLog
 from humaspost.repository import is_post_path, shown_name, walk_posts
 from humaspost.runs import publish_pass
+from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, log_path, plan_from_log
 from humaspost.yamlpos import Located
 
@@ -61,20 +62,6 @@ _EMPTY = Located({})
 
 class DaemonAlreadyRunning(HumaspostError):
     """Another daemon holds the lock of this state folder."""
-
-
-@dataclass(frozen=True)
-class OffsetClock:
-    """The real clock, shifted (for `--now`): scheduler times are real times."""
-
-    offset: timedelta = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def real(self, moment: datetime) -> datetime:
-        """The real time at which the shifted clock shows `moment`."""
-        return moment - self.offset
 
 
 class PostCache:

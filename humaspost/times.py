@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -99,3 +100,19 @@ def format_local(moment: datetime, tz: ZoneInfo) -> str:
     """A UTC moment as local time for people: `2026-12-01 08:00 WIB`."""
     local = moment.astimezone(tz)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+@dataclass(frozen=True)
+class OffsetClock:
+    """The real clock, shifted by `offset` (for `--now`: training, tests). Time runs on
+    from the pretended moment; `real` turns a shifted time back into a real one (what a
+    scheduler waits for)."""
+
+    offset: timedelta = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def real(self, moment: datetime) -> datetime:
+        """The real time at which this clock shows `moment`."""
+        return moment - self.offset

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +15,7 @@ from humaspost.config import Config, environment_with_dotenv, secret_references
 from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.platforms.base import PublishError
 from humaspost.problems import UsageError
+from humaspost.times import OffsetClock
 
 
 def accounts(
@@ -53,7 +53,7 @@ def _verify(cfg: Config, names: list[str], environ: dict[str, str]) -> dict[str,
     results: dict[str, tuple[bool, str]] = {}
     for name, problems in missing.items():
         results[name] = (False, "; ".join(problem.message for problem in problems))
-    adapters = build_adapters(cfg, resolved, lambda: datetime.now(UTC))
+    adapters = build_adapters(cfg, resolved, OffsetClock())
     for name, account in resolved.items():
         try:
             results[name] = (True, adapters[name].verify(account))

@@ -13,7 +13,7 @@ import typer
 from humaspost.config import Config, find_config, load_config
 from humaspost.problems import UsageError
 from humaspost.repository import shown_name
-from humaspost.times import TimeFormatError, parse_datetime
+from humaspost.times import OffsetClock, TimeFormatError, parse_datetime
 
 ConfigOption = Annotated[
     Path | None,
@@ -58,11 +58,18 @@ def load(config_path: Path | None) -> tuple[Config, str]:
     return load_config(path, shown), shown
 
 
-def now_from(option: str | None, config: Config) -> datetime:
-    """The moment a command works at: `--now`, else the real clock."""
+def clock_from(option: str | None, config: Config) -> OffsetClock:
+    """The clock a command runs by: the real one, or one that starts at `--now` and
+    runs on from there."""
     if option is None:
-        return datetime.now(UTC)
+        return OffsetClock()
     try:
-        return parse_datetime(option, config.timezone)
+        pretend = parse_datetime(option, config.timezone)
     except TimeFormatError as exc:
         raise UsageError(f"--now: {exc}") from None
+    return OffsetClock(pretend - datetime.now(UTC))
+
+
+def now_from(option: str | None, config: Config) -> datetime:
+    """The moment a command works at: `--now`, else the real clock."""
+    return clock_from(option, config)()

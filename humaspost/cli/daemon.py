@@ -8,18 +8,18 @@ import os
 import signal
 import sys
 import threading
-from datetime import UTC, datetime
 from enum import StrEnum
 from types import FrameType
 from typing import Annotated, Any
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, cwd, load, now_from
+from humaspost.cli.common import ConfigOption, DebugOption, NowOption, clock_from, cwd, load
 from humaspost.cli.publish import SandboxOption
 from humaspost.config import Config, environment_with_dotenv
-from humaspost.daemon import Daemon, OffsetClock
+from humaspost.daemon import Daemon
 from humaspost.secrets import redact
+from humaspost.times import OffsetClock
 
 
 class LogFormat(StrEnum):
@@ -51,8 +51,7 @@ def daemon(
     removed post files without a restart, retry with backoff. SIGTERM or SIGINT stops
     it cleanly (the delivery in hand is finished first)."""
     cfg, _ = load(config)
-    offset = now_from(now, cfg) - datetime.now(UTC) if now else None
-    clock = OffsetClock(offset) if offset is not None else OffsetClock()
+    clock = clock_from(now, cfg)
     stop = threading.Event()
     runner = Daemon(
         cfg,

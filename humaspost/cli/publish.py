@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, cwd, load, now_from
+from humaspost.cli.common import ConfigOption, DebugOption, NowOption, clock_from, cwd, load
 from humaspost.cli.output import Output, Segment
 from humaspost.config import (
     Config,
     environment_with_dotenv,
 )
 from humaspost.plan import Delivery
-from humaspost.platforms.base import Clock
 from humaspost.problems import Problem, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
@@ -59,7 +56,7 @@ def publish(
     Safe to run from cron every minute, and at the same time as other publishers and the
     daemon: each delivery is sent once."""
     cfg, _ = load(config)
-    clock = _clock(now_from(now, cfg) if now else None)
+    clock = clock_from(now, cfg)
     start = clock()
     loaded = load_posts(cfg, cwd(), start)
     out = Output(sys.stdout)
@@ -103,14 +100,6 @@ def publish(
     failed = any(o.result in (Result.FAILED, Result.UNKNOWN) for o in result.outcomes)
     if result.settled_unknown or failed:
         raise typer.Exit(1)
-
-
-def _clock(pretend: datetime | None) -> Clock:
-    """The real clock, or one that starts at `--now` and runs on from there."""
-    if pretend is None:
-        return lambda: datetime.now(UTC)
-    started = time.monotonic()
-    return lambda: pretend + timedelta(seconds=time.monotonic() - started)
 
 
 class _Silent:

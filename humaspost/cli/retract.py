@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, load, now_from
+from humaspost.cli.common import ConfigOption, DebugOption, NowOption, clock_from, load
 from humaspost.cli.output import Output, Segment
 from humaspost.cli.publish import SandboxOption
 from humaspost.config import environment_with_dotenv
@@ -34,7 +33,8 @@ def retract(
     """Delete a published post from the platforms (every part of a thread); recorded in
     the log, and never published again."""
     cfg, _ = load(config)
-    moment = now_from(now, cfg)
+    clock = clock_from(now, cfg)
+    moment = clock()
     path = log_path(cfg, sandbox=sandbox)
     if not path.exists():
         raise UsageError("nothing has been published yet (there is no publish log)")
@@ -48,7 +48,7 @@ def retract(
             cfg, [row.key.account for row in rows if row.key.account in cfg.accounts],
             environ, sandbox=sandbox,
         )  # fmt: skip
-        adapters = build_adapters(cfg, resolved, lambda: datetime.now(UTC))
+        adapters = build_adapters(cfg, resolved, clock)
         lines: list[Segment] = []
         failed = bool(missing)
         for problems in missing.values():

@@ -88,7 +88,7 @@ from humaspost.daemon import daemon_alive, read_heartbeat
 from humaspost.plan import Delivery, State, plan
 from humaspost.posts import Post
 from humaspost.problems import Problem
-from humaspost.publog import DeliveryKey, LogRow, PublishLog, RowState
+from humaspost.publog import DeliveryKey, LogRow, PublishLog, RowState, pending_since
 from humaspost.render import render
 from humaspost.times import format_local
 from humaspost.workflow import LoadedPosts, load_posts, log_path, plan_from_log
@@ -375,7 +375,8 @@ def _stored_state(row: LogRow, now: datetime) -> State:
                 return State.SENDING
             return State.UNKNOWN if row.inflight_part is not None else State.DUE
         case RowState.PENDING:
-            return State.DUE if row.due_at <= now else State.SCHEDULED
+            # Put back by hand: ready from then, as `plan` counts it.
+            return State.DUE if pending_since(row) <= now else State.SCHEDULED
         case _:
             return State(row.state.value)
 
