@@ -58,18 +58,19 @@ def load(config_path: Path | None) -> tuple[Config, str]:
     return load_config(path, shown), shown
 
 
-def clock_from(option: str | None, config: Config) -> OffsetClock:
-    """The clock a command runs by: the real one, or one that starts at `--now` and
-    runs on from there."""
+def now_from(option: str | None, config: Config) -> datetime:
+    """The moment a command works at: exactly `--now`, else the real clock."""
     if option is None:
-        return OffsetClock()
+        return datetime.now(UTC)
     try:
-        pretend = parse_datetime(option, config.timezone)
+        return parse_datetime(option, config.timezone)
     except TimeFormatError as exc:
         raise UsageError(f"--now: {exc}") from None
-    return OffsetClock(pretend - datetime.now(UTC))
 
 
-def now_from(option: str | None, config: Config) -> datetime:
-    """The moment a command works at: `--now`, else the real clock."""
-    return clock_from(option, config)()
+def clock_from(option: str | None, config: Config) -> OffsetClock:
+    """The clock a long-running command goes by: the real one, or one that starts at
+    `--now` and runs on from there."""
+    if option is None:
+        return OffsetClock()
+    return OffsetClock(now_from(option, config) - datetime.now(UTC))
