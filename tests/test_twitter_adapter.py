@@ -52,6 +52,7 @@ def x() -> Iterator[FakeX]:
         consumer_secret=KEYS["consumer_secret"],
         access_token=KEYS["access_token"],
         access_token_secret=KEYS["access_token_secret"],
+        clock=NOW.timestamp,
     ) as server:
         yield server
 

@@ -21,6 +21,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -121,11 +122,15 @@ class FakeX:
         username: str = "pemkotbekasi",
         processing_polls: int = 1,
         access_level: str = "read-write",
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.keys = (consumer_key, consumer_secret, access_token, access_token_secret)
         self.username = username
         self.processing_polls = processing_polls  # for GIFs and videos
         self.access_level = access_level  # the token's permissions, as X reports them
+        # X's idea of now (epoch seconds) for rate-limit resets and expiries: a test that
+        # gives the code under test a fixed clock gives the fake the same one.
+        self.clock = clock
         self.tweets: list[Tweet] = []  # every tweet created, in order (deleted ones too)
         self.media: dict[str, Media] = {}
         self.calls: list[str] = []  # the endpoint of every signed request, in order
@@ -170,6 +175,7 @@ class FakeX:
             return "signature method is not HMAC-SHA1"
         if oauth.get("oauth_consumer_key") != consumer_key or oauth.get("oauth_token") != token:
             return "unknown consumer key or access token"
+        # oauthlib signs with the real clock whatever clock the adapter is given.
         if abs(int(oauth.get("oauth_timestamp", "0")) - time.time()) > 300:
             return "timestamp out of bounds"
         url = urlsplit(target)
@@ -271,7 +277,7 @@ class FakeX:
         if not isinstance(index, int) or not 0 <= index <= 999 or data is None:
             return invalid("segment_index", "needs segment_index 0 to 999 and base64 media")
         media.chunks[index] = data
-        return 200, {"data": {"expires_at": int(time.time()) + 86400}}
+        return 200, {"data": {"expires_at": int(self.clock()) + 86400}}
 
     def do_finalize(self, media_id: str, _: str, __: Any) -> Answer:
         media = self.media.get(media_id)
@@ -373,7 +379,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or self.rate_headers(99, time.time() + 900)).items():
+        now = self.server.fake.clock()  # type: ignore[attr-defined]
+        for name, value in (headers or self.rate_headers(99, now + 900)).items():
             self.send_header(name, value)
         if status != 401:
             self.send_header("x-access-level", self.server.fake.access_level)  # type: ignore[attr-defined]
@@ -390,7 +397,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def rate_limited(self, fault: Fault) -> None:
         if fault.daily:  # the 15-minute window has room; the 24-hour cap is used up
-            headers = self.rate_headers(99, time.time() + 900) | {
+            now = self.server.fake.clock()  # type: ignore[attr-defined]
+            headers = self.rate_headers(99, now + 900) | {
                 "x-user-limit-24hour-limit": "17",
                 "x-user-limit-24hour-remaining": "0",
                 "x-user-limit-24hour-reset": str(int(fault.reset_at)),
