@@ -37,6 +37,15 @@ NowOption = Annotated[
     ),
 ]
 
+SandboxOption = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox",
+        help="Work with the sandbox rehearsal: every account publishes to the local "
+        "sandbox (training, demos), with a publish log of its own.",
+    ),
+]
+
 
 class OutputFormat(StrEnum):
     """Output formats shared by several commands."""

@@ -14,8 +14,15 @@ from typing import Annotated, Any
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, clock_from, cwd, load
-from humaspost.cli.publish import SandboxOption
+from humaspost.cli.common import (
+    ConfigOption,
+    DebugOption,
+    NowOption,
+    SandboxOption,
+    clock_from,
+    cwd,
+    load,
+)
 from humaspost.config import Config, environment_with_dotenv
 from humaspost.daemon import Daemon
 from humaspost.secrets import redact

@@ -10,10 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, load, now_from
+from humaspost.cli.common import ConfigOption, DebugOption, NowOption, SandboxOption, load, now_from
 from humaspost.cli.output import Output, Segment
 from humaspost.cli.problems_view import print_json
-from humaspost.cli.publish import SandboxOption
 from humaspost.config import Config
 from humaspost.problems import UsageError
 from humaspost.publog import LogRow, PublishLog, RowState

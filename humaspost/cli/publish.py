@@ -11,7 +11,15 @@ from typing import Annotated
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, clock_from, cwd, load
+from humaspost.cli.common import (
+    ConfigOption,
+    DebugOption,
+    NowOption,
+    SandboxOption,
+    clock_from,
+    cwd,
+    load,
+)
 from humaspost.cli.output import Output, Segment
 from humaspost.config import (
     Config,
@@ -25,15 +33,6 @@ from humaspost.publog import PublishLog
 from humaspost.runs import due_now, publish_pass
 from humaspost.times import format_local
 from humaspost.workflow import load_posts, log_path, plan_from_log
-
-SandboxOption = Annotated[
-    bool,
-    typer.Option(
-        "--sandbox",
-        help="Work with the sandbox rehearsal: every account publishes to the local "
-        "sandbox (training, demos), with a publish log of its own.",
-    ),
-]
 
 
 def publish(

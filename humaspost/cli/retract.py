@@ -8,9 +8,15 @@ from typing import Annotated
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, clock_from, load
+from humaspost.cli.common import (
+    ConfigOption,
+    DebugOption,
+    NowOption,
+    SandboxOption,
+    clock_from,
+    load,
+)
 from humaspost.cli.output import Output, Segment
-from humaspost.cli.publish import SandboxOption
 from humaspost.config import environment_with_dotenv
 from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.platforms.base import PublishError, Receipt

@@ -79,10 +79,17 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, cwd, load, now_from
+from humaspost.cli.common import (
+    ConfigOption,
+    DebugOption,
+    NowOption,
+    SandboxOption,
+    cwd,
+    load,
+    now_from,
+)
 from humaspost.cli.output import Output, Segment
 from humaspost.cli.problems_view import print_json
-from humaspost.cli.publish import SandboxOption
 from humaspost.config import Config
 from humaspost.daemon import daemon_alive, read_heartbeat
 from humaspost.plan import Delivery, State, plan
