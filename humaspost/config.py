@@ -30,6 +30,10 @@ from humaspost.yamlpos import Located, YamlProblem, load_located
 CONFIG_NAME = "humaspost.yaml"
 CONFIG_ENV = "HUMASPOST_CONFIG"
 DEFAULT_TIMEZONE = "Asia/Jakarta"
+DEFAULT_LEASE = timedelta(minutes=2)
+# A lease shorter than a few seconds would be renewed more often than the log can take;
+# longer than an hour, a crashed publisher's deliveries would wait too long.
+LEASE_RANGE = (timedelta(seconds=3), timedelta(hours=1))
 
 NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -40,6 +44,7 @@ _TOP_KEYS = (
     "posts_dir",
     "state_dir",
     "max_delay",
+    "lease",
     "require_alt_text",
     "accounts",
     "groups",
@@ -75,6 +80,9 @@ class Config:
     accounts: Mapping[str, Account]
     groups: Mapping[str, tuple[str, ...]]
     default_to: tuple[str, ...]
+    # How long a publisher's claim on a delivery holds without being renewed (a live
+    # publisher renews it every third of it); after that, another run may take it over.
+    lease: timedelta = DEFAULT_LEASE
 
     @property
     def root(self) -> Path:
@@ -179,6 +187,7 @@ class _ConfigReader:
         posts_dir = self.folder("posts_dir", "posts")
         state_dir = self.folder("state_dir", ".humaspost")
         max_delay = self.duration("max_delay", timedelta(hours=2))
+        lease = self.lease()
         require_alt = self.boolean("require_alt_text", True)
         accounts = self.accounts()
         groups = self.groups(accounts)
@@ -195,6 +204,7 @@ class _ConfigReader:
             accounts=accounts,
             groups=groups,
             default_to=default_to,
+            lease=lease,
         )
 
     def check_keys(
@@ -240,6 +250,14 @@ class _ConfigReader:
         except TimeFormatError as exc:
             self.error("HP503", f"'{key}': {exc}", (key,))
             return default
+
+    def lease(self) -> timedelta:
+        lease = self.duration("lease", DEFAULT_LEASE)
+        low, high = LEASE_RANGE
+        if not low <= lease <= high:
+            self.error("HP503", "'lease' must be between 3s and 1h", ("lease",))
+            return DEFAULT_LEASE
+        return lease
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)

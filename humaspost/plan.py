@@ -8,37 +8,15 @@ due.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from humaspost.config import Account, Config
+from humaspost.lifecycle import RowState, pending_since, shown_state
+from humaspost.lifecycle import State as State  # re-exported: the plan's states
 from humaspost.posts import Post
-from humaspost.publog import (
-    ONCE,
-    DeliveryKey,
-    LogRow,
-    RowState,
-    occurrence_of,
-    pending_since,
-)
+from humaspost.publog import ONCE, DeliveryKey, LogRow, occurrence_of
 from humaspost.repeats import occurrences
-
-
-class State(StrEnum):
-    """What a delivery is doing, as `schedule` and `log` show it."""
-
-    SCHEDULED = "scheduled"
-    DUE = "due"
-    SENDING = "sending"
-    SENT = "sent"
-    RETRYING = "retrying"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    MISSED = "missed"
-    DRAFT = "draft"
-    BLOCKED = "blocked"
-    RETRACTED = "retracted"
 
 
 @dataclass(frozen=True)
@@ -60,6 +38,7 @@ class Delivery:
     deadline: datetime
     state: State
     row: LogRow | None
+    missed_reason: str | None = None  # why, when its state is missed
 
     @property
     def ready_at(self) -> datetime:
@@ -89,20 +68,60 @@ def plan(
         times = _occurrences(post, config, now, until, first_seen)
         if post.repeat is not None:
             times = sorted({*times, *open_work.get(post.id, ())})
-        for due_at in times:
-            occurrence = occurrence_of(due_at if post.repeat else None)
-            for account in accounts:
-                key = DeliveryKey(post.id, occurrence, account.name)
-                row = rows.get(key)
-                pending = row is not None and row.state is RowState.PENDING
-                effective_due = pending_since(row) if row and pending else due_at
-                # Put back by hand: the deadline runs from then, not from the post's time.
-                rearmed = row.rearmed_at if row and row.rearmed_at else None
-                deadline = _deadline(post, max(due_at, rearmed or due_at), config.max_delay)
-                state = _state(row, planned, due_at, deadline, now)
-                found.append(Delivery(key, post, account, effective_due, deadline, state, row))
+        for account in accounts:
+            of_account = [
+                _delivery(planned, account, due_at, rows, config, now) for due_at in times
+            ]
+            if post.repeat is not None:
+                of_account = _latest_catch_up_only(of_account)
+            found += of_account
     found.sort(key=lambda d: (d.due_at, d.key.account, d.key.post_id))
     return found
+
+
+def _delivery(
+    planned: PlannedPost,
+    account: Account,
+    due_at: datetime,
+    rows: Mapping[DeliveryKey, LogRow],
+    config: Config,
+    now: datetime,
+) -> Delivery:
+    post = planned.post
+    key = DeliveryKey(post.id, occurrence_of(due_at if post.repeat else None), account.name)
+    row = rows.get(key)
+    pending = row is not None and row.state is RowState.PENDING
+    effective_due = pending_since(row) if row and pending else due_at
+    # Put back by hand: the deadline runs from then, not from the post's time.
+    rearmed = row.rearmed_at if row and row.rearmed_at else None
+    deadline = _deadline(post, max(due_at, rearmed or due_at), config.max_delay)
+    state = shown_state(
+        row, due_at=due_at, deadline=deadline, now=now, draft=post.draft, blocked=planned.blocked
+    )
+    reason = _missed_reason(post, planned.blocked, deadline) if state is State.MISSED else None
+    return Delivery(key, post, account, effective_due, deadline, state, row, reason)
+
+
+def _latest_catch_up_only(deliveries: list[Delivery]) -> list[Delivery]:
+    """After downtime a repeat sends only its latest due occurrence (in time order):
+    the older ones that were never tried are missed, not sent in a row."""
+    fresh_due = [d for d in deliveries if d.state is State.DUE and d.row is None]
+    superseded = {d.key for d in fresh_due[:-1]}
+    return [
+        replace(d, state=State.MISSED, missed_reason=SUPERSEDED) if d.key in superseded else d
+        for d in deliveries
+    ]
+
+
+SUPERSEDED = "a later occurrence of the repeat was due; only the latest is sent after downtime"
+
+
+def _missed_reason(post: Post, blocked: bool, deadline: datetime) -> str:
+    if blocked:
+        return f"held back by errors in {post.shown} until its time had passed"
+    if post.expires_at is not None and deadline == post.expires_at:
+        return "past its expires_at"
+    return "past max_delay after its time"
 
 
 def _open_occurrences(rows: Mapping[DeliveryKey, LogRow]) -> dict[str, set[datetime]]:
@@ -149,45 +168,3 @@ def _deadline(post: Post, due_at: datetime, max_delay: timedelta) -> datetime:
         return post.expires_at
     deadline = due_at + max_delay
     return min(deadline, post.expires_at) if post.expires_at is not None else deadline
-
-
-def _state(
-    row: LogRow | None, planned: PlannedPost, due_at: datetime, deadline: datetime, now: datetime
-) -> State:
-    if row is not None:
-        settled = _row_state(row, due_at, deadline, now)
-        if settled is not None:
-            return settled
-    if planned.post.draft:
-        return State.DRAFT
-    if planned.blocked:
-        return State.BLOCKED
-    if row is not None and row.state is RowState.PENDING:
-        due_at = pending_since(row)
-    if now < due_at:
-        return State.SCHEDULED
-    return State.DUE if now <= deadline else State.MISSED
-
-
-def _row_state(row: LogRow, due_at: datetime, deadline: datetime, now: datetime) -> State | None:
-    """The state a log row decides, or None where the post's own time decides."""
-    match row.state:
-        case RowState.SENT:
-            return State.SENT
-        case RowState.RETRACTED:
-            return State.RETRACTED
-        case RowState.UNKNOWN:
-            return State.UNKNOWN
-        case RowState.SENDING:
-            if row.lease_until is not None and row.lease_until > now:
-                return State.SENDING
-            # The sender is gone: unknown if a part was in flight, else it resumes.
-            return State.UNKNOWN if row.inflight_part is not None else None
-        case RowState.RETRYING:
-            return State.RETRYING if now <= deadline else State.MISSED
-        case RowState.FAILED | RowState.MISSED:
-            if row.due_at != due_at:
-                return None  # rescheduled since: the new time decides
-            return State.FAILED if row.state is RowState.FAILED else State.MISSED
-        case RowState.PENDING:
-            return None

@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from humaspost.lifecycle import Event, RowState, next_state
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
     Clock,
@@ -27,7 +28,7 @@ from humaspost.platforms.base import (
     TransientError,
     UncertainError,
 )
-from humaspost.publog import Claim, ClaimLost, PublishLog, RowState
+from humaspost.publog import Claim, ClaimLost, PublishLog, PublishLogError
 from humaspost.render import content_hash, render
 from humaspost.secrets import redact
 
@@ -98,17 +99,86 @@ def publish_due(
     queues: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in sorted(deliveries, key=lambda d: (d.ready_at, d.key)):
         queues[delivery.key.account].append(delivery)
-    sender = _Sender(adapters, accounts, settings, clock, events, rng or random.Random(), stop)
     if not queues:
         return []
     from concurrent.futures import ThreadPoolExecutor  # only a run with work needs it
 
+    keeper = LeaseKeeper(settings, clock)
+    sender = _Sender(
+        adapters, accounts, settings, clock, events, rng or random.Random(), stop, keeper
+    )
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(queues)))) as pool:
+        with (
+            keeper,
+            ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(queues)))) as pool,
+        ):
             done = pool.map(sender.run_queue, queues.values())
             return [outcome for queue in done for outcome in queue]
     finally:
         sender.close()
+
+
+class LeaseKeeper:
+    """Keeps every claim this publisher holds alive while it works on it: a thread that
+    renews the leases every third of the lease, so that a long upload (a video X takes
+    minutes to process) is never taken over by another run while it is under way.
+
+    A claim that could not be renewed (taken over after a long pause of this process, or
+    settled by someone else) is marked lost: its sender must send nothing more of it."""
+
+    def __init__(self, settings: PublishSettings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.held: set[int] = set()
+        self.lost: set[int] = set()
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def hold(self, row_id: int) -> None:
+        """Start keeping a claim alive."""
+        with self.lock:
+            self.held.add(row_id)
+            self.lost.discard(row_id)
+
+    def release(self, row_id: int) -> None:
+        """Stop keeping a claim alive (it was settled)."""
+        with self.lock:
+            self.held.discard(row_id)
+
+    def is_lost(self, row_id: int) -> bool:
+        """Whether a claim could not be renewed."""
+        with self.lock:
+            return row_id in self.lost
+
+    def _run(self) -> None:
+        interval = self.settings.lease.total_seconds() / 3
+        log: PublishLog | None = None
+        try:
+            while not self.done.wait(interval):
+                with self.lock:
+                    held = set(self.held)
+                if not held:
+                    continue
+                try:
+                    log = log or PublishLog(self.settings.log_path)
+                    lost = log.renew(held, self.settings.owner, self.clock(), self.settings.lease)
+                except PublishLogError:
+                    continue  # the log is busy: the lease has two more thirds to go
+                with self.lock:
+                    self.lost |= lost & self.held
+                    self.held -= lost
+        finally:
+            if log is not None:
+                log.close()
 
 
 class _Sender:
@@ -121,7 +191,9 @@ class _Sender:
         events: PublishEvents,
         rng: random.Random,
         stop: threading.Event | None,
+        keeper: LeaseKeeper,
     ) -> None:
+        self.keeper = keeper
         self.adapters = adapters
         self.accounts = accounts
         self.settings = settings
@@ -164,8 +236,8 @@ class _Sender:
     def send(self, log: PublishLog, delivery: Delivery) -> Outcome:
         now = self.clock()
         key, account = delivery.key, self.accounts[delivery.key.account]
-        if now > delivery.deadline:
-            reason = _missed_reason(delivery)
+        if now > delivery.deadline or delivery.missed_reason is not None:
+            reason = delivery.missed_reason or _missed_reason(delivery)
             log.mark_missed(
                 key, platform=account.platform, due_at=delivery.due_at, now=now, reason=reason
             )
@@ -181,32 +253,45 @@ class _Sender:
         )
         if claim is None:
             return Outcome(delivery, Result.SKIPPED)
+        self.keeper.hold(claim.row_id)
+        try:
+            return self.send_claimed(log, delivery, claim, account)
+        finally:
+            self.keeper.release(claim.row_id)
+
+    def send_claimed(
+        self, log: PublishLog, delivery: Delivery, claim: Claim, account: ResolvedAccount
+    ) -> Outcome:
         self.events.started(delivery)
         parts = render(delivery.post, delivery.account)
-        progress = _LogProgress(log, claim, self.settings, self.clock)
-        adapter = self.adapters[key.account]
+        progress = _LogProgress(log, claim, self.settings, self.clock, self.keeper)
+        adapter = self.adapters[delivery.key.account]
         try:
             receipt = adapter.publish(parts, account, progress)
         except ClaimLost as error:
-            # Our lease ran out (the process was paused) and another publisher took the
-            # delivery over: it is theirs to finish; record nothing over it.
+            # Another publisher settled or took over the delivery (this process was
+            # paused past its lease): it is theirs; record nothing over it.
             return Outcome(delivery, Result.SKIPPED, error=str(error))
+        except PublishLogError as error:
+            # The log could not be written before a part's request (locked past the wait,
+            # full): nothing is in flight. Waiting on the log is not the platform's fault;
+            # the claim's lease runs out and a later run resumes at the part.
+            return Outcome(delivery, Result.SKIPPED, error=redact(str(error)))
         except TransientError as error:
             return self.after_transient(log, delivery, claim, str(error), error.retry_after)
         except PermanentError as error:
-            return self.end(log, delivery, claim, RowState.FAILED, "permanent error", str(error))
+            return self.end(log, delivery, claim, Event.PERMANENT_FAILURE, str(error))
         except UncertainError as error:
-            return self.end(log, delivery, claim, RowState.UNKNOWN, "uncertain", str(error))
+            return self.end(log, delivery, claim, Event.UNCERTAIN, str(error))
         except Exception as error:  # an adapter's bug must not stop the other deliveries
             message = f"internal error in the {account.platform} adapter ({type(error).__name__})"
-            state = RowState.UNKNOWN if progress.in_flight else RowState.FAILED
-            return self.end(log, delivery, claim, state, "adapter crashed", message)
+            event = Event.UNCERTAIN if progress.in_flight else Event.PERMANENT_FAILURE
+            return self.end(log, delivery, claim, event, message, outcome="adapter crashed")
         log.finish(
             claim.row_id,
-            RowState.SENT,
+            Event.SENT,
             owner=self.settings.owner,
             now=self.clock(),
-            outcome="sent",
             url=receipt.url,
             content_hash=content_hash(parts),
         )
@@ -223,7 +308,9 @@ class _Sender:
         message = redact(message)
         if claim.attempt >= self.settings.max_attempts:
             note = f"{message} (gave up after {claim.attempt} attempts)"
-            return self.end(log, delivery, claim, RowState.FAILED, "transient error", note)
+            return self.end(
+                log, delivery, claim, Event.PERMANENT_FAILURE, note, outcome="transient error"
+            )
         wait = self.backoff(claim.attempt)
         if retry_after is not None:
             wait = max(wait, timedelta(seconds=retry_after))
@@ -231,16 +318,19 @@ class _Sender:
         next_at = now + wait
         if next_at > delivery.deadline:
             note = f"{message}; the next try would be after the deadline"
-            return self.end(log, delivery, claim, RowState.MISSED, "transient error", note)
-        log.finish(
+            return self.end(
+                log, delivery, claim, Event.DEADLINE_PASSED, note, outcome="transient error"
+            )
+        took = log.finish(
             claim.row_id,
-            RowState.RETRYING,
+            Event.TRANSIENT_FAILURE,
             owner=self.settings.owner,
             now=now,
-            outcome="transient error",
             error=message,
             next_attempt_at=next_at,
         )
+        if not took:  # the claim was lost meanwhile: the new owner's row is untouched
+            return Outcome(delivery, Result.SKIPPED, error=message)
         return Outcome(delivery, Result.RETRYING, error=message)
 
     def backoff(self, attempt: int) -> timedelta:
@@ -256,20 +346,33 @@ class _Sender:
         log: PublishLog,
         delivery: Delivery,
         claim: Claim,
-        state: RowState,
-        outcome: str,
+        event: Event,
         message: str,
+        *,
+        outcome: str | None = None,
     ) -> Outcome:
         message = redact(message)
-        log.finish(
+        took = log.finish(
             claim.row_id,
-            state,
+            event,
             owner=self.settings.owner,
             now=self.clock(),
             outcome=outcome,
             error=message,
         )
-        return Outcome(delivery, Result(state.value), error=message)
+        if not took:  # the claim was lost meanwhile: the new owner's row is untouched
+            return Outcome(delivery, Result.SKIPPED, error=message)
+        return Outcome(delivery, _RESULTS[next_state(RowState.SENDING, event)], error=message)
+
+
+# How an attempt that ended in a stored state is reported for this run.
+_RESULTS = {
+    RowState.SENT: Result.SENT,
+    RowState.RETRYING: Result.RETRYING,
+    RowState.FAILED: Result.FAILED,
+    RowState.UNKNOWN: Result.UNKNOWN,
+    RowState.MISSED: Result.MISSED,
+}
 
 
 def _missed_reason(delivery: Delivery) -> str:
@@ -282,9 +385,15 @@ class _LogProgress:
     """Records each part in the log as the adapter goes (see ThreadProgress)."""
 
     def __init__(
-        self, log: PublishLog, claim: Claim, settings: PublishSettings, clock: Clock
+        self,
+        log: PublishLog,
+        claim: Claim,
+        settings: PublishSettings,
+        clock: Clock,
+        keeper: LeaseKeeper,
     ) -> None:
         self.log = log
+        self.keeper = keeper
         self.claim = claim
         self.settings = settings
         self.clock = clock
@@ -295,11 +404,15 @@ class _LogProgress:
         return self.claim.done
 
     def starting(self, index: int) -> None:
+        if self.keeper.is_lost(self.claim.row_id):
+            raise ClaimLost(f"delivery {self.claim.row_id}: its lease could not be renewed")
         self.log.part_starting(
             self.claim.row_id, index, self.settings.owner, self.clock(), self.settings.lease
         )
         self.in_flight = True
 
     def published(self, index: int, receipt: PartReceipt) -> None:
-        self.log.part_published(self.claim.row_id, index, receipt, self.clock())
-        self.in_flight = False
+        self.in_flight = False  # the part exists: whatever happens next, it is not unknown
+        self.log.part_published(
+            self.claim.row_id, index, receipt, self.clock(), self.settings.owner
+        )

@@ -14,10 +14,20 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from humaspost.lifecycle import (
+    NEW,
+    Event,
+    claimable,
+    expiry_event,
+    lease_live,
+    next_state,
+    sql_states,
+)
+from humaspost.lifecycle import RowState as RowState  # re-exported for the log's readers
+from humaspost.lifecycle import pending_since as pending_since
 from humaspost.platforms.base import PartReceipt
 from humaspost.problems import HumaspostError
 
@@ -88,19 +98,6 @@ class PublishLogError(HumaspostError):
 class ClaimLost(Exception):
     """This process no longer holds the delivery: its lease ran out and another publisher
     settled it or took it over. It must send nothing more of it."""
-
-
-class RowState(StrEnum):
-    """A delivery's state as stored."""
-
-    PENDING = "pending"  # put back in the queue by `retry` or `resolve --not-sent`
-    SENDING = "sending"
-    SENT = "sent"
-    RETRYING = "retrying"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    MISSED = "missed"
-    RETRACTED = "retracted"  # deleted from the platform by `retract`; never sent again
 
 
 class DeliveryKey(NamedTuple):
@@ -353,7 +350,9 @@ class PublishLog:
             for post_id, account, digest, sent_at in self.db.execute(query, (ONCE,))
         }
 
-    # Writing: each method is one short transaction.
+    # Writing: each method is one short transaction, and each update is guarded by the
+    # lifecycle: it names its event, and changes the row only from a state that event
+    # is allowed in (a `sending` row only for its owner). A refused write changes nothing.
 
     def claim(
         self,
@@ -366,12 +365,8 @@ class PublishLog:
         lease: timedelta,
         metadata: dict[str, Any] | None = None,
     ) -> Claim | None:
-        """Take a delivery for sending if nobody has it and it is due; None otherwise.
-
-        A row that is pending, retrying with its wait over, rescheduled after a miss or a
-        failure (its due time changed), or left `sending` by a process that died between
-        parts may be claimed. Sent, unknown and live `sending` rows never are.
-        """
+        """Take a delivery for sending if nobody has it and it is due; None otherwise
+        (see `lifecycle.claimable`)."""
         with self.transaction() as db:
             values = db.execute(
                 f"SELECT {_COLUMNS} FROM deliveries"
@@ -380,33 +375,57 @@ class PublishLog:
             ).fetchone()
             lease_until = stamp(now + lease)
             if values is None:
+                if not claimable(None, due_at, now):
+                    return None
                 cursor = db.execute(
                     "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
                     " due_at, attempts, owner, lease_until, metadata, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, 'sending', ?, 1, ?, ?, ?, ?, ?)",
-                    (*key, platform, stamp(due_at), owner, lease_until,
-                     json.dumps(metadata or {}, ensure_ascii=False), stamp(now), stamp(now)),
+                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                    (*key, platform, next_state(NEW, Event.CLAIMED), stamp(due_at), owner,
+                     lease_until, json.dumps(metadata or {}, ensure_ascii=False), stamp(now),
+                     stamp(now)),
                 )  # fmt: skip
                 row_id = cursor.lastrowid
                 assert row_id is not None
-                self._attempt(row_id, now, owner, "claimed", None)
+                self._attempt(row_id, now, owner, Event.CLAIMED, None)
                 return Claim(row_id, 1, ())
             row = _row(values)
-            if not _claimable(row, due_at, now):
+            if not claimable(row, due_at, now):
                 return None
             rescheduled = row.state in (RowState.FAILED, RowState.MISSED)
             attempts = 1 if rescheduled else row.attempts + 1
             new_due = row.due_at if row.state is RowState.PENDING else due_at
             rearmed = None if rescheduled else row.rearmed_at
             db.execute(
-                "UPDATE deliveries SET state = 'sending', owner = ?, lease_until = ?,"
+                "UPDATE deliveries SET state = ?, owner = ?, lease_until = ?,"
                 " attempts = ?, due_at = ?, next_attempt_at = NULL, error = NULL,"
-                " rearmed_at = ?, platform = ?, updated_at = ? WHERE id = ?",
-                (owner, lease_until, attempts, stamp(new_due),
-                 stamp(rearmed) if rearmed else None, platform, stamp(now), row.id),
+                " rearmed_at = ?, platform = ?, updated_at = ? WHERE id = ? AND state = ?",
+                (next_state(row.state, Event.CLAIMED), owner, lease_until, attempts,
+                 stamp(new_due), stamp(rearmed) if rearmed else None, platform, stamp(now),
+                 row.id, row.state),
             )  # fmt: skip
-            self._attempt(row.id, now, owner, "claimed", None)
+            self._attempt(row.id, now, owner, Event.CLAIMED, None)
         return Claim(row.id, attempts, self.parts(row.id))
+
+    def renew(
+        self, row_ids: Iterable[int], owner: str, now: datetime, lease: timedelta
+    ) -> set[int]:
+        """Extend the lease of every delivery `owner` holds among `row_ids`; returns the
+        ones it no longer holds (taken over, or settled by someone else)."""
+        ids = list(row_ids)
+        if not ids:
+            return set()
+        held: set[int] = set()
+        with self.transaction() as db:
+            for row_id in ids:
+                cursor = db.execute(
+                    "UPDATE deliveries SET lease_until = ? WHERE id = ? AND owner = ?"
+                    f" AND state IN {sql_states(Event.LEASE_RENEWED)}",
+                    (stamp(now + lease), row_id, owner),
+                )
+                if cursor.rowcount == 1:
+                    held.add(row_id)
+        return set(ids) - held
 
     def part_starting(
         self, row_id: int, index: int, owner: str, now: datetime, lease: timedelta
@@ -416,60 +435,86 @@ class PublishLog:
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE deliveries SET inflight_part = ?, lease_until = ?, updated_at = ?"
-                " WHERE id = ? AND owner = ? AND state = 'sending'",
+                f" WHERE id = ? AND owner = ? AND state IN {sql_states(Event.PART_STARTED)}",
                 (index, stamp(now + lease), stamp(now), row_id, owner),
             )
             if cursor.rowcount != 1:
                 raise ClaimLost(f"delivery {row_id} is no longer held by {owner}")
 
-    def part_published(self, row_id: int, index: int, receipt: PartReceipt, now: datetime) -> None:
-        """Record a published part as soon as it exists; nothing is in flight after it."""
+    def part_published(
+        self, row_id: int, index: int, receipt: PartReceipt, now: datetime, owner: str
+    ) -> None:
+        """Record a published part as soon as it exists; nothing is in flight after it.
+
+        The part exists on the platform whoever holds the delivery now: if `owner` lost
+        the claim, it is still recorded (as a part too, unless another publisher holds
+        the delivery), and the owner's next `part_starting` stops it."""
+        insert = (
+            "INSERT OR REPLACE INTO parts (delivery_id, part_index, remote_id, url,"
+            " published_at) VALUES (?, ?, ?, ?, ?)"
+        )
+        part = (row_id, index, receipt.remote_id, receipt.url, stamp(now))
         with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO parts (delivery_id, part_index, remote_id, url,"
-                " published_at) VALUES (?, ?, ?, ?, ?)",
-                (row_id, index, receipt.remote_id, receipt.url, stamp(now)),
+            cursor = db.execute(
+                "UPDATE deliveries SET inflight_part = NULL, updated_at = ?"
+                f" WHERE id = ? AND owner = ? AND state IN {sql_states(Event.PART_PUBLISHED)}",
+                (stamp(now), row_id, owner),
             )
-            db.execute(
-                "UPDATE deliveries SET inflight_part = NULL, updated_at = ? WHERE id = ?",
-                (stamp(now), row_id),
-            )
+            if cursor.rowcount == 1:
+                db.execute(insert, part)
+                return
+            note = f"part {index + 1} published after the claim was lost: {receipt.url}"
+            values = db.execute("SELECT state FROM deliveries WHERE id = ?", (row_id,)).fetchone()
+            if values is not None and values[0] != RowState.SENDING:
+                db.execute(insert, part)
+            self._attempt(row_id, now, owner, Event.PART_PUBLISHED, note)
 
     def finish(
         self,
         row_id: int,
-        state: RowState,
+        event: Event,
         *,
         owner: str,
         now: datetime,
-        outcome: str,
+        outcome: str | None = None,
         error: str | None = None,
         url: str | None = None,
         content_hash: str | None = None,
         next_attempt_at: datetime | None = None,
-    ) -> None:
-        """End an attempt: sent, retrying, failed, unknown or missed.
+    ) -> bool:
+        """End an attempt (sent, transient or permanent error, uncertain, missed) as the
+        owner of the claim. Returns whether the row took it.
 
-        A `sent` outcome is recorded even if another process meanwhile declared the
-        delivery unknown: what happened on the platform is the truth.
-        """
+        A publisher that lost its claim changes nothing, except that a `sent` (what
+        happened on the platform is the truth) is recorded on a row nobody holds or
+        settled. The attempt is recorded either way."""
+        state = next_state(RowState.SENDING, event)
         with self.transaction() as db:
-            db.execute(
+            cursor = db.execute(
                 "UPDATE deliveries SET state = ?, owner = NULL, lease_until = NULL,"
                 " inflight_part = CASE WHEN ? = 'unknown' THEN inflight_part END,"
                 " error = ?, url = COALESCE(?, url), content_hash = COALESCE(?, content_hash),"
                 " next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
-                " updated_at = ? WHERE id = ?",
+                " updated_at = ? WHERE id = ?"
+                f" AND state IN {sql_states(event)} AND (state != 'sending' OR owner = ?)",
                 (state.value, state.value, error, url, content_hash,
                  stamp(next_attempt_at) if next_attempt_at else None,
-                 state.value, stamp(now), stamp(now), row_id),
+                 state.value, stamp(now), stamp(now), row_id, owner),
             )  # fmt: skip
-            self._attempt(row_id, now, owner, outcome, error)
+            took = cursor.rowcount == 1
+            note = error
+            if not took:
+                lost = "not recorded on the delivery: the claim was lost"
+                note = f"{error or url} ({lost})" if (error or url) else lost
+            self._attempt(row_id, now, owner, outcome or event, note)
+        return took
 
     def mark_missed(
         self, key: DeliveryKey, *, platform: str, due_at: datetime, now: datetime, reason: str
-    ) -> None:
-        """Record a delivery that is past its deadline and will not be sent."""
+    ) -> bool:
+        """Record a delivery that is past its deadline and will not be sent (nobody holds
+        it). Returns whether anything was recorded."""
+        missed = next_state(NEW, Event.DEADLINE_PASSED)
         with self.transaction() as db:
             values = db.execute(
                 "SELECT id, state FROM deliveries WHERE post_id = ? AND occurrence = ?"
@@ -480,70 +525,69 @@ class PublishLog:
                 cursor = db.execute(
                     "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
                     " due_at, error, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, 'missed', ?, ?, ?, ?)",
-                    (*key, platform, stamp(due_at), reason, stamp(now), stamp(now)),
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*key, platform, missed, stamp(due_at), reason, stamp(now), stamp(now)),
                 )
                 row_id = cursor.lastrowid
                 assert row_id is not None
-            elif values[1] in (RowState.PENDING, RowState.RETRYING, RowState.FAILED):
-                row_id = values[0]
-                db.execute(
-                    "UPDATE deliveries SET state = 'missed', error = ?,"
-                    " due_at = CASE WHEN state = 'pending' THEN due_at ELSE ? END,"
-                    " next_attempt_at = NULL, updated_at = ? WHERE id = ?",
-                    (reason, stamp(due_at), stamp(now), row_id),
-                )
             else:
-                return
-            self._attempt(row_id, now, None, "missed", reason)
+                row_id = values[0]
+                # A `sending` row is its holder's to settle, or expiry's.
+                cursor = db.execute(
+                    "UPDATE deliveries SET state = ?, error = ?,"
+                    " due_at = CASE WHEN state = 'pending' THEN due_at ELSE ? END,"
+                    " next_attempt_at = NULL, updated_at = ? WHERE id = ?"
+                    f" AND state IN {sql_states(Event.DEADLINE_PASSED)} AND state != 'sending'",
+                    (missed, reason, stamp(due_at), stamp(now), row_id),
+                )
+                if cursor.rowcount != 1:
+                    return False
+            self._attempt(row_id, now, None, Event.DEADLINE_PASSED, reason)
+        return True
 
     def release_stale(self, now: datetime, is_dead: StaleCheck) -> list[LogRow]:
-        """Settle rows left `sending` by a process that is gone (its lease ran out, or it
-        no longer exists on this machine). With a part in flight the outcome is unknown;
-        between parts the delivery goes back to the queue and resumes where it stopped.
-        Returns the rows that became unknown."""
+        """Settle rows left `sending` by a publisher that is gone: its lease ran out (a
+        live publisher keeps renewing it), or it no longer exists on this machine. With
+        a part in flight the outcome is unknown; between parts the delivery goes back to
+        the queue and resumes where it stopped. Returns the rows that became unknown."""
         became_unknown: list[LogRow] = []
         with self.transaction() as db:
             query = f"SELECT {_COLUMNS} FROM deliveries WHERE state = 'sending'"
             for row in [_row(values) for values in db.execute(query)]:
-                expired = row.lease_until is None or row.lease_until <= now
-                if not (expired or (row.owner is not None and is_dead(row.owner))):
+                if lease_live(row, now) and not (row.owner is not None and is_dead(row.owner)):
                     continue
-                if row.inflight_part is not None:
-                    error = (
+                event = expiry_event(row)
+                if event is Event.LEASE_EXPIRED_IN_FLIGHT:
+                    error: str | None = (
                         f"the publishing process stopped while sending part "
-                        f"{row.inflight_part + 1}; it may have been published"
+                        f"{(row.inflight_part or 0) + 1}; it may have been published"
                     )
-                    state, outcome = RowState.UNKNOWN, "interrupted in flight"
                     became_unknown.append(row)
                 else:
-                    error, state, outcome = None, RowState.PENDING, "interrupted between parts"
+                    error = None
                 db.execute(
                     "UPDATE deliveries SET state = ?, owner = NULL, lease_until = NULL,"
-                    " error = ?, updated_at = ? WHERE id = ?",
-                    (state.value, error, stamp(now), row.id),
+                    " error = ?, updated_at = ? WHERE id = ? AND state = 'sending'"
+                    " AND owner IS ?",
+                    (next_state(row.state, event), error, stamp(now), row.id, row.owner),
                 )
-                self._attempt(row.id, now, row.owner, outcome, error)
+                self._attempt(row.id, now, row.owner, event, error)
         return became_unknown
 
     def resolve(self, row_id: int, *, sent_url: str | None, now: datetime) -> None:
-        """Settle an unknown delivery: sent (at `sent_url`) or not sent (queue it again)."""
-        with self.transaction() as db:
-            if sent_url is not None:
-                db.execute(
-                    "UPDATE deliveries SET state = 'sent', url = ?, inflight_part = NULL,"
-                    " error = NULL, sent_at = ?, updated_at = ? WHERE id = ?",
-                    (sent_url, stamp(now), stamp(now), row_id),
-                )
-                self._attempt(row_id, now, None, "resolved as sent", sent_url)
-            else:
-                db.execute(
-                    "UPDATE deliveries SET state = 'pending', inflight_part = NULL,"
-                    " error = NULL, attempts = 0, next_attempt_at = ?, rearmed_at = ?,"
-                    " updated_at = ? WHERE id = ?",
-                    (stamp(now), stamp(now), stamp(now), row_id),
-                )
-                self._attempt(row_id, now, None, "resolved as not sent", None)
+        """Settle an unknown delivery: sent (at `sent_url`) or not sent (queue it again).
+        Raises TransitionRefused if the delivery is not unknown."""
+        if sent_url is not None:
+            self._by_hand(
+                row_id, Event.RESOLVED_SENT, now, sent_url,
+                "url = ?, inflight_part = NULL, error = NULL, sent_at = ?", (sent_url, stamp(now)),
+            )  # fmt: skip
+        else:
+            self._by_hand(
+                row_id, Event.RESOLVED_NOT_SENT, now, None,
+                "inflight_part = NULL, error = NULL, attempts = 0, next_attempt_at = ?,"
+                " rearmed_at = ?", (stamp(now), stamp(now)),
+            )  # fmt: skip
 
     def sent_rows(self, post_id: str, account: str | None = None) -> list[LogRow]:
         """The sent deliveries of a post (of one account, if given), oldest first."""
@@ -556,12 +600,7 @@ class PublishLog:
 
     def retracted(self, row_id: int, now: datetime) -> None:
         """Record that a sent delivery was deleted from its platform."""
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE deliveries SET state = 'retracted', updated_at = ? WHERE id = ?",
-                (stamp(now), row_id),
-            )
-            self._attempt(row_id, now, None, "retracted", None)
+        self._by_hand(row_id, Event.RETRACTED, now, None, "", ())
 
     def requeue(self, row_id: int, now: datetime) -> None:
         """Put a failed or missed delivery back in the queue, ready now, attempts reset.
@@ -569,39 +608,42 @@ class PublishLog:
         Like `resolve --not-sent`, this sets `next_attempt_at`, not `due_at`: the row
         keeps the post's time, so that a failure of the new attempt is not mistaken for
         a post rescheduled since (which would be attempted again by every run)."""
+        self._by_hand(
+            row_id, Event.RETRIED_BY_HAND, now, None,
+            "attempts = 0, error = NULL, next_attempt_at = ?, rearmed_at = ?",
+            (stamp(now), stamp(now)),
+        )  # fmt: skip
+
+    def _by_hand(
+        self,
+        row_id: int,
+        event: Event,
+        now: datetime,
+        note: str | None,
+        sets: str,
+        args: tuple[Any, ...],
+    ) -> None:
+        """A person's decision (resolve, retry, retract), applied only where allowed."""
         with self.transaction() as db:
+            values = db.execute("SELECT state FROM deliveries WHERE id = ?", (row_id,)).fetchone()
+            current = RowState(values[0]) if values else None
+            state = next_state(current, event)  # raises TransitionRefused
+            extra = f"{sets}, " if sets else ""
             db.execute(
-                "UPDATE deliveries SET state = 'pending', attempts = 0, error = NULL,"
-                " next_attempt_at = ?, rearmed_at = ?, updated_at = ? WHERE id = ?",
-                (stamp(now), stamp(now), stamp(now), row_id),
+                f"UPDATE deliveries SET {extra}state = ?, updated_at = ? WHERE id = ?"
+                " AND state = ?",
+                (*args, state, stamp(now), row_id, current),
             )
-            self._attempt(row_id, now, None, "retried by hand", None)
+            self._attempt(row_id, now, None, event, note)
 
     def _attempt(
         self, row_id: int, now: datetime, owner: str | None, outcome: str, error: str | None
     ) -> None:
         self.db.execute(
             "INSERT INTO attempts (delivery_id, at, owner, outcome, error) VALUES (?, ?, ?, ?, ?)",
-            (row_id, stamp(now), owner, outcome, error),
+            (row_id, stamp(now), owner, str(outcome), error),
         )
 
 
 # Says whether the process named by an owner string is certainly gone.
 StaleCheck = Callable[[str], bool]
-
-
-def pending_since(row: LogRow) -> datetime:
-    """When a pending row became ready: put back by hand (`retry`, `resolve --not-sent`)
-    at `next_attempt_at`, else (a thread interrupted between parts) at its due time."""
-    return row.next_attempt_at or row.due_at
-
-
-def _claimable(row: LogRow, due_at: datetime, now: datetime) -> bool:
-    if row.state is RowState.PENDING:
-        return pending_since(row) <= now
-    if row.state is RowState.RETRYING:
-        return row.next_attempt_at is None or row.next_attempt_at <= now
-    if row.state in (RowState.FAILED, RowState.MISSED):
-        # The post's time was changed after the failure or miss: a new attempt at it.
-        return row.due_at != due_at and due_at <= now
-    return False

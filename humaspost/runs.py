@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from humaspost.config import Config
 from humaspost.connections import build_adapters, resolve_accounts
-from humaspost.plan import Delivery
-from humaspost.platforms.base import Clock
+from humaspost.plan import Delivery, State
+from humaspost.platforms.base import Clock, ResolvedAccount
 from humaspost.problems import Problem
 from humaspost.publisher import Outcome, PublishEvents, PublishSettings, publish_due
 from humaspost.publog import LogRow, PublishLog, RowState
@@ -43,7 +43,11 @@ def publish_pass(
     only_post: str | None = None,
     stop: threading.Event | None = None,
 ) -> PassResult:
-    """Settle stale claims, plan against the log, and send everything due now."""
+    """Settle stale claims, plan against the log, and send everything due now.
+
+    Deliveries past their deadline are recorded as missed whatever else is wrong (a
+    missing secret, a file with errors): nothing vanishes without a trace."""
+    settings = replace(settings, lease=config.lease)
     start = clock()
     with PublishLog(log_path) as log:
         # Counted before the sweep: a delivery it settles as unknown is new this pass.
@@ -51,10 +55,22 @@ def publish_pass(
         settled = log.release_stale(start, is_gone)
         deliveries = plan_from_log(loaded, config, log, start, until=start)
     chosen = due_now(deliveries, start, only_post)
-    names = [d.key.account for d in chosen]
-    accounts, missing = resolve_accounts(config, names, environ, sandbox=sandbox)
-    chosen = [d for d in chosen if d.key.account in accounts]
+    accounts, missing = resolve_accounts(
+        config, [d.key.account for d in chosen], environ, sandbox=sandbox
+    )
     adapters = build_adapters(config, accounts, clock)
+    # A missed delivery is only recorded: it needs neither an adapter nor the secrets.
+    recorded_only = {
+        d.key.account: _unresolved(d.key.account, config)
+        for d in chosen
+        if d.state is State.MISSED and d.key.account in missing
+    }
+    chosen = [
+        _secret_missing(d) if d.key.account in missing else d
+        for d in chosen
+        if d.key.account in accounts or d.state is State.MISSED
+    ]
+    accounts = {**recorded_only, **accounts}
     outcomes = publish_due(
         chosen,
         adapters=adapters,
@@ -67,6 +83,16 @@ def publish_pass(
     with PublishLog(log_path) as log:
         unknown_after = len(log.rows_with_state(RowState.UNKNOWN))
     return PassResult(outcomes, missing, settled, unknown_before, unknown_after)
+
+
+def _unresolved(name: str, config: Config) -> ResolvedAccount:
+    """An account whose secrets are missing, as far as recording a missed delivery needs."""
+    return ResolvedAccount(name, config.accounts[name].platform, {})
+
+
+def _secret_missing(delivery: Delivery) -> Delivery:
+    reason = delivery.missed_reason or "past its deadline"
+    return replace(delivery, missed_reason=f"{reason}; its account's secrets were missing")
 
 
 def due_now(deliveries: list[Delivery], now: datetime, only_post: str | None) -> list[Delivery]:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from humaspost.checks import MediaCache, check_across_posts, check_and_keep
 from humaspost.config import Config
-from humaspost.plan import Delivery, PlannedPost, State, plan
+from humaspost.lifecycle import needs_action
+from humaspost.plan import Delivery, PlannedPost, plan
 from humaspost.problems import Problem, Severity
-from humaspost.publog import LOG_NAME, PublishLog, RowState
+from humaspost.publog import LOG_NAME, PublishLog
 from humaspost.repository import post_files
 
 
@@ -73,16 +74,5 @@ def plan_from_log(
 
 
 def sendable(deliveries: list[Delivery], now: datetime) -> list[Delivery]:
-    """Deliveries a publisher should act on now: due ones, retries whose wait is over,
-    and ones just past their deadline without a log row (to record them as missed)."""
-    return [
-        d
-        for d in deliveries
-        if d.state is State.DUE
-        or (d.state is State.RETRYING and d.ready_at <= now)
-        or (d.state is State.MISSED and (d.row is None or d.row.state in _UNSETTLED))
-    ]
-
-
-# Rows a publisher still has to settle once their deadline has passed.
-_UNSETTLED = (RowState.PENDING, RowState.RETRYING)
+    """Deliveries a publisher should act on now (see `lifecycle.needs_action`)."""
+    return [d for d in deliveries if needs_action(d.state, d.row, d.ready_at, now)]

@@ -13,12 +13,21 @@ from pathlib import Path
 import pytest
 
 from humaspost.config import Config, load_config
+from humaspost.lifecycle import Event, RowState
 
 HUMASPOST = Path(sys.executable).parent / "humaspost"
 
 # A PNG's signature and header are enough for humaspost to know the format.
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+# The event that ends a publisher's attempt in each stored state (to seed log rows).
+ENDS = {
+    RowState.SENT: Event.SENT,
+    RowState.RETRYING: Event.TRANSIENT_FAILURE,
+    RowState.FAILED: Event.PERMANENT_FAILURE,
+    RowState.UNKNOWN: Event.UNCERTAIN,
+    RowState.MISSED: Event.DEADLINE_PASSED,
+}
 
 BASE_CONFIG = """\
 timezone: Asia/Jakarta

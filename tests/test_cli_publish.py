@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from humaspost.publog import ONCE, DeliveryKey, PublishLog, RowState
-from tests.conftest import Repo, run_humaspost
+from tests.conftest import ENDS, Repo, run_humaspost
 
 NOW = "2026-12-01 09:00"  # WIB
 
@@ -220,7 +220,7 @@ def make_unknown(repo: Repo, post: str, account: str) -> int:
                           owner="elsewhere/1", now=due, lease=lease)  # fmt: skip
         assert taken is not None
         log.part_starting(taken.row_id, 0, "elsewhere/1", due, lease)
-        log.finish(taken.row_id, RowState.UNKNOWN, owner="elsewhere/1", now=due,
+        log.finish(taken.row_id, ENDS[RowState.UNKNOWN], owner="elsewhere/1", now=due,
                    outcome="uncertain", error="timeout after sending")  # fmt: skip
         return taken.row_id
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from humaspost.publog import DeliveryKey, PublishLog, RowState
-from tests.conftest import HUMASPOST, Repo, run_humaspost
+from tests.conftest import ENDS, HUMASPOST, Repo, run_humaspost
 
 # Saturday 28 November 2026, 16:00 WIB (09:00 UTC).
 NOW = "2026-11-28 16:00"
@@ -340,7 +340,7 @@ def seed(repo: Repo, post_id: str, occurrence: str, due: str, state: RowState, e
             key, platform="sandbox", due_at=due_at, owner="test", now=due_at, lease=lease
         )
         assert claim is not None
-        publog.finish(claim.row_id, state, owner="test", now=due_at, outcome="x", error=error)
+        publog.finish(claim.row_id, ENDS[state], owner="test", now=due_at, outcome="x", error=error)
         return claim.row_id
 
 

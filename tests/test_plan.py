@@ -11,7 +11,7 @@ import pytest
 from humaspost.plan import Delivery, State
 from humaspost.publog import ONCE, DeliveryKey, PublishLog, RowState
 from humaspost.workflow import load_posts, plan_from_log, sendable
-from tests.conftest import Repo
+from tests.conftest import ENDS, Repo
 
 # 2026-12-01 08:00 WIB
 DUE = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -48,7 +48,7 @@ def settle(log: PublishLog, key: DeliveryKey, state: RowState, *, due_at: dateti
     if inflight is not None:
         log.part_starting(taken.row_id, inflight, "h/1", due_at, LEASE)
     if state is not RowState.SENDING:
-        log.finish(taken.row_id, state, owner="h/1", now=due_at, outcome=str(state),
+        log.finish(taken.row_id, ENDS[state], owner="h/1", now=due_at, outcome=str(state),
                    error=None if state is RowState.SENT else "boom",
                    url="https://x.com/i/1" if state is RowState.SENT else None,
                    next_attempt_at=next_attempt_at)  # fmt: skip

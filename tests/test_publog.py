@@ -21,6 +21,7 @@ from humaspost.publog import (
     RowState,
     occurrence_of,
 )
+from tests.conftest import ENDS
 
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -49,7 +50,7 @@ def claim(
 def send_part(log: PublishLog, row_id: int, index: int, owner: str = "host/1") -> PartReceipt:
     receipt = PartReceipt(f"id-{index}", f"https://x.com/i/{index}")
     log.part_starting(row_id, index, owner, T0, LEASE)
-    log.part_published(row_id, index, receipt, T0)
+    log.part_published(row_id, index, receipt, T0, owner)
     return receipt
 
 
@@ -218,10 +219,10 @@ def test_finish_sent_after_someone_declared_unknown_records_sent(log: PublishLog
     # The slow publisher's lease runs out; another publisher declares it unknown ...
     assert len(log.release_stale(T0 + timedelta(minutes=5), alive)) == 1
     # ... and then the platform answers after all.
-    log.part_published(taken.row_id, 0, PartReceipt("1", "https://x.com/i/1"), T0)
+    log.part_published(taken.row_id, 0, PartReceipt("1", "https://x.com/i/1"), T0, "host/slow")
     log.finish(
         taken.row_id,
-        RowState.SENT,
+        ENDS[RowState.SENT],
         owner="host/slow",
         now=T0 + timedelta(minutes=6),
         outcome="sent",
@@ -232,7 +233,7 @@ def test_finish_sent_after_someone_declared_unknown_records_sent(log: PublishLog
     assert row.state is RowState.SENT and row.url == "https://x.com/i/1"
     assert row.sent_at == T0 + timedelta(minutes=6) and row.inflight_part is None
     outcomes = [outcome for _, outcome, _ in log.attempts(taken.row_id)]
-    assert outcomes == ["claimed", "interrupted in flight", "sent"]
+    assert outcomes == ["claimed", "interrupted in flight", "part published", "sent"]
 
 
 # Settling by hand
@@ -242,7 +243,7 @@ def unknown_row(log: PublishLog) -> int:
     taken = claim(log)
     assert taken is not None
     log.part_starting(taken.row_id, 0, "host/1", T0, LEASE)
-    log.finish(taken.row_id, RowState.UNKNOWN, owner="host/1", now=T0, outcome="uncertain",
+    log.finish(taken.row_id, ENDS[RowState.UNKNOWN], owner="host/1", now=T0, outcome="uncertain",
                error="timeout after sending")  # fmt: skip
     return taken.row_id
 
@@ -273,7 +274,9 @@ def test_resolve_not_sent_queues_it_again(log: PublishLog) -> None:
 def test_requeue_of_failed_or_missed(log: PublishLog, ended: RowState) -> None:
     taken = claim(log)
     assert taken is not None
-    log.finish(taken.row_id, ended, owner="host/1", now=T0, outcome="x", error="token expired")
+    log.finish(
+        taken.row_id, ENDS[ended], owner="host/1", now=T0, outcome="x", error="token expired"
+    )
     assert claim(log, owner="host/2", now=T0 + timedelta(minutes=1)) is None
     later = T0 + timedelta(hours=3)
     log.requeue(taken.row_id, later)
@@ -288,11 +291,11 @@ def test_a_failure_after_a_retry_by_hand_stays_failed(log: PublishLog) -> None:
     """`retry` once must not turn a delivery into one retried by every later run."""
     taken = claim(log)
     assert taken is not None
-    log.finish(taken.row_id, RowState.FAILED, owner="host/1", now=T0, outcome="x", error="e")
+    log.finish(taken.row_id, ENDS[RowState.FAILED], owner="host/1", now=T0, outcome="x", error="e")
     log.requeue(taken.row_id, T0 + timedelta(minutes=10))
     again = claim(log, owner="host/2", now=T0 + timedelta(minutes=11))
     assert again is not None
-    log.finish(again.row_id, RowState.FAILED, owner="host/2", now=T0 + timedelta(minutes=11),
+    log.finish(again.row_id, ENDS[RowState.FAILED], owner="host/2", now=T0 + timedelta(minutes=11),
                outcome="permanent error", error="duplicate content")  # fmt: skip
     # The next cron run plans the post at its own time, still within max_delay.
     assert claim(log, owner="host/3", now=T0 + timedelta(minutes=12), due_at=T0) is None
@@ -302,7 +305,7 @@ def test_a_failure_after_a_retry_by_hand_stays_failed(log: PublishLog) -> None:
 def test_failed_row_is_claimable_again_only_when_its_time_changes(log: PublishLog) -> None:
     taken = claim(log)
     assert taken is not None
-    log.finish(taken.row_id, RowState.FAILED, owner="host/1", now=T0, outcome="x", error="e")
+    log.finish(taken.row_id, ENDS[RowState.FAILED], owner="host/1", now=T0, outcome="x", error="e")
     later = T0 + timedelta(hours=2)
     assert claim(log, now=later, due_at=T0) is None
     # Rescheduled to a time still ahead: not yet.
@@ -315,7 +318,7 @@ def test_retrying_row_waits_for_its_next_attempt(log: PublishLog) -> None:
     taken = claim(log)
     assert taken is not None
     next_at = T0 + timedelta(minutes=5)
-    log.finish(taken.row_id, RowState.RETRYING, owner="host/1", now=T0, outcome="transient",
+    log.finish(taken.row_id, ENDS[RowState.RETRYING], owner="host/1", now=T0, outcome="transient",
                error="429", next_attempt_at=next_at)  # fmt: skip
     assert claim(log, now=next_at - timedelta(seconds=1)) is None
     again = claim(log, now=next_at)
@@ -332,14 +335,14 @@ def test_mark_missed(log: PublishLog) -> None:
     # A sent delivery is never turned into a missed one.
     taken = claim(log)
     assert taken is not None
-    log.finish(taken.row_id, RowState.SENT, owner="host/1", now=T0, outcome="sent", url="u")
+    log.finish(taken.row_id, ENDS[RowState.SENT], owner="host/1", now=T0, outcome="sent", url="u")
     log.mark_missed(KEY, platform="twitter", due_at=T0, now=T0 + timedelta(hours=3), reason="r")
     assert state(log, taken.row_id) is RowState.SENT
     # A retrying one past its deadline is.
     retrying_key = KEY._replace(account="pemkot-fb")
     other = claim(log, retrying_key)
     assert other is not None
-    log.finish(other.row_id, RowState.RETRYING, owner="host/1", now=T0, outcome="t",
+    log.finish(other.row_id, ENDS[RowState.RETRYING], owner="host/1", now=T0, outcome="t",
                next_attempt_at=T0 + timedelta(hours=4))  # fmt: skip
     log.mark_missed(retrying_key, platform="twitter", due_at=T0, now=T0 + timedelta(hours=3),
                     reason="r")  # fmt: skip
@@ -359,7 +362,7 @@ def test_search_filters_and_newest_first(log: PublishLog) -> None:
         assert taken is not None
         made[(post, account)] = taken.row_id
         final = RowState.FAILED if post == "c" else RowState.SENT
-        log.finish(taken.row_id, final, owner="host/1", now=at, outcome=str(final))
+        log.finish(taken.row_id, ENDS[final], owner="host/1", now=at, outcome=str(final))
 
     def keys(rows: list[LogRow]) -> list[tuple[str, str]]:
         return [(row.key.post_id, row.key.account) for row in rows]
