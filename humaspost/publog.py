@@ -489,14 +489,16 @@ class PublishLog:
         happened on the platform is the truth) is recorded on a row nobody holds or
         settled. The attempt is recorded either way."""
         state = next_state(RowState.SENDING, event)
+        # Only `sent` may land on a row its sender no longer holds.
+        guard = sql_states(event) if event is Event.SENT else "('sending')"
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE deliveries SET state = ?, owner = NULL, lease_until = NULL,"
                 " inflight_part = CASE WHEN ? = 'unknown' THEN inflight_part END,"
                 " error = ?, url = COALESCE(?, url), content_hash = COALESCE(?, content_hash),"
                 " next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,"
-                " updated_at = ? WHERE id = ?"
-                f" AND state IN {sql_states(event)} AND (state != 'sending' OR owner = ?)",
+                f" updated_at = ? WHERE id = ? AND state IN {guard}"
+                " AND (state != 'sending' OR owner = ?)",
                 (state.value, state.value, error, url, content_hash,
                  stamp(next_attempt_at) if next_attempt_at else None,
                  state.value, stamp(now), stamp(now), row_id, owner),

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -212,3 +213,56 @@ def test_no_secret_appears_in_any_output_log_or_crash_report(
         for file in files:
             assert secret.encode() not in file.read_bytes(), (secret, file)
     assert "refused the credentials" in everything  # the faults were met and reported
+
+
+MP4_BYTES = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+
+
+def test_a_video_processed_for_several_leases_is_uploaded_and_posted_once(repo: Repo) -> None:
+    """X takes ~8 s to process the video, the lease is 3 s, and cron-like runs keep
+    starting meanwhile: the first run keeps its claim alive, so nobody uploads again.
+    Leases are judged by the clock of every run alike: the real one here, shared by the
+    test (the post's time is a minute ago) and the runs (no --now)."""
+    x = FakeX(
+        consumer_key=X_KEYS["X_KEY"],
+        consumer_secret=X_KEYS["X_SECRET"],
+        access_token=X_KEYS["X_TOKEN"],
+        access_token_secret=X_KEYS["X_TOKEN_SECRET"],
+        processing_polls=8,  # one second apart (X's check_after_secs)
+    )
+    with x:
+        repo.write_config(
+            "lease: 3s\naccounts:\n"
+            + x_account("pemkot-x", x.url)
+            + "defaults:\n  to: [pemkot-x]\n"
+        )
+        repo.media("banjir.mp4", MP4_BYTES)
+        wib = ZoneInfo("Asia/Jakarta")
+        a_minute_ago = f"{datetime.now(wib) - timedelta(minutes=1):%Y-%m-%d %H:%M}"
+        repo.post(
+            "banjir.md",
+            f"---\npublish_at: {a_minute_ago}\nmedia:\n"
+            "  - {file: ../media/banjir.mp4, alt: Video genangan di Jalan Ahmad Yani}\n"
+            "---\nPantauan banjir pagi ini. #KotaBekasi\n",
+        )
+        first = subprocess.Popen(
+            [str(HUMASPOST), "publish"],
+            cwd=repo.root, env={**os.environ, **ENV}, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        others = []
+        deadline = time.monotonic() + 120
+        while first.poll() is None:
+            assert time.monotonic() < deadline, "the first publish never ended"
+            others.append(run_humaspost("publish", cwd=repo.root, env=ENV))
+        out, err = first.communicate()
+        assert first.returncode == 0, out + err
+        assert "1 sent" in out
+        assert len(others) >= 3  # runs kept starting while the video was processed
+        assert all(o.returncode == 0 and "nothing due" in o.stdout for o in others), [
+            o.stdout + o.stderr for o in others
+        ]
+        assert x.calls.count("initialize") == 1 and x.calls.count("finalize") == 1
+        assert len(x.live()) == 1
+        (row,) = json.loads(run_humaspost("log", "--format", "json", cwd=repo.root).stdout)
+        assert row["state"] == "sent" and row["attempts"] == 1
