@@ -262,3 +262,24 @@ def test_resolve_and_retry_without_a_log_create_none(repo: Repo) -> None:
         assert result.returncode == 2, result.stderr
         assert "nothing has been published yet (there is no publish log" in result.stderr
     assert not (repo.root / ".humaspost").exists()
+
+
+def test_an_account_gone_from_the_config_is_listed_and_not_deleted(repo: Repo) -> None:
+    published(repo)
+    fb_urls = aids_urls(repo, "pemkot-fb")
+    repo.write_config(
+        CONFIG.split("  pemkot-fb:")[0] + "defaults:\n  to: [pemkot-x]\n"
+    )  # pemkot-fb removed
+    only_fb = run_humaspost(
+        "retract", "2026/12/aids", "--account", "pemkot-fb", "--sandbox", "--now", LATER,
+        cwd=repo.root,
+    )  # fmt: skip
+    assert only_fb.returncode == 1, only_fb.stdout + only_fb.stderr
+    assert fb_urls[0] in only_fb.stdout  # listed, though nobody was asked
+    assert "account 'pemkot-fb' is no longer in the config; not deleted" in only_fb.stdout
+    both = run_humaspost(
+        "retract", "2026/12/aids", "--sandbox", "--yes", "--now", LATER, cwd=repo.root
+    )
+    assert both.returncode == 1
+    assert "retracted 2026/12/aids → pemkot-x" in both.stdout
+    assert aids_urls(repo, "pemkot-x") == [] and aids_urls(repo, "pemkot-fb") == fb_urls

@@ -77,14 +77,15 @@ def retract(
         out.write([(f"post '{plan.post_id}' was already retracted; nothing to delete\n", None)])
         out.write(_already_lines(plan, cfg))
         return
-    lines: list[Segment] = []
+    # With nothing it could delete, nobody was asked, so the list is not on screen yet.
+    lines = [] if _reachable(plan) else _plan_lines(plan, cfg)
     for outcome in result.outcomes:
         row = outcome.target.row
         name = f"{row.key.post_id} → {row.key.account}"
         if outcome.result is Result.RETRACTED:
             lines += [("retracted", "green"), (f" {name}  {row.url or ''}\n", None)]
         elif outcome.result is Result.FAILED:
-            lines += [("failed   ", "bold red"), (f" {name}: {outcome.error}\n", None)]
+            lines += [("failed   ", "bold red"), (f"{name}: {outcome.error}\n", None)]
         else:
             lines += [("error: ", "bold red"), (f"{outcome.error}; not deleted\n", None)]
     out.write(lines)
