@@ -109,6 +109,7 @@ def run_humaspost(
         [str(HUMASPOST), *args],
         cwd=cwd,
         env=full_env,
+        stdin=subprocess.DEVNULL,  # never a terminal, as under cron: nothing may wait for input
         capture_output=True,
         text=True,
         timeout=120,

@@ -130,7 +130,7 @@ def test_accounts_verify_and_retract(repo: Repo, platforms: tuple[FakeX, FakeGra
         run_humaspost("publish", "--now", "2026-12-01 08:00", cwd=repo.root, env=ENV).returncode
         == 0
     )
-    retracted = run_humaspost("retract", "a", cwd=repo.root, env=ENV)
+    retracted = run_humaspost("retract", "a", "--yes", cwd=repo.root, env=ENV)
     assert retracted.returncode == 0, retracted.stdout + retracted.stderr
     assert x.live() == [] and graph.deleted == [graph.feed[0].id]
     graph.fail("read", GraphFault.expired_token())
@@ -186,7 +186,7 @@ def test_no_secret_appears_in_any_output_log_or_crash_report(
         ["check"], ["schedule", "--now", "2026-12-01 07:00"], ["accounts", "--verify"],
         ["publish", "--now", "2026-12-01 08:00"], ["publish", "--now", "2026-12-01 08:06"],
         ["log", "--all"], ["log", "--format", "csv", "--all"], ["retry", "1"],
-        ["resolve", "2", "--not-sent"], ["retract", "b"], ["retract", "a"],
+        ["resolve", "2", "--not-sent"], ["retract", "b", "--yes"], ["retract", "a", "--yes"],
     ):  # fmt: skip
         result = run_humaspost(*args, "--debug", cwd=repo.root, env=env)
         assert "Traceback" not in result.stderr or "--debug" in args

@@ -7,13 +7,23 @@ import sys
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, NowOption, SandboxOption, load, now_from
+from humaspost.cli.common import (
+    ConfigOption,
+    DebugOption,
+    NowOption,
+    SandboxOption,
+    cwd,
+    load,
+    now_from,
+)
 from humaspost.cli.output import Output, Segment
 from humaspost.cli.problems_view import print_json
 from humaspost.config import Config
+from humaspost.lookup import existing_log
 from humaspost.problems import UsageError
 from humaspost.publog import LogRow, PublishLog, RowState
 from humaspost.times import TimeFormatError, format_local, parse_datetime
@@ -98,9 +108,11 @@ def resolve(
     """Settle a delivery in state unknown, after looking on the platform."""
     if (sent is None) == (not not_sent):
         raise UsageError("say either --sent URL or --not-sent")
+    if sent is not None:
+        _check_web_address(sent)
     cfg, _ = load(config)
     moment = now_from(now, cfg)
-    with PublishLog(log_path(cfg, sandbox=sandbox)) as publog:
+    with PublishLog(existing_log(cfg, cwd(), sandbox=sandbox)) as publog:
         row = _existing(publog, delivery)
         if row.state is not RowState.UNKNOWN:
             raise UsageError(f"delivery {delivery} is {row.state}, not unknown; nothing to resolve")
@@ -119,7 +131,7 @@ def retry(
     """Put a failed or missed delivery back in the queue (e.g. after fixing a token)."""
     cfg, _ = load(config)
     moment = now_from(now, cfg)
-    with PublishLog(log_path(cfg, sandbox=sandbox)) as publog:
+    with PublishLog(existing_log(cfg, cwd(), sandbox=sandbox)) as publog:
         row = _existing(publog, delivery)
         if row.state not in (RowState.FAILED, RowState.MISSED):
             raise UsageError(
@@ -129,6 +141,31 @@ def retry(
     Output(sys.stdout).write(
         [(f"delivery {delivery} ({_name(row)}) will be sent by the next publish\n", None)]
     )
+
+
+def _check_web_address(value: str) -> None:
+    # What was typed is echoed only once it is a web address: a token pasted by mistake
+    # must not end up on the screen or in a terminal log.
+    problem = None
+    scheme, colon, _ = value.partition(":")
+    if not colon or scheme.lower() not in ("http", "https"):
+        problem = "it does not start with https:// or http://"
+    elif any(c.isspace() for c in value):
+        problem = "it contains spaces"
+    elif not _hostname(value):
+        problem = "it names no host after the scheme"
+    if problem:
+        raise UsageError(
+            f"--sent takes the address where the post was published, such as "
+            f"https://x.com/pemkotbekasi/status/1863...; the value given is not one: {problem}"
+        )
+
+
+def _hostname(value: str) -> str | None:
+    try:
+        return urlsplit(value).hostname
+    except ValueError:  # such as an unclosed IPv6 bracket
+        return None
 
 
 def _existing(publog: PublishLog, number: int) -> LogRow:

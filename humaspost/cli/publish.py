@@ -25,6 +25,7 @@ from humaspost.config import (
     Config,
     environment_with_dotenv,
 )
+from humaspost.lookup import post_id_from
 from humaspost.plan import Delivery
 from humaspost.problems import Problem, UsageError
 from humaspost.processes import is_gone, this_process
@@ -40,7 +41,8 @@ def publish(
         bool, typer.Option("--dry-run", help="Show what would be sent; send and record nothing.")
     ] = False,
     post: Annotated[
-        str | None, typer.Option("--post", help="Only this post (its id).", show_default=False)
+        str | None,
+        typer.Option("--post", help="Only this post (its id or its file).", show_default=False),
     ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Accounts published at once.")
@@ -60,9 +62,12 @@ def publish(
     loaded = load_posts(cfg, cwd(), start)
     out = Output(sys.stdout)
     err = Output(sys.stderr)
-    if post is not None and not any(planned.post.id == post for planned in loaded.planned):
-        _report_blocked(err, loaded.errors)
-        raise UsageError(f"--post: there is no post with id '{post}'")
+    if post is not None:
+        try:
+            post = post_id_from(post, [p.post for p in loaded.planned], cfg, cwd(), label="--post")
+        except UsageError:
+            _report_blocked(err, loaded.errors)
+            raise
     _report_blocked(err, loaded.errors)
     if dry_run:
         # Records nothing: without a log, plan as if nothing had been sent yet.

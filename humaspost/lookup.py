@@ -1,0 +1,69 @@
+"""What a user names on the command line: a post (by id or by its file), and the publish
+log a command needs to exist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from humaspost.config import Config
+from humaspost.posts import POST_SUFFIXES, Post
+from humaspost.problems import UsageError
+from humaspost.repository import is_post_path, shown_name
+from humaspost.workflow import log_path
+
+
+def post_id_from(
+    given: str,
+    posts: Iterable[Post],
+    config: Config,
+    cwd: Path,
+    *,
+    label: str,
+    logged: Callable[[str], bool] = lambda _: False,
+) -> str:
+    """The id of the post `given` names: a post file's path (relative to `cwd`) or a
+    post id, known from the loaded `posts` or, if `logged` says so, from the publish log
+    (a post whose file is gone). A UsageError, prefixed with `label`, names what was
+    given when it is neither."""
+    loaded = list(posts)
+    path = (cwd / given).resolve()
+    if path.is_file():
+        return _id_of_file(given, path, loaded, config, cwd, label)
+    if any(post.id == given for post in loaded) or logged(given):
+        return given
+    if path.is_dir():
+        raise UsageError(f"{label}: {given} is a folder, not a post file")
+    if given.lower().endswith(POST_SUFFIXES):
+        raise UsageError(f"{label}: there is no post file {given}")
+    raise UsageError(f"{label}: there is no post with id '{given}' (nor a file of that name)")
+
+
+def _id_of_file(
+    given: str, path: Path, posts: list[Post], config: Config, cwd: Path, label: str
+) -> str:
+    posts_dir = config.posts_dir.resolve()
+    if not (is_post_path(path, posts_dir) and path.name.lower().endswith(POST_SUFFIXES)):
+        where = shown_name(posts_dir, cwd)
+        raise UsageError(
+            f"{label}: {given} is not a post file (posts are .md, .yaml or .yml files "
+            f"under {where}/)"
+        )
+    for post in posts:
+        if post.file.resolve() == path:
+            return post.id
+    raise UsageError(
+        f"{label}: {given} cannot be read as a post; run 'humaspost check {given}' to see why"
+    )
+
+
+def existing_log(config: Config, cwd: Path, *, sandbox: bool) -> Path:
+    """The publish log, which must exist: commands that settle or delete what was sent
+    never create an empty one."""
+    path = log_path(config, sandbox=sandbox)
+    if not path.exists():
+        raise UsageError(
+            "nothing has been published yet "
+            f"(there is no publish log {shown_name(path.absolute(), cwd)})"
+        )
+    return path
