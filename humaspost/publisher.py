@@ -29,6 +29,7 @@ from humaspost.platforms.base import (
     UncertainError,
 )
 from humaspost.publog import Claim, ClaimLost, PublishLog, PublishLogError
+from humaspost.real_time_guard import check_not_early
 from humaspost.render import content_hash, render
 from humaspost.secrets import redact
 
@@ -89,8 +90,12 @@ def publish_due(
     events: PublishEvents,
     rng: random.Random | None = None,
     stop: threading.Event | None = None,
+    real_clock: Clock | None = None,
 ) -> list[Outcome]:
     """Send each delivery (already known to be due) through the adapter of its account.
+
+    `real_clock` is the real time when `clock` pretends another (`--now`); as a last
+    line of defence nothing goes to a public platform before its time by it.
 
     `adapters` maps an account name to its adapter, `accounts` to its resolved settings.
     Accounts run concurrently (`settings.workers`), each account's deliveries in order.
@@ -104,8 +109,9 @@ def publish_due(
     from concurrent.futures import ThreadPoolExecutor  # only a run with work needs it
 
     keeper = LeaseKeeper(settings, clock)
+    randomness = rng or random.Random()
     sender = _Sender(
-        adapters, accounts, settings, clock, events, rng or random.Random(), stop, keeper
+        adapters, accounts, settings, clock, events, randomness, stop, keeper, real_clock or clock
     )
     try:
         with (
@@ -192,8 +198,10 @@ class _Sender:
         rng: random.Random,
         stop: threading.Event | None,
         keeper: LeaseKeeper,
+        real_clock: Clock,
     ) -> None:
         self.keeper = keeper
+        self.real_clock = real_clock
         self.adapters = adapters
         self.accounts = accounts
         self.settings = settings
@@ -242,6 +250,9 @@ class _Sender:
                 key, platform=account.platform, due_at=delivery.due_at, now=now, reason=reason
             )
             return Outcome(delivery, Result.MISSED, error=reason)
+        early = check_not_early(delivery.due_at, self.real_clock(), account)
+        if early is not None:
+            return Outcome(delivery, Result.SKIPPED, error=early)
         claim = log.claim(
             key,
             platform=account.platform,

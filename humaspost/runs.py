@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -11,11 +11,16 @@ from pathlib import Path
 from humaspost.config import Config
 from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.plan import Delivery, State
-from humaspost.platforms.base import Clock, ResolvedAccount
-from humaspost.problems import Problem
-from humaspost.publisher import Outcome, PublishEvents, PublishSettings, publish_due
+from humaspost.platforms.base import ResolvedAccount
+from humaspost.problems import Problem, UsageError
+from humaspost.publisher import Outcome, PublishEvents, PublishSettings, Result, publish_due
 from humaspost.publog import LogRow, PublishLog, RowState
+from humaspost.real_time_guard import clock_ahead_refusal, is_ahead
+from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, plan_from_log, sendable
+
+# How a delivery may end in a pass that a person has to look at.
+_BAD_RESULTS = (Result.MISSED, Result.FAILED, Result.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,19 @@ class PassResult:
     settled_unknown: list[LogRow]  # left by a publisher that died with a part in flight
     unknown_before: int
     unknown_after: int
+    not_started: list[Delivery]  # due, but the pass was stopped before their turn
+    held_back: list[Delivery]  # due, but their post file has errors
+
+    @property
+    def went_wrong(self) -> bool:
+        """Whether a person must look (`publish` exits 1): a delivery ended missed,
+        failed or unknown in this pass, rows were settled unknown, or a due post was
+        held back by errors in its file. (A retry still to come is not wrong yet.)"""
+        return bool(
+            self.settled_unknown
+            or self.held_back
+            or any(o.result in _BAD_RESULTS for o in self.outcomes)
+        )
 
 
 def publish_pass(
@@ -34,7 +52,7 @@ def publish_pass(
     loaded: LoadedPosts,
     *,
     log_path: Path,
-    clock: Clock,
+    clock: OffsetClock,
     environ: Mapping[str, str],
     sandbox: bool,
     settings: PublishSettings,
@@ -46,18 +64,27 @@ def publish_pass(
     """Settle stale claims, plan against the log, and send everything due now.
 
     Deliveries past their deadline are recorded as missed whatever else is wrong (a
-    missing secret, a file with errors): nothing vanishes without a trace."""
+    missing secret, a file with errors): nothing vanishes without a trace.
+
+    Raises UsageError, before anything is sent, when `clock` is ahead of the real one
+    and an account to be sent to is on a public API (see real_time_guard)."""
     settings = replace(settings, lease=config.lease)
     start = clock()
+    if is_ahead(clock.offset):
+        # Decided before anything is written: a pretended later time must not settle
+        # other publishers' claims or record today's posts as missed in the real log.
+        ahead = would_send(config, loaded, log_path=log_path, now=start, only_post=only_post)
+        refuse_clock_ahead(config, [d.key.account for d in ahead], clock, environ, sandbox=sandbox)
     with PublishLog(log_path) as log:
         # Counted before the sweep: a delivery it settles as unknown is new this pass.
         unknown_before = len(log.rows_with_state(RowState.UNKNOWN))
         settled = log.release_stale(start, is_gone)
         deliveries = plan_from_log(loaded, config, log, start, until=start)
     chosen = due_now(deliveries, start, only_post)
-    accounts, missing = resolve_accounts(
-        config, [d.key.account for d in chosen], environ, sandbox=sandbox
-    )
+    names = [d.key.account for d in chosen]
+    accounts, missing = resolve_accounts(config, names, environ, sandbox=sandbox)
+    # Checked again on what is really sent: the log may have changed since (a `retry`).
+    _refuse(clock, accounts)
     adapters = build_adapters(config, accounts, clock)
     # A missed delivery is only recorded: it needs neither an adapter nor the secrets.
     recorded_only = {
@@ -79,10 +106,55 @@ def publish_pass(
         clock=clock,
         events=events,
         stop=stop,
+        real_clock=lambda: clock.real(clock()),
     )
     with PublishLog(log_path) as log:
         unknown_after = len(log.rows_with_state(RowState.UNKNOWN))
-    return PassResult(outcomes, missing, settled, unknown_before, unknown_after)
+    acted_on = {o.delivery.key for o in outcomes}
+    not_started = [d for d in chosen if d.key not in acted_on]
+    held = held_back(deliveries, start, only_post)
+    return PassResult(outcomes, missing, settled, unknown_before, unknown_after, not_started, held)
+
+
+def would_send(
+    config: Config,
+    loaded: LoadedPosts,
+    *,
+    log_path: Path,
+    now: datetime,
+    only_post: str | None = None,
+) -> list[Delivery]:
+    """The deliveries a pass at `now` would act on (`publish --dry-run`). The log is only
+    read, and not even created when it does not exist yet."""
+    if log_path.exists():
+        with PublishLog(log_path) as log:
+            deliveries = plan_from_log(loaded, config, log, now, until=now, record=False)
+    else:
+        # Nothing recorded yet: plan as if nothing had been sent.
+        deliveries = plan_from_log(loaded, config, None, now, until=now)
+    return due_now(deliveries, now, only_post)
+
+
+def refuse_clock_ahead(
+    config: Config,
+    names: Iterable[str],
+    clock: OffsetClock,
+    environ: Mapping[str, str],
+    *,
+    sandbox: bool,
+) -> None:
+    """Raise UsageError when `clock` is ahead of the real one and one of these accounts
+    publishes to a public API. Accounts whose secrets are missing are not sent to, so
+    they do not count. (`publish` asks for the accounts of what is due; the daemon, at
+    start, for every account: it may send to any of them later.)"""
+    accounts, _ = resolve_accounts(config, names, environ, sandbox=sandbox)
+    _refuse(clock, accounts)
+
+
+def _refuse(clock: OffsetClock, accounts: Mapping[str, ResolvedAccount]) -> None:
+    refusal = clock_ahead_refusal(clock.offset, accounts.values())
+    if refusal is not None:
+        raise UsageError(refusal)
 
 
 def _unresolved(name: str, config: Config) -> ResolvedAccount:
@@ -98,3 +170,15 @@ def _secret_missing(delivery: Delivery) -> Delivery:
 def due_now(deliveries: list[Delivery], now: datetime, only_post: str | None) -> list[Delivery]:
     """The deliveries a pass acts on (optionally of one post only)."""
     return [d for d in sendable(deliveries, now) if only_post is None or d.key.post_id == only_post]
+
+
+def held_back(deliveries: list[Delivery], now: datetime, only_post: str | None) -> list[Delivery]:
+    """Deliveries whose time has come (and not yet passed its deadline) that are not
+    sent because their post file has errors."""
+    return [
+        d
+        for d in deliveries
+        if d.state is State.BLOCKED
+        and d.due_at <= now <= d.deadline
+        and (only_post is None or d.key.post_id == only_post)
+    ]

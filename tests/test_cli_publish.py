@@ -152,14 +152,29 @@ def test_a_post_id_that_does_not_exist_is_an_error(office: Repo) -> None:
     no_traceback(result)
 
 
-def test_a_post_with_errors_is_held_back(repo: Repo) -> None:
+def test_a_post_with_errors_is_held_back_and_exits_1_while_due(repo: Repo) -> None:
     repo.post("ok.yaml", "publish_at: 2026-12-01 08:00\nto: latihan\ntext: Halo warga.\n")
     repo.post("bad.yaml", "publish_at: 2026-12-01 08:00\nto: [latihan, nope]\ntext: Salah.\n")
     result = run_humaspost("publish", "--now", NOW, cwd=repo.root)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "1 sent"
     assert "1 post file(s) have errors and are held back: posts/bad.yaml" in result.stderr
+    assert (
+        "held back 2026-12-01 08:00 WIB  bad → latihan: due, but posts/bad.yaml has errors"
+        in result.stderr
+    )
     assert [p["text"] for p in outbox(repo)["latihan"]] == ["Halo warga."]
+    no_traceback(result)
+
+
+def test_a_post_with_errors_that_is_not_due_yet_only_warns(repo: Repo) -> None:
+    repo.post("ok.yaml", "publish_at: 2026-12-01 08:00\nto: latihan\ntext: Halo warga.\n")
+    repo.post("later.yaml", "publish_at: 2026-12-05 08:00\nto: [latihan, nope]\ntext: Nanti.\n")
+    result = run_humaspost("publish", "--now", NOW, cwd=repo.root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 post file(s) have errors and are held back: posts/later.yaml" in result.stderr
+    assert "held back 2026" not in result.stderr
+    assert result.stdout.splitlines()[-1] == "1 sent"
 
 
 def test_missing_secrets_are_named_and_other_accounts_go_on(repo: Repo) -> None:
@@ -177,7 +192,7 @@ def test_a_missed_delivery_is_retried_by_hand(office: Repo) -> None:
     late = "2026-12-01 12:00"  # both posts are past max_delay (2h)
     result = run_humaspost("publish", "--sandbox", "--post", "2026/12/aids", "--now", late,
                            cwd=office.root)  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # a person should know
     assert result.stdout.splitlines()[-1] == "2 missed"
     assert "past max_delay after its time" in result.stdout
     assert outbox(office) == {}
@@ -185,7 +200,7 @@ def test_a_missed_delivery_is_retried_by_hand(office: Repo) -> None:
     # Still missed on the next run: nothing goes out late by itself.
     again = run_humaspost("publish", "--sandbox", "--post", "2026/12/aids", "--now", late,
                           cwd=office.root)  # fmt: skip
-    assert again.stdout == "nothing due\n"
+    assert (again.returncode, again.stdout) == (0, "nothing due\n")  # told once, not every run
 
     retried = run_humaspost("retry", str(row["id"]), "--sandbox", "--now", late, cwd=office.root)
     assert retried.returncode == 0, retried.stderr

@@ -125,3 +125,39 @@ def test_killed_with_a_part_in_flight_is_unknown_until_resolved(tmp_path: Path) 
     assert sent.returncode == 0 and sent.stdout.startswith("sent ")
     assert [p["text"] for p in office.outbox()] == [office.text(0, 0)]
     assert office.check() == []
+
+
+def test_ctrl_c_finishes_the_delivery_in_hand_then_exits_130(tmp_path: Path) -> None:
+    # One account, four posts, 2 s each (1 s connecting, 1 s in flight): slow enough to
+    # interrupt while the first is in hand.
+    office = Office(tmp_path, accounts=1, posts=4, delay="2s").write()
+    process = spawn(tmp_path, "publish", "--now", NOW)
+    log_file = tmp_path / ".humaspost" / "publog.sqlite"
+
+    def claimed() -> bool:
+        if not log_file.exists():
+            return False
+        db = sqlite3.connect(log_file, timeout=5)
+        try:
+            query = "SELECT count(*) FROM deliveries WHERE state = 'sending'"
+            return bool(db.execute(query).fetchone()[0])
+        except sqlite3.OperationalError:  # the schema is not there yet
+            return False
+        finally:
+            db.close()
+
+    wait_for(claimed)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stdout + stderr
+    assert "interrupted: 1 sent, 3 not started" in stderr
+    assert stdout.splitlines()[-1] == "1 sent"
+    assert "Traceback" not in stderr
+    # The delivery in hand went out, once; nothing is left `sending`.
+    assert [p["text"] for p in office.outbox()] == [office.text(0, 0)]
+    assert [row["state"] for row in office.log()] == ["sent"]
+    # The next run sends the rest, and nothing twice.
+    rest = run(tmp_path, "publish", "--now", NOW)
+    assert rest.returncode == 0 and rest.stdout.splitlines()[-1] == "3 sent"
+    assert sorted(p["text"] for p in office.outbox()) == [office.text(n, 0) for n in range(4)]
+    assert office.check() == []

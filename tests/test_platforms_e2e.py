@@ -258,7 +258,7 @@ def test_a_video_processed_for_several_leases_is_uploaded_and_posted_once(repo: 
                     text=True,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
-                )  # fmt: skip
+                )
             )
             time.sleep(0.5)
         ended = [(run.wait(timeout=60), *run.communicate()) for run in runs]

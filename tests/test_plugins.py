@@ -77,13 +77,15 @@ def test_a_plugin_platform_is_configured_checked_and_published_through(
             """
         )
     )
-    repo.post("a.md", "---\npublish_at: 2026-12-01 08:00\nto: papan\n---\nSatu\n---\nDua\n")
-    repo.post("long.yaml", "publish_at: 2026-12-01 08:00\nto: papan\ntext: " + "x" * 51 + "\n")
+    # In the past by any real clock: humaspost cannot know where a plugin sends, so a
+    # `--now` ahead of the real clock would be refused (see test_real_time_guard.py).
+    repo.post("a.md", "---\npublish_at: 2020-12-01 08:00\nto: papan\n---\nSatu\n---\nDua\n")
+    repo.post("long.yaml", "publish_at: 2020-12-01 08:00\nto: papan\ntext: " + "x" * 51 + "\n")
     check = run_humaspost("check", cwd=repo.root, env=env)
     # The plugin's own rules apply: its 50-character limit.
     assert check.returncode == 1 and "the limit is 50" in check.stdout
     (repo.posts / "long.yaml").unlink()
-    sent = run_humaspost("publish", "--now", "2026-12-01 08:00", cwd=repo.root, env=env)
+    sent = run_humaspost("publish", "--now", "2020-12-01 08:00", cwd=repo.root, env=env)
     assert sent.returncode == 0, sent.stdout + sent.stderr
     assert "sent" in sent.stdout and "echo://1" in sent.stdout
     lines = (repo.root / ".humaspost" / "echo-balai-kota.jsonl").read_text().splitlines()

@@ -25,6 +25,7 @@ from humaspost.cli.common import (
 )
 from humaspost.config import Config, environment_with_dotenv
 from humaspost.daemon import Daemon
+from humaspost.runs import refuse_clock_ahead
 from humaspost.secrets import redact
 from humaspost.times import OffsetClock
 
@@ -59,12 +60,15 @@ def daemon(
     it cleanly (the delivery in hand is finished first)."""
     cfg, _ = load(config)
     clock = clock_from(now, cfg)
+    environ = environment_with_dotenv(cfg, os.environ)
+    # Before it starts, not at its first pass: a daemon that may not run exits 2.
+    refuse_clock_ahead(cfg, cfg.accounts, clock, environ, sandbox=sandbox)
     stop = threading.Event()
     runner = Daemon(
         cfg,
         cwd=cwd(),
         clock=clock,
-        environ=environment_with_dotenv(cfg, os.environ),
+        environ=environ,
         sandbox=sandbox,
         workers=workers,
         logger=_logger(log_format, cfg, clock),

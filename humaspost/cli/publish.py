@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -30,10 +33,9 @@ from humaspost.plan import Delivery
 from humaspost.problems import Problem, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
-from humaspost.publog import PublishLog
-from humaspost.runs import due_now, publish_pass
+from humaspost.runs import publish_pass, would_send
 from humaspost.times import format_local
-from humaspost.workflow import load_posts, log_path, plan_from_log
+from humaspost.workflow import load_posts, log_path
 
 
 def publish(
@@ -69,18 +71,13 @@ def publish(
             _report_blocked(err, loaded.errors)
             raise
     _report_blocked(err, loaded.errors)
-    if dry_run:
-        # Records nothing: without a log, plan as if nothing had been sent yet.
-        existing = log_path(cfg, sandbox=sandbox)
-        if existing.exists():
-            with PublishLog(existing) as log:
-                deliveries = plan_from_log(loaded, cfg, log, start, until=start, record=False)
-        else:
-            deliveries = plan_from_log(loaded, cfg, None, start, until=start)
-        out.write(_dry_run_lines(due_now(deliveries, start, post), cfg))
-        return
     path = log_path(cfg, sandbox=sandbox)
-    with _progress() as events:
+    if dry_run:
+        chosen = would_send(cfg, loaded, log_path=path, now=start, only_post=post)
+        out.write(_dry_run_lines(chosen, cfg))
+        return
+    stop = threading.Event()
+    with _progress() as events, _stop_on_interrupt(stop):
         result = publish_pass(
             cfg,
             loaded,
@@ -92,18 +89,44 @@ def publish(
             events=events,
             is_gone=is_gone,
             only_post=post,
+            stop=stop,
         )
     out.write(_summary(result.outcomes, cfg))
+    if result.held_back:
+        err.write(_held_back_lines(result.held_back, cfg))
     if result.unknown_after:
         new = result.unknown_after - result.unknown_before
         err.write(_unknown_warning(result.unknown_after, new))
     if result.missing_secrets:
         problems = [p for found in result.missing_secrets.values() for p in found]
         err.write(_missing_lines(problems))
+    if stop.is_set():
+        err.write(_interrupted_line(result.outcomes, len(result.not_started)))
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if result.missing_secrets:
         raise typer.Exit(2)
-    failed = any(o.result in (Result.FAILED, Result.UNKNOWN) for o in result.outcomes)
-    if result.settled_unknown or failed:
+    if result.went_wrong:
         raise typer.Exit(1)
+
+
+# What a shell reports for a command ended by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+
+@contextmanager
+def _stop_on_interrupt(stop: threading.Event) -> Iterator[None]:
+    """Ctrl-C (SIGINT) sets `stop` instead of raising: each account finishes the delivery
+    in hand (a thread part by part) and starts nothing new, so nothing is left half-sent
+    or in state `sending`."""
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _Silent:
@@ -167,13 +190,15 @@ def _summary(outcomes: list[Outcome], cfg: Config) -> list[Segment]:
         lines.append((f" {when}  {key.post_id} → {key.account}", None))
         detail = outcome.url or outcome.error
         lines.append((f"  {detail}\n" if detail else "\n", None))
-    counts: Counter[Result] = Counter(o.result for o in outcomes if o.result is not Result.SKIPPED)
-    if not counts:
-        lines.append(("nothing due\n", None))
-    else:
-        parts = ", ".join(f"{counts[r]} {r}" for r in Result if counts[r])
-        lines.append((f"{parts}\n", "bold"))
+    counts = _counts(outcomes)
+    lines.append((f"{', '.join(counts)}\n", "bold") if counts else ("nothing due\n", None))
     return lines
+
+
+def _counts(outcomes: list[Outcome]) -> list[str]:
+    """`2 sent`, `1 failed`, ...: the deliveries acted on, by how they ended."""
+    counts: Counter[Result] = Counter(o.result for o in outcomes if o.result is not Result.SKIPPED)
+    return [f"{counts[r]} {r}" for r in Result if counts[r]]
 
 
 def _dry_run_lines(chosen: list[Delivery], cfg: Config) -> list[Segment]:
@@ -185,6 +210,33 @@ def _dry_run_lines(chosen: list[Delivery], cfg: Config) -> list[Segment]:
         lines.append(
             (
                 f"  {when}  {delivery.key.post_id} → {delivery.key.account} ({delivery.state})\n",
+                None,
+            )
+        )
+    return lines
+
+
+def _interrupted_line(outcomes: list[Outcome], not_started: int) -> list[Segment]:
+    return [
+        ("interrupted: ", "bold yellow"),
+        (", ".join([*_counts(outcomes), f"{not_started} not started"]), None),
+        (_LATER if not_started else "\n", None),
+    ]
+
+
+_LATER = " (what was not started goes out with the next publish)\n"
+
+
+def _held_back_lines(held: list[Delivery], cfg: Config) -> list[Segment]:
+    lines: list[Segment] = []
+    for delivery in held:
+        when = format_local(delivery.due_at, cfg.timezone)
+        lines.append(("held back ", "bold red"))
+        lines.append(
+            (
+                f"{when}  {delivery.key.post_id} → {delivery.key.account}: due, but "
+                f"{delivery.post.shown} has errors; fix it and it goes out with the next "
+                "publish\n",
                 None,
             )
         )
