@@ -114,6 +114,22 @@ def log_exists(path: Path) -> bool:
     return True
 
 
+def _check_writable(path: Path) -> None:
+    # SQLite would open a file it cannot write read-only, without a word, and fail only
+    # at the first write: a run with nothing to write would seem fine.
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as error:
+        raise PublishLogError(_unwritable(path, error.strerror)) from None
+
+
+def _unwritable(path: Path, reason: object) -> str:
+    return (
+        f"the publish log {path} cannot be opened for writing ({reason}); the user running"
+        f" humaspost needs write access to it and to its folder {path.parent}"
+    )
+
+
 def _not_a_folder(path: Path) -> str:
     # The file standing where a folder of the path should be.
     blocker = next((p for p in reversed(path.parents) if p.is_file()), path.parent)
@@ -134,10 +150,7 @@ def _fault(path: Path, error: sqlite3.Error) -> PublishLogError | None:
             f" is running, find what holds it (fuser {path}), then run the command again"
         )
     elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
-        what = (
-            f"cannot be opened for writing ({error}); the user running humaspost needs"
-            f" write access to it and to its folder {path.parent}"
-        )
+        return PublishLogError(_unwritable(path, error))
     elif code == sqlite3.SQLITE_FULL:
         what = (
             f"cannot grow: the disk is full ({error}); free some space, then run the command"
@@ -413,10 +426,13 @@ class PublishLog:
         `read_only` open an existing one without ever writing it (`log`, dry runs)."""
         self.path = path
         if read_only:
+            if not log_exists(path):
+                raise PublishLogError(f"there is no publish log at {path}")
             self.db = _connect(path, _reading_mode(path))
         else:
             if not log_exists(path):
                 _create(path)
+            _check_writable(path)
             self.db = _connect(path, "mode=rw")
         try:
             version = self._checked_version()

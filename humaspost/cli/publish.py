@@ -29,7 +29,7 @@ from humaspost.plan import Delivery
 from humaspost.problems import Problem, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
-from humaspost.publog import PublishLog
+from humaspost.publog import PublishLog, log_exists
 from humaspost.runs import due_now, publish_pass
 from humaspost.times import format_local
 from humaspost.workflow import load_posts, log_path, plan_from_log
@@ -67,8 +67,8 @@ def publish(
     if dry_run:
         # Records nothing: without a log, plan as if nothing had been sent yet.
         existing = log_path(cfg, sandbox=sandbox)
-        if existing.exists():
-            with PublishLog(existing) as log:
+        if log_exists(existing):
+            with PublishLog(existing, read_only=True) as log:
                 deliveries = plan_from_log(loaded, cfg, log, start, until=start, record=False)
         else:
             deliveries = plan_from_log(loaded, cfg, None, start, until=start)
