@@ -116,11 +116,11 @@ def log_exists(path: Path) -> bool:
 
 def _check_writable(path: Path) -> None:
     # SQLite would open a file it cannot write read-only, without a word, and fail only
-    # at the first write: a run with nothing to write would seem fine.
-    try:
-        os.close(os.open(path, os.O_RDWR))
-    except OSError as error:
-        raise PublishLogError(_unwritable(path, error.strerror)) from None
+    # at the first write: a run with nothing to write would seem fine. (Asked, not tried
+    # by opening it: closing any descriptor of the file drops every SQLite lock this
+    # process holds on it, and another connection of ours may hold one.)
+    if not os.access(path, os.W_OK):
+        raise PublishLogError(_unwritable(path, "no write permission, or a read-only disk"))
 
 
 def _unwritable(path: Path, reason: object) -> str:
