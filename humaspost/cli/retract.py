@@ -21,7 +21,7 @@ from humaspost.config import environment_with_dotenv
 from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.platforms.base import PublishError, Receipt
 from humaspost.problems import UsageError
-from humaspost.publog import PublishLog
+from humaspost.publog import PublishLog, log_exists
 from humaspost.workflow import log_path
 
 
@@ -42,7 +42,7 @@ def retract(
     clock = clock_from(now, cfg)
     moment = clock()
     path = log_path(cfg, sandbox=sandbox)
-    if not path.exists():
+    if not log_exists(path):
         raise UsageError("nothing has been published yet (there is no publish log)")
     with PublishLog(path) as log:
         rows = log.sent_rows(post, account)
