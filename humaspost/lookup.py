@@ -9,6 +9,7 @@ from pathlib import Path
 from humaspost.config import Config
 from humaspost.posts import POST_SUFFIXES, Post
 from humaspost.problems import UsageError
+from humaspost.publog import log_exists
 from humaspost.repository import is_post_path, shown_name
 from humaspost.workflow import log_path
 
@@ -61,7 +62,7 @@ def existing_log(config: Config, cwd: Path, *, sandbox: bool) -> Path:
     """The publish log, which must exist: commands that settle or delete what was sent
     never create an empty one."""
     path = log_path(config, sandbox=sandbox)
-    if not path.exists():
+    if not log_exists(path):
         raise UsageError(
             "nothing has been published yet "
             f"(there is no publish log {shown_name(path.absolute(), cwd)})"

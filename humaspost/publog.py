@@ -9,13 +9,16 @@ request was in flight becomes `unknown` and is never retried by itself.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
+import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 from humaspost.lifecycle import (
     NEW,
@@ -89,10 +92,231 @@ MIGRATIONS: tuple[str, ...] = (
 
 ONCE = "once"  # the occurrence of a post without `repeat`
 LOG_NAME = "publog.sqlite"
+BUSY_TIMEOUT = 30.0  # seconds a command waits for another's lock on the log
+# What a file must hold to be taken as a publish log.
+_TABLES = frozenset({"deliveries", "parts", "attempts", "posts_seen"})
+_RESTORE = 'restore it from a backup (docs/operations.md, "Backing up the publish log")'
 
 
 class PublishLogError(HumaspostError):
     """The publish log cannot be used (locked by another program, damaged, unwritable)."""
+
+
+def log_exists(path: Path) -> bool:
+    """Whether there is a publish log at `path`. Only a missing file is no log (a new one
+    is made there): a state folder that is a file, or a log file that is empty, is a
+    PublishLogError, never taken as a log that has sent nothing."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return False
+    except NotADirectoryError:
+        raise PublishLogError(_not_a_folder(path)) from None
+    except OSError as error:
+        raise PublishLogError(f"cannot look at the publish log {path}: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise PublishLogError(f"the publish log {path} is not a file; move it away, or {_RESTORE}")
+    if info.st_size == 0:
+        raise PublishLogError(
+            f"the publish log {path} is empty (0 bytes: cut short, or a failed copy); it is"
+            f" not taken as a new log, which would send every post again: {_RESTORE}"
+        )
+    return True
+
+
+def _check_writable(path: Path) -> None:
+    # SQLite would open a file it cannot write read-only, without a word, and fail only
+    # at the first write: a run with nothing to write would seem fine. (Asked, not tried
+    # by opening it: closing any descriptor of the file drops every SQLite lock this
+    # process holds on it, and another connection of ours may hold one.)
+    if not os.access(path, os.W_OK):
+        raise PublishLogError(_unwritable(path, "no write permission, or a read-only disk"))
+
+
+def _unwritable(path: Path, reason: object) -> str:
+    return (
+        f"the publish log {path} cannot be opened for writing ({reason}); the user running"
+        f" humaspost needs write access to it and to its folder {path.parent}"
+    )
+
+
+def _not_a_folder(path: Path) -> str:
+    # The file standing where a folder of the path should be.
+    blocker = next((p for p in reversed(path.parents) if p.is_file()), path.parent)
+    return (
+        f"{blocker} is a file, but the publish log {path} needs a folder there; move the"
+        " file away, or set state_dir in humaspost.yaml to a folder"
+    )
+
+
+def _fault(path: Path, error: sqlite3.Error) -> PublishLogError | None:
+    """The user's view of an SQLite error that comes from the log's file or its disk;
+    None for the others (a wrong statement is a bug, and must show as one)."""
+    # Errors Python itself raises (a closed connection) have no SQLite code.
+    code = getattr(error, "sqlite_errorcode", -1) & 0xFF  # the primary code
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        what = (
+            f"is locked by another program (waited {BUSY_TIMEOUT:g} s); if no other humaspost"
+            f" is running, find what holds it (fuser {path}), then run the command again"
+        )
+    elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
+        return PublishLogError(_unwritable(path, error))
+    elif code == sqlite3.SQLITE_FULL:
+        what = (
+            f"cannot grow: the disk is full ({error}); free some space, then run the command"
+            " again (humaspost log --state unknown shows deliveries to look at)"
+        )
+    elif code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        what = f"is damaged ({error}); stop humaspost and {_RESTORE}"
+    elif code == sqlite3.SQLITE_IOERR:
+        what = f"could not be read or written ({error}); check the disk, then run again"
+    else:
+        return None
+    return PublishLogError(f"the publish log {path} {what}")
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor of the log: an error of its file or disk is a PublishLogError, whenever
+    it shows (a damaged page shows only when a query reaches it)."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Error as error:
+            raise _translated(self.connection, error) from None
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> Self:
+        try:
+            return super().executemany(sql, seq_of_parameters)
+        except sqlite3.Error as error:
+            raise _translated(self.connection, error) from None
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.Error as error:
+            raise _translated(self.connection, error) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.Error as error:
+            raise _translated(self.connection, error) from None
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.Error as error:
+            raise _translated(self.connection, error) from None
+
+
+class _Connection(sqlite3.Connection):
+    """A connection to the log whose statements run on `_Cursor`s."""
+
+    log_path: Path
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        return _Cursor(self).execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> _Cursor:
+        return _Cursor(self).executemany(sql, seq_of_parameters)
+
+
+def _translated(connection: sqlite3.Connection, error: sqlite3.Error) -> Exception:
+    assert isinstance(connection, _Connection)
+    return _fault(connection.log_path, error) or error
+
+
+def _connect(path: Path, mode: str) -> _Connection:
+    # A URI with a mode: SQLite never creates the file (it makes an empty one otherwise,
+    # which the next open would take for a log that has sent nothing).
+    try:
+        db = sqlite3.connect(
+            f"{path.absolute().as_uri()}?{mode}",
+            uri=True,
+            timeout=BUSY_TIMEOUT,
+            # Autocommit; every write opens its own short IMMEDIATE transaction. Each
+            # connection is used by one thread at a time; the publisher closes its
+            # workers' connections from the main thread once they are done.
+            isolation_level=None,
+            check_same_thread=False,
+            factory=_Connection,
+        )
+    except sqlite3.Error as error:
+        raise _fault(path, error) or error from None
+    assert isinstance(db, _Connection)
+    db.log_path = path
+    return db
+
+
+def _create(path: Path) -> None:
+    """Make a new, empty log at `path`, complete before it appears there: it is made
+    under a name of its own and linked into place, so that a crash leaves no half-made
+    log, and of two processes making it at once one wins and both use that one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise PublishLogError(_not_a_folder(path)) from None
+    except OSError as error:
+        raise PublishLogError(
+            f"cannot make the folder of the publish log {path}: {error.strerror}"
+        ) from None
+    draft = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.new")
+    try:
+        db = _connect(draft, "mode=rwc")
+        try:
+            # Set once, in the file: opening an existing log never changes journal mode,
+            # which takes an exclusive lock that makes a concurrent opener fail at once.
+            db.execute("PRAGMA journal_mode = WAL")
+            _migrate(db)
+        finally:
+            db.close()  # the last connection: folds the write-ahead log into the file
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process made it meanwhile: use theirs
+    except OSError as error:
+        raise PublishLogError(f"cannot make the publish log {path}: {error.strerror}") from None
+    finally:
+        for leftover in (draft, *(draft.with_name(draft.name + end) for end in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the schema up to date, in one transaction."""
+    with _transaction(db):
+        # Another process may be migrating too: the version is read again under the lock.
+        version = _version(db)
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in script.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+
+
+def _version(db: sqlite3.Connection) -> int:
+    version: int = db.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:  # SQLite ends it itself on some faults (a full disk)
+            db.execute("ROLLBACK")
+        raise
+
+
+def _reading_mode(path: Path) -> str:
+    """How a reader opens the log: read-only; and immutable where it could not even make
+    the write-ahead log's index (a folder it cannot write) and no publisher has the log
+    open (no -wal file), since SQLite cannot open it read-only there otherwise."""
+    if os.access(path.parent, os.W_OK) or Path(f"{path}-wal").exists():
+        return "mode=ro"
+    return "mode=ro&immutable=1"
 
 
 class ClaimLost(Exception):
@@ -194,23 +418,37 @@ class PublishLog:
     """A connection to the publish log. One per thread: sqlite3 connections are not
     shared across threads."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open the log at `path` for writing (a missing file becomes a new log), or with
+        `read_only` open an existing one without ever writing it (`log`, dry runs)."""
         self.path = path
+        if read_only:
+            if not log_exists(path):
+                raise PublishLogError(f"there is no publish log at {path}")
+            self.db = _connect(path, _reading_mode(path))
+        else:
+            if not log_exists(path):
+                _create(path)
+            _check_writable(path)
+            self.db = _connect(path, "mode=rw")
         try:
-            # Autocommit; every write below opens its own short IMMEDIATE transaction.
-            # Each connection is used by one thread at a time; the publisher closes its
-            # workers' connections from the main thread once they are done.
-            self.db = sqlite3.connect(
-                path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            self.db.execute("PRAGMA busy_timeout = 30000")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
-        except sqlite3.Error as error:
-            raise PublishLogError(f"cannot open the publish log {path}: {error}") from None
+            version = self._checked_version()
+            if version < len(MIGRATIONS) and read_only:
+                # A reader cannot bring the schema up to date: a writer does it, once.
+                self.db.close()
+                PublishLog(path).close()
+                self.db = _connect(path, _reading_mode(path))
+            elif version < len(MIGRATIONS):
+                _migrate(self.db)
+            if not read_only:
+                # A log restored from a copy may have come back in rollback-journal mode.
+                if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self.db.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            self.db.close()
+            raise
 
     def close(self) -> None:
         """Close the connection."""
@@ -222,33 +460,30 @@ class PublishLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _migrate(self) -> None:
-        # Read first: taking the write lock on every open would make readers (`log`)
-        # wait for any publisher in the middle of a write.
-        if self._version() == len(MIGRATIONS):
-            return
-        with self.transaction():
-            version = self._version()
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {number}")
-
-    def _version(self) -> int:
-        version: int = self.db.execute("PRAGMA user_version").fetchone()[0]
+    def _checked_version(self) -> int:
+        """The schema version, once the file is known to be a humaspost log this code
+        can use (the first read: a file that is not a database fails here)."""
+        version = _version(self.db)
+        if version > len(MIGRATIONS):
+            raise PublishLogError(
+                f"the publish log {self.path} was written by a newer humaspost (schema"
+                f" version {version}; this one knows {len(MIGRATIONS)}): upgrade humaspost"
+                " (pip install -U humaspost), or restore the backup made before the upgrade"
+                ' (docs/operations.md, "Upgrading")'
+            )
+        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        missing = _TABLES - {name for (name,) in self.db.execute(query)}
+        if missing:
+            raise PublishLogError(
+                f"the publish log {self.path} is not a humaspost publish log (it has no"
+                f" table {', '.join(sorted(missing))}): {_RESTORE}; or, only if humaspost"
+                " has never published from here, move it away and a new log is made"
+            )
         return version
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction that takes the write lock at once (no upgrade deadlocks)."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        return _transaction(self.db)
 
     # Reading
 

@@ -14,7 +14,7 @@ from humaspost.plan import Delivery, State
 from humaspost.platforms.base import ResolvedAccount
 from humaspost.problems import Problem, UsageError
 from humaspost.publisher import Outcome, PublishEvents, PublishSettings, Result, publish_due
-from humaspost.publog import LogRow, PublishLog, RowState
+from humaspost.publog import LogRow, PublishLog, RowState, log_exists
 from humaspost.real_time_guard import clock_ahead_refusal, is_ahead
 from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, plan_from_log, sendable
@@ -126,8 +126,8 @@ def would_send(
 ) -> list[Delivery]:
     """The deliveries a pass at `now` would act on (`publish --dry-run`). The log is only
     read, and not even created when it does not exist yet."""
-    if log_path.exists():
-        with PublishLog(log_path) as log:
+    if log_exists(log_path):
+        with PublishLog(log_path, read_only=True) as log:
             deliveries = plan_from_log(loaded, config, log, now, until=now, record=False)
     else:
         # Nothing recorded yet: plan as if nothing had been sent.

@@ -29,7 +29,7 @@ from humaspost.cli.problems_view import (
 )
 from humaspost.config import Config
 from humaspost.problems import ConfigError, Problem
-from humaspost.publog import PublishLog
+from humaspost.publog import PublishLog, log_exists
 from humaspost.repository import post_files
 from humaspost.workflow import log_path
 
@@ -73,9 +73,9 @@ def check(
 def _published(cfg: Config) -> Published:
     """What the publish log says went out, where there is a log (not in CI)."""
     path = log_path(cfg, sandbox=False)
-    if not path.exists():
+    if not log_exists(path):
         return {}
-    with PublishLog(path) as log:
+    with PublishLog(path, read_only=True) as log:
         return {key: Sent(*record) for key, record in log.sent_once().items()}
 
 

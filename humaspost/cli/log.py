@@ -25,7 +25,7 @@ from humaspost.cli.problems_view import print_json
 from humaspost.config import Config
 from humaspost.lookup import existing_log
 from humaspost.problems import UsageError
-from humaspost.publog import LogRow, PublishLog, RowState
+from humaspost.publog import LogRow, PublishLog, RowState, log_exists
 from humaspost.times import TimeFormatError, format_local, parse_datetime
 from humaspost.workflow import log_path
 
@@ -74,8 +74,8 @@ def log(
     since_at = _time_option("--since", since, cfg)
     path = log_path(cfg, sandbox=sandbox)
     rows: list[LogRow] = []
-    if path.exists():
-        with PublishLog(path) as publog:
+    if log_exists(path):
+        with PublishLog(path, read_only=True) as publog:
             rows = publog.search(
                 since=since_at,
                 post_id=post,

@@ -95,7 +95,14 @@ from humaspost.daemon import daemon_alive, read_heartbeat
 from humaspost.plan import Delivery, State, plan
 from humaspost.posts import Post
 from humaspost.problems import Problem
-from humaspost.publog import DeliveryKey, LogRow, PublishLog, RowState, pending_since
+from humaspost.publog import (
+    DeliveryKey,
+    LogRow,
+    PublishLog,
+    RowState,
+    log_exists,
+    pending_since,
+)
 from humaspost.render import render
 from humaspost.times import format_local
 from humaspost.workflow import LoadedPosts, load_posts, log_path, plan_from_log
@@ -347,7 +354,7 @@ def _plan_entries(
     """The plan, and the log rows it does not cover that still matter (unknown ones; with
     `--all`, every one). The log is opened only if it exists."""
     path = log_path(cfg, sandbox=sandbox)
-    if not path.exists():
+    if not log_exists(path):
         deliveries = plan(loaded.planned, cfg, {}, now, until=until, first_seen={})
         return [Entry.of(d) for d in deliveries]
     with PublishLog(path) as publog:
