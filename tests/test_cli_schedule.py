@@ -225,7 +225,10 @@ def test_json_shape(office: Repo) -> None:
     post(office, "nanti.md", "2026-11-29 09:00", to="[latihan, humas-x]")
     office.post("rusak.md", "---\npublish_at: besok\n---\nTeks\n")
     data = schedule_json(office)
-    assert set(data) == {"now", "timezone", "deliveries", "warnings", "problems", "daemon"}
+    assert set(data) == {
+        "now", "timezone", "deliveries", "warnings", "not_shown", "problems", "daemon"
+    }  # fmt: skip
+    assert data["not_shown"] == []
     assert data["now"] == "2026-11-28T09:00:00+00:00"
     assert data["timezone"] == "Asia/Jakarta"
     assert data["problems"] == 1
