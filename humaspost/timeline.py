@@ -9,9 +9,11 @@ does not cover (an old repeat occurrence, a post since removed) is shown too: it
 needs `humaspost resolve`.
 
 Every view bounds what it expands: a repeating post shows at most `SHOWN_PER_REPEAT`
-occurrences from the start of the window; how many more fall in the window is counted
-(up to `COUNT_CEILING`) and reported as a `NotShown`, so that `--days 3660` of an
-hourly repeat stays quick and small.
+occurrences from now (or from its `publish_at`, if later), besides those of today
+before now; how many more fall in the window is counted (up to `COUNT_CEILING`) and
+reported as a `NotShown`, so that `--days 3660` of an hourly repeat stays quick and
+small. (Counting from now, not from the start of today: a repeat without `publish_at`
+starts when it was first seen, which may be this afternoon.)
 
 The publish log is only read: it is opened only if it exists (planning records when a
 repeat without `publish_at` was first seen, as `publish` does).
@@ -167,7 +169,7 @@ def plan_bounded(
         else:
             ends[cut.after].append(planned)
             left_out.append(cut)
-    if len(ends) <= 1:  # nothing cut short: exactly one plan, as everywhere else
+    if not left_out:  # nothing cut short: exactly one plan, as everywhere else
         return plan_from_log(loaded, config, log, now, until), left_out
     deliveries = [
         delivery
@@ -222,7 +224,7 @@ def schedule_view(
     until = now + timedelta(days=days)
     loaded = load_posts(cfg, cwd, now)
     today = local_midnight(now, cfg.timezone)
-    entries, not_shown = _entries(cfg, loaded, now, until, today, sandbox, show_all)
+    entries, not_shown = _entries(cfg, loaded, now, until, sandbox, show_all)
     shown = [
         e
         for e in entries
@@ -250,7 +252,6 @@ def _entries(
     loaded: LoadedPosts,
     now: datetime,
     until: datetime,
-    today: datetime,
     sandbox: bool,
     show_all: bool,
 ) -> tuple[list[Entry], list[NotShown]]:
@@ -265,7 +266,7 @@ def _entries(
             publog,
             now,
             until,
-            start=today,
+            start=now,
             per_repeat=SHOWN_PER_REPEAT,
             count_ceiling=COUNT_CEILING,
         )

@@ -205,9 +205,9 @@ def _not_shown_lines(not_shown: list[NotShown], cfg: Config) -> list[Segment]:
         lines.append(("not shown: ", "bold yellow"))
         lines.append(
             (
-                f"{count} more occurrences of {cut.post_id} after "
-                f"{format_local(cut.after, cfg.timezone)} (at most {SHOWN_PER_REPEAT} "
-                "shown per repeating post; use a smaller --days)\n",
+                f"{count} later occurrences of {cut.post_id} (after "
+                f"{format_local(cut.after, cfg.timezone)}; at most {SHOWN_PER_REPEAT} are "
+                "shown per repeating post, use a smaller --days)\n",
                 None,
             )
         )
