@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,26 @@ class DaemonStatus:
     state: str
     beat: Heartbeat | None
 
+    def as_json(self) -> dict[str, Any]:
+        """The status for `schedule --format json`::
+
+        {"state": "running",          # running, not-responding, stopped, gone, none
+         "pid": 1234, "host": "humas-srv", "sandbox": false,
+         "started": "...", "last_pass": "...", "next_delivery": "...",
+         "updated": "..."}              # UTC times (the daemon's clock), or null
+        """
+        beat = self.beat
+        return {
+            "state": self.state,
+            "pid": beat.pid if beat else None,
+            "host": beat.host if beat else None,
+            "sandbox": beat.sandbox if beat else False,
+            "started": _utc(beat.started) if beat else None,
+            "last_pass": _utc(beat.last_pass) if beat else None,
+            "next_delivery": _utc(beat.next_delivery) if beat else None,
+            "updated": _utc(beat.updated) if beat else None,
+        }
+
 
 def daemon_status(state_dir: Path, now: datetime) -> DaemonStatus:
     """Read the heartbeat of `state_dir` and judge it at `now`."""
@@ -103,6 +123,10 @@ def daemon_status(state_dir: Path, now: datetime) -> DaemonStatus:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
 def _moment(value: object) -> datetime | None:

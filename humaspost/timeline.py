@@ -25,8 +25,10 @@ import contextlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from humaspost.config import Config
 from humaspost.heartbeat import DaemonStatus, daemon_status
@@ -118,6 +120,39 @@ class Entry:
         if self.planned:
             return self.state in FAILING
         return self.row is not None and self.row.state is RowState.UNKNOWN
+
+    def settle_hint(self, row: LogRow, *, sandbox: bool) -> str:
+        """The command a person runs for an unknown or failed delivery (its `row`)."""
+        flag = " --sandbox" if sandbox else ""
+        if self.state is State.FAILED:
+            return f"fix the cause, then run 'humaspost retry {row.id}{flag}'"
+        if row.state is not RowState.UNKNOWN:
+            return (
+                f"the next 'humaspost publish{flag}' records it as unknown; then look on "
+                f"{self.platform} and settle it with 'humaspost resolve {row.id}{flag}'"
+            )
+        return (
+            f"look on {self.platform} whether it went out, then run 'humaspost resolve "
+            f"{row.id} --sent URL{flag}' or 'humaspost resolve {row.id} --not-sent{flag}'"
+        )
+
+    def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        """The entry as one of `deliveries` in `ScheduleView.as_json`."""
+        row = self.row
+        return {
+            "id": row.id if row is not None else None,
+            "post": self.key.post_id,
+            "file": self.post.shown if self.post is not None else None,
+            "account": self.key.account,
+            "platform": self.platform,
+            "occurrence": self.key.occurrence,
+            "due_at": self.due_at.astimezone(UTC).isoformat(),
+            "local_time": self.due_at.astimezone(tz).isoformat(),
+            "state": str(self.state),
+            "url": row.url if row is not None else None,
+            "error": self.error,
+            "repeat": self.repeat,
+        }
 
 
 def shown_state_of_row(row: LogRow, now: datetime) -> State:
@@ -212,6 +247,55 @@ class ScheduleView:
     errors: list[Problem]
     daemon: DaemonStatus
     failing: bool
+
+    def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        """The view for `schedule --format json`::
+
+        {"now": "2026-11-28T03:05:00+00:00",          # UTC
+         "timezone": "Asia/Jakarta",
+         "deliveries": [
+           {"id": 12,                                 # the log row's number, or null
+            "post": "2026/12/aids", "file": "posts/2026/12/aids.md",   # file: null if gone
+            "account": "pemkot-x", "platform": "twitter",   # as configured (also --sandbox)
+            "occurrence": "once",                     # or a repeat's UTC time
+            "due_at": "2026-12-01T01:00:00+00:00",    # UTC
+            "local_time": "2026-12-01T08:00:00+07:00",
+            "state": "scheduled", "url": null, "error": null,
+            "repeat": null}],                         # the post's cron expression, if any
+         "warnings": [{"code": "burst", "message": "...", "account": "pemkot-x",
+                       "day": "2026-12-01"}],         # local date
+         "not_shown": [{"post": "rutin/tiap-jam",     # repeats cut at 500 occurrences
+                        "after": "...",               # UTC: the last occurrence shown
+                        "occurrences": 9500,          # how many more are in the window
+                        "at_least": false}],          # true: counting stopped at 10000
+         "problems": 0,                               # post file errors (blocking)
+         "daemon": {...}}                             # DaemonStatus.as_json
+        """
+        return {
+            "now": self.now.astimezone(UTC).isoformat(),
+            "timezone": tz.key,
+            "deliveries": [entry.as_json(tz) for entry in self.shown],
+            "warnings": [
+                {
+                    "code": w.code,
+                    "message": w.message,
+                    "account": w.account,
+                    "day": w.day.isoformat(),
+                }
+                for w in self.warnings
+            ],
+            "not_shown": [
+                {
+                    "post": cut.post_id,
+                    "after": cut.after.astimezone(UTC).isoformat(),
+                    "occurrences": cut.count,
+                    "at_least": cut.at_least,
+                }
+                for cut in self.not_shown
+            ],
+            "problems": len(self.errors),
+            "daemon": self.daemon.as_json(),
+        }
 
 
 def schedule_view(

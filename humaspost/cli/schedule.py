@@ -13,41 +13,15 @@ Then come the repeats cut short (at most 500 occurrences each, `SHOWN_PER_REPEAT
 line says how many more fall in the window) and the warnings (`daily-limit`, `burst`:
 see `humaspost.schedule_warnings`).
 
-`--format json` prints one object (compact off a terminal, indented on one)::
-
-    {"now": "2026-11-28T03:05:00+00:00",          # UTC
-     "timezone": "Asia/Jakarta",
-     "deliveries": [
-       {"id": 12,                                 # the log row's number, or null
-        "post": "2026/12/aids", "file": "posts/2026/12/aids.md",   # file: null if gone
-        "account": "pemkot-x", "platform": "twitter",   # as configured (also --sandbox)
-        "occurrence": "once",                     # or a repeat's UTC time
-        "due_at": "2026-12-01T01:00:00+00:00",    # UTC
-        "local_time": "2026-12-01T08:00:00+07:00",
-        "state": "scheduled", "url": null, "error": null,
-        "repeat": null}],                         # the post's cron expression, if any
-     "warnings": [{"code": "burst", "message": "...", "account": "pemkot-x",
-                   "day": "2026-12-01"}],         # local date
-     "not_shown": [{"post": "rutin/tiap-jam",     # repeats cut at 500 occurrences
-                    "after": "...",               # UTC: the last occurrence shown
-                    "occurrences": 9500,          # how many more are in the window
-                    "at_least": false}],          # true: counting stopped at 10000
-     "problems": 0,                               # post file errors (blocking)
-     "daemon": {...}}                             # see below
-
-`--format ics` prints an iCalendar (RFC 5545) feed (`humaspost.ical`), one VEVENT per
-delivery shown. Warnings and held-back files then go to stderr.
+`--format json` prints `timeline.ScheduleView.as_json` (its docstring lists the fields),
+compact off a terminal, indented on one. `--format ics` prints an iCalendar feed
+(`humaspost.ical`); the not-shown lines, warnings and held-back files then go to stderr.
 
 Before the summary, text output says whether a daemon publishes from this state folder
 (from its heartbeat, `<state_dir>/daemon.json`): running (pid, last pass, next wake),
 running but not responding (no pass for 3 minutes, `heartbeat.NOT_RESPONDING`: the
 daemon sweeps every minute), not running (stopped cleanly, or gone without stopping),
-or none has run here. JSON output has the same as `"daemon"`::
-
-    "daemon": {"state": "running",          # running, not-responding, stopped, gone, none
-               "pid": 1234, "host": "humas-srv", "sandbox": false,
-               "started": "...", "last_pass": "...", "next_delivery": "...",
-               "updated": "..."}              # UTC times (the daemon's clock), or null
+or none has run here (JSON: `"daemon"`, `heartbeat.DaemonStatus.as_json`).
 
 Exit code 1 if a delivery is unknown or failed, or a post file has errors (whatever the
 window shown); 0 otherwise; 2 for usage and configuration errors.
@@ -58,9 +32,9 @@ from __future__ import annotations
 import socket
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -81,7 +55,6 @@ from humaspost.heartbeat import DaemonStatus
 from humaspost.ical import ics
 from humaspost.plan import State
 from humaspost.problems import Problem
-from humaspost.publog import LogRow, RowState
 from humaspost.schedule_warnings import ScheduleWarning
 from humaspost.timeline import (
     FAILING,
@@ -148,7 +121,7 @@ def schedule(
         cfg, cwd(), now_from(now, cfg), days=days, sandbox=sandbox, show_all=show_all
     )
     if output is ScheduleFormat.JSON:
-        print_json(sys.stdout, _json(view, cfg))
+        print_json(sys.stdout, view.as_json(cfg.timezone))
     elif output is ScheduleFormat.ICS:
         sys.stdout.flush()
         sys.stdout.buffer.write(ics(view.shown, cfg, view.now).encode("utf-8"))
@@ -293,23 +266,8 @@ def _entry_lines(entry: Entry, local: datetime, tz: ZoneInfo, *, sandbox: bool) 
     if entry.state in FAILING and row is not None:
         indent = " " * 9
         lines.append((f"{indent}{entry.error or entry.state}\n", "bold red"))
-        lines.append((f"{indent}{_settle_hint(entry, row, sandbox=sandbox)}\n", "dim"))
+        lines.append((f"{indent}{entry.settle_hint(row, sandbox=sandbox)}\n", "dim"))
     return lines
-
-
-def _settle_hint(entry: Entry, row: LogRow, *, sandbox: bool) -> str:
-    flag = " --sandbox" if sandbox else ""
-    if entry.state is State.FAILED:
-        return f"fix the cause, then run 'humaspost retry {row.id}{flag}'"
-    if row.state is not RowState.UNKNOWN:
-        return (
-            f"the next 'humaspost publish{flag}' records it as unknown; then look on "
-            f"{entry.platform} and settle it with 'humaspost resolve {row.id}{flag}'"
-        )
-    return (
-        f"look on {entry.platform} whether it went out, then run 'humaspost resolve "
-        f"{row.id} --sent URL{flag}' or 'humaspost resolve {row.id} --not-sent{flag}'"
-    )
 
 
 def _warning_lines(warnings: list[ScheduleWarning]) -> list[Segment]:
@@ -338,70 +296,3 @@ def _summary(shown: list[Entry]) -> Segment:
     parts = ", ".join(f"{counts[state]} {state}" for state in State if counts[state])
     noun = "delivery" if len(shown) == 1 else "deliveries"
     return (f"{len(shown)} {noun}: {parts}\n", "bold")
-
-
-# JSON
-
-
-def _json(view: ScheduleView, cfg: Config) -> dict[str, Any]:
-    return {
-        "now": view.now.astimezone(UTC).isoformat(),
-        "timezone": cfg.timezone.key,
-        "deliveries": [_entry_json(entry, cfg.timezone) for entry in view.shown],
-        "warnings": [
-            {
-                "code": w.code,
-                "message": w.message,
-                "account": w.account,
-                "day": w.day.isoformat(),
-            }
-            for w in view.warnings
-        ],
-        "not_shown": [
-            {
-                "post": cut.post_id,
-                "after": _utc(cut.after),
-                "occurrences": cut.count,
-                "at_least": cut.at_least,
-            }
-            for cut in view.not_shown
-        ],
-        "problems": len(view.errors),
-        "daemon": _daemon_json(view.daemon),
-    }
-
-
-def _utc(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat() if moment is not None else None
-
-
-def _daemon_json(daemon: DaemonStatus) -> dict[str, Any]:
-    beat = daemon.beat
-    return {
-        "state": daemon.state,
-        "pid": beat.pid if beat else None,
-        "host": beat.host if beat else None,
-        "sandbox": beat.sandbox if beat else False,
-        "started": _utc(beat.started) if beat else None,
-        "last_pass": _utc(beat.last_pass) if beat else None,
-        "next_delivery": _utc(beat.next_delivery) if beat else None,
-        "updated": _utc(beat.updated) if beat else None,
-    }
-
-
-def _entry_json(entry: Entry, tz: ZoneInfo) -> dict[str, Any]:
-    row = entry.row
-    return {
-        "id": row.id if row is not None else None,
-        "post": entry.key.post_id,
-        "file": entry.post.shown if entry.post is not None else None,
-        "account": entry.key.account,
-        "platform": entry.platform,
-        "occurrence": entry.key.occurrence,
-        "due_at": entry.due_at.astimezone(UTC).isoformat(),
-        "local_time": entry.due_at.astimezone(tz).isoformat(),
-        "state": str(entry.state),
-        "url": row.url if row is not None else None,
-        "error": entry.error,
-        "repeat": entry.repeat,
-    }
