@@ -7,17 +7,23 @@ watchdog (inotify on Linux): a changed, added or removed file is reloaded on its
 so an edit among 10,000 posts is picked up in well under a second, and an idle daemon
 uses no CPU to look for changes (polling 10,000 files every second would cost several
 per cent of a core). A file that no longer validates keeps out only its own post.
+
+One loop does all the work: APScheduler's jobs and watchdog's events only post a message
+to the main thread's inbox, and the main thread makes every pass, reload and reschedule
+in turn, so none of them needs a lock. A wake-up that comes late (the machine slept)
+still posts its message: whether a delivery is still due or missed is the plan's
+decision, not the scheduler's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
 import logging
 import os
+import queue
 import socket
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
@@ -33,6 +39,7 @@ from humaspost.checks import (
     check_and_keep,
 )
 from humaspost.config import Config
+from humaspost.heartbeat import Heartbeat
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
 from humaspost.problems import HumaspostError, Problem, Severity, Span
@@ -41,18 +48,20 @@ from humaspost.publisher import Outcome, PublishSettings, Result
 from humaspost.publog import PublishLog
 from humaspost.repository import is_post_path, shown_name, walk_posts
 from humaspost.runs import publish_pass
+from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, log_path, plan_from_log
 from humaspost.yamlpos import Located
 
-HEARTBEAT_NAME = "daemon.json"
 LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)
 # Wake-ups are planned this far ahead; later ones are added as time goes by.
 HORIZON = timedelta(days=2)
 # With nothing within HORIZON, the heartbeat's next_delivery is looked for this far ahead
-# (a weekday repeat on a Friday: the next one is on Monday).
+# (a weekday repeat on a Friday: the next one is on Monday), looking at no more than
+# NEXT_PER_REPEAT occurrences of each repeat after HORIZON: the first is the one wanted.
 NEXT_LOOKAHEAD = timedelta(days=400)
+NEXT_PER_REPEAT = 10
 # File events arriving within this long of each other are handled together (a `git pull`
 # replacing many files at once is one reload).
 SETTLE = 0.2
@@ -73,13 +82,11 @@ class PostCache:
         self.clock = clock
         self.media = MediaCache(config.root)
         self.files: dict[Path, _Entry] = {}
-        self.lock = threading.Lock()
 
     def load_all(self) -> None:
         """Load every post under posts_dir."""
         paths = walk_posts(self.config.posts_dir) if self.config.posts_dir.is_dir() else []
-        with self.lock:
-            self.files = {path: self._load(path) for path in paths}
+        self.files = {path: self._load(path) for path in paths}
 
     def reload(self, paths: set[Path], folders: frozenset[Path] = frozenset()) -> list[str]:
         """Reload changed files (removed ones drop out) and every post file in or once in
@@ -91,19 +98,16 @@ class PostCache:
             for folder in folders:
                 if folder.is_dir():
                     paths.update(walk_posts(folder))
-            with self.lock:
-                paths.update(p for p in self.files if not folders.isdisjoint(p.parents))
-        # Loaded outside the lock: a pass meanwhile uses the posts as they were.
+            paths.update(p for p in self.files if not folders.isdisjoint(p.parents))
         loaded = {
             path: self._load(path)
             for path in paths
             if path.is_file() and is_post_path(path, self.config.posts_dir)
         }
-        with self.lock:
-            gone = {path for path in paths if path not in loaded and path in self.files}
-            for path in gone:
-                del self.files[path]
-            self.files.update(loaded)
+        gone = {path for path in paths if path not in loaded and path in self.files}
+        for path in gone:
+            del self.files[path]
+        self.files.update(loaded)
         return sorted(shown_name(path, self.cwd) for path in {*loaded, *gone})
 
     def _load(self, path: Path) -> _Entry:
@@ -119,8 +123,7 @@ class PostCache:
 
     def snapshot(self) -> LoadedPosts:
         """The posts as they are now, with the checks across files redone."""
-        with self.lock:
-            entries = list(self.files.values())
+        entries = list(self.files.values())
         problems = [problem for entry in entries for problem in entry.errors]
         # Across files, only a shared id is an error (a repeated text is a warning):
         # `check_across_posts` gets the posts that share one.
@@ -150,8 +153,29 @@ class _Entry(NamedTuple):
     id_span: Span | None
 
 
+class _Pass(NamedTuple):
+    """A message to the main loop: make a publishing pass (`reason`: start, sweep, due)."""
+
+    reason: str
+
+
+class _Changed(NamedTuple):
+    """A message to the main loop: post files (or whole folders) changed."""
+
+    paths: frozenset[Path]
+    folders: frozenset[Path]
+
+
+class _Stop(NamedTuple):
+    """A message to the main loop: stop (`stop` is set)."""
+
+
+_Message = _Pass | _Changed | _Stop
+
+
 class Daemon:
-    """The long-running scheduler. `run` returns when `stop` is set."""
+    """The long-running scheduler. `run` returns when `stop` is set (and
+    `request_stop` posted)."""
 
     def __init__(
         self,
@@ -174,17 +198,16 @@ class Daemon:
         self.cache = PostCache(config, cwd, clock)
         self.path = log_path(config, sandbox=sandbox)
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
-        self.pass_lock = threading.Lock()
-        # reschedule runs in the main loop (after a reload) and in scheduler threads
-        # (after a pass): one at a time, or both add the same wake-up.
-        self.plan_lock = threading.Lock()
-        self.changed: set[Path] = set()
-        self.changed_folders: set[Path] = set()
-        self.changed_lock = threading.Lock()
-        self.wake = threading.Event()
+        # SimpleQueue: `put` may be called from a signal handler (see request_stop).
+        self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self.started = clock()
         self.last_pass: datetime | None = None
         self.next_wake: datetime | None = None
+
+    def request_stop(self) -> None:
+        """Stop after the deliveries in hand (safe to call from a signal handler)."""
+        self.stop.set()
+        self.inbox.put(_Stop())
 
     def run(self) -> None:
         """Load, catch up, then publish on time until stopped."""
@@ -209,12 +232,12 @@ class Daemon:
                     },
                 )
                 self.scheduler.add_job(
-                    self.publish,
+                    self.inbox.put,
                     IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
-                    args=["sweep"],
+                    args=[_Pass("sweep")],
                     id="sweep",
-                    max_instances=1,
                     coalesce=True,
+                    misfire_grace_time=None,
                 )
                 self.scheduler.start()
                 self.publish("start")  # catch-up: what fell due while no daemon ran
@@ -223,39 +246,65 @@ class Daemon:
                 observer.stop()
                 if self.scheduler.running:
                     self.scheduler.shutdown(wait=False)
-                # Let a pass in flight finish its delivery; a reschedule after it sees
-                # `stop` and leaves the heartbeat alone.
-                with self.pass_lock, self.plan_lock:
-                    self.write_heartbeat(running=False)
+                self.write_heartbeat(running=False)
                 observer.join(timeout=2)
                 self.log.info("stopped", extra={})
 
     def loop(self) -> None:
+        """Take the inbox's messages in turn: reloads first, then at most one pass for
+        all the wake-ups that arrived together."""
         while not self.stop.is_set():
-            self.wake.wait()
+            messages = [self.inbox.get()]
+            messages += self._waiting()
+            if any(isinstance(m, _Changed) for m in messages):
+                # Let a burst of file events (a `git pull`) settle into one reload.
+                messages += self._waiting(SETTLE)
             if self.stop.is_set():
                 return
-            # Let a burst of file events (a `git pull`) settle into one reload.
-            self.stop.wait(SETTLE)
-            self.wake.clear()
-            with self.changed_lock:
-                paths, self.changed = self.changed, set()
-                folders, self.changed_folders = self.changed_folders, set()
-            names = self.cache.reload(paths, frozenset(folders)) if paths or folders else []
-            if names:
-                # An edit may have made a delivery due already: a pass now.
-                loaded = self.reschedule(due_now=True)
-                shown = set(names)
-                if loaded is not None:
-                    self.report_problems([p for p in loaded.problems if p.file in shown])
-                self.log.info("reloaded", extra={"files": names})
+            passes = [m.reason for m in messages if isinstance(m, _Pass)]
+            changes = [m for m in messages if isinstance(m, _Changed)]
+            if changes and self._reload(changes):
+                passes.append("due")  # an edit made a delivery due already: a pass now
+            if passes:
+                self.publish(passes[0])
+
+    def _waiting(self, settle: float = 0.0) -> list[_Message]:
+        """The messages already in the inbox, and those that come within `settle`
+        seconds (a stop ends the wait)."""
+        found: list[_Message] = []
+        deadline = time.monotonic() + settle
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                message = (
+                    self.inbox.get(timeout=remaining) if remaining > 0 else self.inbox.get_nowait()
+                )
+            except queue.Empty:
+                return found
+            found.append(message)
+            if isinstance(message, _Stop):
+                return found
+
+    def _reload(self, changes: list[_Changed]) -> bool:
+        """Reload the changed files and plan the wake-ups again; whether a delivery is
+        due now."""
+        paths = {path for change in changes for path in change.paths}
+        folders = frozenset(folder for change in changes for folder in change.folders)
+        names = self.cache.reload(paths, folders)
+        if not names:
+            return False
+        loaded, due = self.reschedule()
+        shown = set(names)
+        self.report_problems([p for p in loaded.problems if p.file in shown])
+        self.log.info("reloaded", extra={"files": names})
+        return due
 
     def watch(self) -> Any:
-        """Start watching posts_dir; file events wake the main loop."""
+        """Start watching posts_dir; file events are posted to the main loop."""
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
 
-        daemon = self
+        inbox = self.inbox
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: FileSystemEvent) -> None:
@@ -267,12 +316,12 @@ class Daemon:
                 destination = getattr(event, "dest_path", "")
                 if destination:
                     paths.add(Path(os.fsdecode(destination)))
-                with daemon.changed_lock:
-                    # A folder moved out of posts_dir comes as one event, not one per
-                    # file: its posts must go too.
-                    target = daemon.changed_folders if event.is_directory else daemon.changed
-                    target |= paths
-                daemon.wake.set()
+                # A folder moved out of posts_dir comes as one event, not one per file:
+                # its posts must go too.
+                if event.is_directory:
+                    inbox.put(_Changed(frozenset(), frozenset(paths)))
+                else:
+                    inbox.put(_Changed(frozenset(paths), frozenset()))
 
         observer = Observer()
         self.config.posts_dir.mkdir(parents=True, exist_ok=True)
@@ -281,76 +330,71 @@ class Daemon:
         return observer
 
     def publish(self, reason: str) -> None:
-        """One publishing pass (never two at once), then plan the next wake-ups."""
+        """One publishing pass, then plan the next wake-ups."""
         if self.stop.is_set():
             return
-        with self.pass_lock:
-            loaded = self.cache.snapshot()
-            try:
-                result = publish_pass(
-                    self.config,
-                    loaded,
-                    log_path=self.path,
-                    clock=self.clock,
-                    environ=self.environ,
-                    sandbox=self.sandbox,
-                    settings=self.settings,
-                    events=_LogEvents(self.log),
-                    is_gone=is_gone,
-                    stop=self.stop,
-                )
-            except HumaspostError as error:  # e.g. the log locked by another program
-                self.log.error("pass failed", extra={"reason": reason, "error": str(error)})
-                return
-            except Exception as error:  # a bug: in the daemon's log, and the daemon goes on
-                self.log.error(
-                    "pass failed",
-                    extra={"reason": reason, "error": f"{type(error).__name__}: {error}"},
-                    exc_info=True,
-                )
-                return
-            self.last_pass = self.clock()
-            for name, problems in result.missing_secrets.items():
-                for problem in problems:
-                    self.log.error(
-                        "missing secret", extra={"account": name, "error": problem.message}
-                    )
-            if result.unknown_after > result.unknown_before:
-                self.log.error(
-                    "unknown deliveries",
-                    extra={"count": result.unknown_after, "hint": "humaspost log --state unknown"},
-                )
-        self.reschedule()
+        loaded = self.cache.snapshot()
+        try:
+            result = publish_pass(
+                self.config,
+                loaded,
+                log_path=self.path,
+                clock=self.clock,
+                environ=self.environ,
+                sandbox=self.sandbox,
+                settings=self.settings,
+                events=_LogEvents(self.log),
+                is_gone=is_gone,
+                stop=self.stop,
+            )
+        except HumaspostError as error:  # e.g. the log locked by another program
+            self.log.error("pass failed", extra={"reason": reason, "error": str(error)})
+            return
+        except Exception as error:  # a bug: in the daemon's log, and the daemon goes on
+            self.log.error(
+                "pass failed",
+                extra={"reason": reason, "error": f"{type(error).__name__}: {error}"},
+                exc_info=True,
+            )
+            return
+        self.last_pass = self.clock()
+        for name, problems in result.missing_secrets.items():
+            for problem in problems:
+                self.log.error("missing secret", extra={"account": name, "error": problem.message})
+        if result.unknown_after > result.unknown_before:
+            self.log.error(
+                "unknown deliveries",
+                extra={"count": result.unknown_after, "hint": "humaspost log --state unknown"},
+            )
+        if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
+            self.reschedule()
 
-    def reschedule(self, *, due_now: bool = False) -> LoadedPosts | None:
+    def reschedule(self) -> tuple[LoadedPosts, bool]:
         """Add a wake-up for every upcoming delivery time (and retry), drop stale ones;
-        returns the posts planned (None when stopping). `due_now` (after a reload): a
-        pass at once if something is due. Not after a pass: what is still due then could
-        not be sent (a missing secret) and waits for the sweep, or passes would follow
-        each other without pause. The posts are taken inside the lock, so that the last
-        plan is always of the latest posts (a pass that began before an edit must not
-        undo the edit's wake-ups)."""
-        with self.plan_lock:
-            if self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
-                return None
-            loaded = self.cache.snapshot()
-            self._reschedule(loaded, due_now=due_now)
-            return loaded
-
-    def _reschedule(self, loaded: LoadedPosts, *, due_now: bool) -> None:
+        returns the posts planned and whether a delivery is due now (after a reload the
+        loop then makes a pass; not after a pass: what is still due then could not be
+        sent, e.g. a missing secret, and waits for the sweep, or passes would follow
+        each other without pause)."""
         from apscheduler.jobstores.base import JobLookupError
         from apscheduler.triggers.date import DateTrigger
 
+        loaded = self.cache.snapshot()
         now = self.clock()
         with PublishLog(self.path) as log:
             deliveries = plan_from_log(loaded, self.config, log, now, until=now + HORIZON)
             times = _wake_times(deliveries, now)
             upcoming = min(times, default=None)
             if upcoming is None:  # nothing within HORIZON: when is the next one at all?
-                later = plan_from_log(loaded, self.config, log, now, until=now + NEXT_LOOKAHEAD)
+                later, _ = plan_bounded(
+                    loaded,
+                    self.config,
+                    log,
+                    now,
+                    now + NEXT_LOOKAHEAD,
+                    start=now + HORIZON,
+                    per_repeat=NEXT_PER_REPEAT,
+                )
                 upcoming = min(_wake_times(later, now), default=None)
-        if due_now and any(d.state is State.DUE for d in deliveries):
-            times.add(now)
         wanted = {f"wake-{t.isoformat()}": t for t in sorted(times)[:500]}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("wake-") and job.id not in wanted:
@@ -360,18 +404,21 @@ class Daemon:
         for job_id, moment in wanted.items():
             if job_id not in existing:
                 self.scheduler.add_job(
-                    self.publish,
+                    self.inbox.put,
                     DateTrigger(run_date=self.clock.real(moment), timezone=UTC),
-                    args=["due"],
+                    args=[_Pass("due")],
                     id=job_id,
-                    # Late by less than max_delay still goes out (e.g. after a pause).
-                    misfire_grace_time=int(self.config.max_delay.total_seconds()),
-                    max_instances=1,
+                    # However late (after a pause), the wake-up runs: the plan decides
+                    # what is still due and what is missed.
+                    misfire_grace_time=None,
+                    coalesce=True,
                 )
         self.next_wake = upcoming
         self.write_heartbeat(running=True)
+        return loaded, any(d.state is State.DUE for d in deliveries)
 
     def report_problems(self, problems: list[Problem]) -> None:
+        """Log each error that holds a post back."""
         for problem in problems:
             if problem.severity is Severity.ERROR:
                 self.log.error(
@@ -386,20 +433,16 @@ class Daemon:
 
     def write_heartbeat(self, *, running: bool) -> None:
         """Tell `schedule` (and people) whether a daemon runs and when it last worked."""
-        data = {
-            "running": running,
-            "updated": self.clock().isoformat(),
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "started": self.started.isoformat(),
-            "last_sweep": self.last_pass.isoformat() if self.last_pass else None,
-            "next_delivery": self.next_wake.isoformat() if self.next_wake else None,
-            "sandbox": self.sandbox,
-        }
-        target = self.config.state_dir / HEARTBEAT_NAME
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        os.replace(temporary, target)
+        Heartbeat(
+            running=running,
+            updated=self.clock(),
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            started=self.started,
+            last_pass=self.last_pass,
+            next_delivery=self.next_wake,
+            sandbox=self.sandbox,
+        ).write(self.config.state_dir)
 
 
 def _wake_times(deliveries: list[Delivery], now: datetime) -> set[datetime]:
@@ -446,6 +489,8 @@ class _DaemonLock:
 
     def __enter__(self) -> _DaemonLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        import fcntl  # POSIX only: `check` and `schedule` run on Windows laptops too
+
         handle = self.path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -467,19 +512,3 @@ class _DaemonLock:
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None:
             self.handle.close()  # closing releases the lock
-
-
-def read_heartbeat(state_dir: Path) -> dict[str, Any] | None:
-    """The daemon's heartbeat, or None if no daemon ever ran here."""
-    try:
-        data: dict[str, Any] = json.loads((state_dir / HEARTBEAT_NAME).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data
-
-
-def daemon_alive(heartbeat: Mapping[str, Any]) -> bool:
-    """Whether the daemon that wrote the heartbeat is still running."""
-    if not heartbeat.get("running"):
-        return False
-    return not is_gone(f"{heartbeat.get('host')}/{heartbeat.get('pid')}")

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.post_schema import field_problems
 from humaspost.problems import Problem, Severity, Span
+from humaspost.repeats import more_often_than_hourly
 from humaspost.textfile import read_text
 from humaspost.times import TimeFormatError, parse_datetime
 from humaspost.yamlpos import Located, YamlProblem, load_located
@@ -337,7 +338,8 @@ class _PostLoader:
             self.error("HP106", "'expires_at' must be after 'publish_at'", self.at(("expires_at",)))
 
     def check_repeat(self, expression: str) -> bool:
-        """Whether `expression` is a standard 5-field crontab schedule; reports it if not."""
+        """Whether `expression` is a standard 5-field crontab schedule; reports it if not,
+        and reports one that fires more than once an hour (still a schedule)."""
         from cronsim import CronSim, CronSimError  # small, but only posts with repeats need it
 
         reason: str | None = None
@@ -359,7 +361,18 @@ class _PostLoader:
                 self.at(("repeat",)),
                 "e.g. '0 8 * * 1-5' is 08:00 Monday to Friday; '30 7 * * 0' is 07:30 on Sundays",
             )
-        return reason is None
+            return False
+        if more_often_than_hourly(expression):
+            # Valid, so kept: `schedule` shows the post's occurrences, held back.
+            self.error(
+                "HP116",
+                f"'repeat: {expression}' fires more than once an hour; that floods "
+                "followers' timelines and looks like spam to the platforms",
+                self.at(("repeat",)),
+                "write one minute, e.g. '0 8 * * *' is 08:00 every day; '0 7-17 * * 1-5' "
+                "is every hour from 07:00 to 17:00 on working days",
+            )
+        return True
 
     def post_id(self, explicit: str | None, default_id: str) -> str:
         if explicit is None:

@@ -26,3 +26,13 @@ def occurrences(
         if until is not None and occurrence > until:
             return
         yield occurrence
+
+
+def more_often_than_hourly(expression: str) -> bool:
+    """Whether two consecutive occurrences of a valid expression can be less than an
+    hour apart (in local time). Exactly when its minute field names more than one
+    minute: two of them fall in every hour it fires, while occurrences at one minute
+    are whole hours apart (`0 8-9 * * *`: 08:00 and 09:00, allowed)."""
+    from cronsim import CronSim
+
+    return len(CronSim(expression.upper(), datetime(2000, 1, 1)).minutes) > 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _BARE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -100,6 +100,24 @@ def format_local(moment: datetime, tz: ZoneInfo) -> str:
     """A UTC moment as local time for people: `2026-12-01 08:00 WIB`."""
     local = moment.astimezone(tz)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTH_NAMES = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+def day_name(day: date) -> str:
+    """A date as Indonesian staff write it: `Selasa, 1 Desember 2026`."""
+    return f"{DAY_NAMES[day.weekday()]}, {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def local_midnight(moment: datetime, tz: ZoneInfo) -> datetime:
+    """The start of `moment`'s local day, in UTC."""
+    day = moment.astimezone(tz).date()
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 @dataclass(frozen=True)

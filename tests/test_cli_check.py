@@ -172,3 +172,38 @@ def test_edit_to_a_published_post_warns_it_will_not_be_sent(repo: Repo) -> None:
     assert edited.returncode == 0
     assert "warning[HP403] this post was already published to 'latihan'" in edited.stdout
     assert "posts/a.yaml:2:7" in edited.stdout
+
+
+def test_a_repeat_every_half_hour_fails_check(repo: Repo) -> None:
+    repo.post("rutin/info.yaml", FUTURE + 'repeat: "*/30 * * * *"\nto: pemkot-fb\ntext: Info\n')
+    repo.post("rutin/jam.yaml", FUTURE + 'repeat: "0 8-9 * * *"\nto: pemkot-fb\ntext: Jam\n')
+    result = run_humaspost("check", cwd=repo.root)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        "posts/rutin/info.yaml:2:9: error[HP116] 'repeat: */30 * * * *' fires more than once "
+        "an hour; that floods followers' timelines and looks like spam to the platforms"
+    )
+    assert result.stdout.count("error[") == 1  # hourly is fine
+
+
+# `check` imports the daemon module's neighbours; fcntl (POSIX only) must not be needed.
+RUN_CHECK_WITHOUT_FCNTL = """
+import sys
+sys.modules["fcntl"] = None  # `import fcntl` now raises ImportError, as on Windows
+from humaspost.cli.app import main
+sys.argv = ["humaspost", "check"]
+main()
+"""
+
+
+def test_check_runs_where_fcntl_does_not_exist(repo: Repo) -> None:
+    repo.post("a.yaml", FUTURE + 'repeat: "0 8 * * 1"\nto: pemkot-fb\ntext: Halo\n')
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_CHECK_WITHOUT_FCNTL],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stdout

@@ -10,6 +10,8 @@ import os
 import re
 import socket
 import subprocess
+import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -225,7 +227,10 @@ def test_json_shape(office: Repo) -> None:
     post(office, "nanti.md", "2026-11-29 09:00", to="[latihan, humas-x]")
     office.post("rusak.md", "---\npublish_at: besok\n---\nTeks\n")
     data = schedule_json(office)
-    assert set(data) == {"now", "timezone", "deliveries", "warnings", "problems", "daemon"}
+    assert set(data) == {
+        "now", "timezone", "deliveries", "warnings", "not_shown", "problems", "daemon"
+    }  # fmt: skip
+    assert data["not_shown"] == []
     assert data["now"] == "2026-11-28T09:00:00+00:00"
     assert data["timezone"] == "Asia/Jakarta"
     assert data["problems"] == 1
@@ -545,3 +550,53 @@ def test_a_stopped_or_vanished_daemon_is_not_running(office: Repo) -> None:
         "last pass 15:59:30 WIB)"
     )
     assert schedule_json(office)["daemon"]["state"] == "gone"
+
+
+# Every view bounds what it expands: at most 500 occurrences of one repeating post.
+
+
+def test_a_repeat_shows_at_most_500_occurrences_and_says_how_many_more(office: Repo) -> None:
+    office.post(
+        "rutin/jam.yaml",
+        "publish_at: 2026-11-29 00:00\nrepeat: '0 * * * *'\nto: humas-x\ntext: Info\n",
+    )
+    # To 28 December 16:00: 29 days of 24 hours and 17 more hours, 713 occurrences.
+    data = schedule_json(office, "--days", "30")
+    hourly = [d for d in data["deliveries"] if d["post"] == "rutin/jam"]
+    assert len(hourly) == 500
+    assert hourly[-1]["local_time"] == "2026-12-19T19:00:00+07:00"
+    assert data["not_shown"] == [
+        {
+            "post": "rutin/jam",
+            "after": "2026-12-19T12:00:00+00:00",
+            "occurrences": 213,
+            "at_least": False,
+        }
+    ]
+    _, out, _ = schedule(office, "--days", "30")
+    assert (
+        "not shown: 213 later occurrences of rutin/jam (after 2026-12-19 19:00 WIB; at most "
+        "500 are shown per repeating post, use a smaller --days)"
+    ) in out.splitlines()
+
+
+def test_ten_years_of_an_hourly_and_a_minutely_repeat_stay_small_and_quick(
+    office: Repo,
+) -> None:
+    office.post("jam.yaml", "repeat: '0 * * * *'\nto: humas-x\ntext: Tiap jam\n")
+    office.post("menit.yaml", "repeat: '* * * * *'\nto: humas-x\ntext: Tiap menit\n")  # HP116
+    started = time.monotonic()
+    result = run_humaspost("schedule", "--now", NOW, "--days", "3660", "--format", "json",
+                           cwd=office.root)  # fmt: skip
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1  # menit.yaml has an error: held back
+    data = json.loads(result.stdout)
+    counts = Counter((d["post"], d["state"]) for d in data["deliveries"])
+    # Not anchored by publish_at: both start now (16:00), which is due.
+    assert counts == {("jam", "due"): 1, ("jam", "scheduled"): 499, ("menit", "blocked"): 500}
+    assert [
+        (n["post"], n["after"], n["occurrences"], n["at_least"]) for n in data["not_shown"]
+    ] == [
+        ("jam", "2026-12-19T04:00:00+00:00", 10000, True),  # 16:00 WIB + 499 hours
+        ("menit", "2026-11-28T17:19:00+00:00", 10000, True),  # 16:00 WIB + 499 minutes
+    ]

@@ -352,3 +352,17 @@ def test_catch_up_sends_what_is_within_max_delay_and_misses_the_rest(repo: Repo)
     rows = log_rows(repo)
     assert (rows["telat"]["state"], rows["basi"]["state"]) == ("sent", "missed")
     assert "facebook" not in rows  # not claimed: it goes out once the secret is there
+
+
+def test_the_next_delivery_is_found_quickly_past_a_minutely_repeat(repo: Repo) -> None:
+    repo.write_config(CONFIG)
+    # Held back (HP116), yet the search for the next delivery must not expand 400 days
+    # of its minutes.
+    repo.post("menit.yaml", "repeat: '* * * * *'\ntext: Tiap menit\n")
+    later = datetime(2026, 12, 14, 8, 0, tzinfo=WIB)  # beyond the 2 days planned ahead
+    post(repo, "senam.md", later, "Senam pagi", repeat="'0 8 * * 1'")
+    started = time.monotonic()
+    with daemon(repo, FRIDAY) as running:
+        assert time.monotonic() - started < 10
+        assert datetime.fromisoformat(running.heartbeat()["next_delivery"]) == later
+        assert running.wait_for("post held back")["code"] == "HP116"

@@ -332,3 +332,30 @@ def test_invalid_repeat_is_reported_and_the_post_still_loads(repo: Repo) -> None
     result = load(repo, "a.yaml", "publish_at: 2026-12-01 08:00\nrepeat: '0 25 * * *'\ntext: a\n")
     assert codes(result) == ["HP107"]
     assert result.post is not None and result.post.repeat is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "floods"),
+    [
+        ("* * * * *", True),
+        ("*/30 * * * *", True),
+        ("0,30 * * * *", True),
+        ("* 8 * * *", True),  # every minute of 08:00-08:59, not 08:00
+        ("0-1 8 * * 1", True),
+        ("0 8-9 * * *", False),  # 08:00 and 09:00: exactly an hour apart
+        ("0 * * * *", False),
+        ("59 23 * * *", False),
+        ("30 6 * * fri", False),
+    ],
+)
+def test_a_repeat_more_often_than_hourly_is_an_error_at_its_value(
+    repo: Repo, expression: str, floods: bool
+) -> None:
+    result = load(
+        repo, "a.yaml", f"publish_at: 2026-12-01 08:00\nrepeat: '{expression}'\ntext: a\n"
+    )
+    assert codes(result) == (["HP116"] if floods else [])
+    if floods:
+        assert place(result, "HP116") == (2, 9)
+        # Still a schedule: `schedule` shows its occurrences, held back.
+        assert result.post is not None and result.post.repeat == expression

@@ -76,8 +76,7 @@ def daemon(
     )
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-        runner.wake.set()
+        runner.request_stop()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
