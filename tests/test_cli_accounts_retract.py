@@ -58,7 +58,9 @@ def test_retract_deletes_every_part_and_is_never_published_again(repo: Repo) -> 
     outbox = repo.root / ".humaspost" / "sandbox" / "latihan"
     assert run_humaspost("publish", "--now", "2026-12-01 08:00", cwd=repo.root).returncode == 0
     assert len(list(outbox.glob("*.json"))) == 2
-    retracted = run_humaspost("retract", "utas", "--yes", cwd=repo.root)
+    retracted = run_humaspost(
+        "retract", "utas", "--yes", "--now", "2026-12-01 08:02", cwd=repo.root
+    )
     assert retracted.returncode == 0, retracted.stdout + retracted.stderr
     assert "retracted utas → latihan" in retracted.stdout
     assert list(outbox.glob("*.json")) == []
@@ -66,11 +68,11 @@ def test_retract_deletes_every_part_and_is_never_published_again(repo: Repo) -> 
     assert [row["state"] for row in log] == ["retracted"]
     again = run_humaspost("publish", "--now", "2026-12-01 08:05", cwd=repo.root)
     assert "nothing due" in again.stdout and list(outbox.glob("*.json")) == []
-    twice = run_humaspost("retract", "utas", cwd=repo.root)
+    twice = run_humaspost("retract", "utas", "--now", "2026-12-01 08:06", cwd=repo.root)
     assert twice.returncode == 0 and "already retracted" in twice.stdout
 
 
 def test_retract_without_a_log_or_with_an_unknown_post(repo: Repo) -> None:
     repo.write_config(CONFIG)
-    none = run_humaspost("retract", "utas", cwd=repo.root)
+    none = run_humaspost("retract", "utas", "--now", "2026-12-01 08:00", cwd=repo.root)
     assert none.returncode == 2 and "nothing has been published yet" in none.stderr

@@ -11,19 +11,19 @@ from tests.conftest import Repo, run_humaspost
 
 PROJECT = Path(__file__).resolve().parents[1]
 FUTURE = "publish_at: 2027-01-05 08:00\n"
+# The moment every `check` below works at: FUTURE is ahead of it whatever the date.
+NOW = "2026-11-28 09:00"
 
 
 def test_bundled_example_checks_clean() -> None:
-    result = run_humaspost(
-        "check", "--config", "config.example.yaml", "--now", "2026-11-28 09:00", cwd=PROJECT
-    )
+    result = run_humaspost("check", "--config", "config.example.yaml", "--now", NOW, cwd=PROJECT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no problems" in result.stdout
 
 
 def test_errors_read_like_a_compiler(repo: Repo) -> None:
     repo.post("2027/01/a.yaml", FUTURE + "to: [pemkot-x, pemkot-ig]\ntext: Halo warga\n")
-    result = run_humaspost("check", cwd=repo.root)
+    result = run_humaspost("check", "--now", NOW, cwd=repo.root)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0] == (
@@ -39,7 +39,7 @@ def test_errors_read_like_a_compiler(repo: Repo) -> None:
 def test_json_output_is_stable_and_complete(repo: Repo) -> None:
     repo.post("ok.md", f"---\n{FUTURE}to: pemkot-x\n---\nSatu\n---\nDua https://bekasikota.go.id\n")
     repo.post("bad.yaml", FUTURE + "text: a\ndraft: ya\n")
-    result = run_humaspost("check", "--format", "json", cwd=repo.root)
+    result = run_humaspost("check", "--now", NOW, "--format", "json", cwd=repo.root)
     assert result.returncode == 1
     data = json.loads(result.stdout)
     assert {k: data[k] for k in ("files", "posts", "errors", "warnings")} == {
@@ -68,7 +68,7 @@ def test_json_output_is_stable_and_complete(repo: Repo) -> None:
 
 def test_github_annotations(repo: Repo) -> None:
     repo.post("a.yaml", FUTURE + "to: nope\ntext: a\n")
-    result = run_humaspost("check", "--format", "github", cwd=repo.root)
+    result = run_humaspost("check", "--now", NOW, "--format", "github", cwd=repo.root)
     assert result.returncode == 1
     first = result.stdout.splitlines()[0]
     assert first.startswith("::error file=posts/a.yaml,line=2,col=5,title=HP103::")
@@ -77,8 +77,8 @@ def test_github_annotations(repo: Repo) -> None:
 
 def test_strict_fails_on_warnings(repo: Repo) -> None:
     repo.post("old.yaml", "publish_at: 2020-01-01 08:00\ntext: a\n")
-    assert run_humaspost("check", cwd=repo.root).returncode == 0
-    strict = run_humaspost("check", "--strict", cwd=repo.root)
+    assert run_humaspost("check", "--now", NOW, cwd=repo.root).returncode == 0
+    strict = run_humaspost("check", "--now", NOW, "--strict", cwd=repo.root)
     assert strict.returncode == 1
     assert "warning[HP401]" in strict.stdout
 
@@ -87,9 +87,9 @@ def test_explicit_paths_and_discovery_from_a_subfolder(repo: Repo) -> None:
     repo.post("2027/a.yaml", FUTURE + "text: a\n")
     repo.post("2027/b.yaml", FUTURE + "text: b\nto: nope\n")
     sub = repo.posts / "2027"
-    only_a = run_humaspost("check", "a.yaml", cwd=sub)
+    only_a = run_humaspost("check", "--now", NOW, "a.yaml", cwd=sub)
     assert only_a.returncode == 0 and "1 file, 1 post" in only_a.stdout
-    folder = run_humaspost("check", ".", cwd=sub)
+    folder = run_humaspost("check", "--now", NOW, ".", cwd=sub)
     assert folder.returncode == 1 and "b.yaml:3:5" in folder.stdout
 
 
@@ -98,12 +98,12 @@ def test_config_from_environment_variable(repo: Repo, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {"HUMASPOST_CONFIG": str(repo.root / "humaspost.yaml")}
-    assert run_humaspost("check", cwd=elsewhere, env=env).returncode == 0
+    assert run_humaspost("check", "--now", NOW, cwd=elsewhere, env=env).returncode == 0
 
 
 def test_check_needs_no_secrets(repo: Repo) -> None:
     repo.post("a.yaml", FUTURE + "text: a\n")
-    result = run_humaspost("check", cwd=repo.root, env={"FB_TOKEN": ""})
+    result = run_humaspost("check", "--now", NOW, cwd=repo.root, env={"FB_TOKEN": ""})
     assert result.returncode == 0
 
 
@@ -113,16 +113,16 @@ def test_config_errors_exit_2_and_never_print_secrets(repo: Repo) -> None:
         f"accounts:\n  pemkot-fb:\n    platform: facebook\n    page_id: '1'\n    access_token: {token}\n"
     )
     for fmt in ("text", "json", "github"):
-        result = run_humaspost("check", "--format", fmt, cwd=repo.root)
+        result = run_humaspost("check", "--now", NOW, "--format", fmt, cwd=repo.root)
         assert result.returncode == 2
         assert token not in result.stdout + result.stderr
         assert "HP504" in result.stdout + result.stderr
-    text = run_humaspost("check", cwd=repo.root)
+    text = run_humaspost("check", "--now", NOW, cwd=repo.root)
     assert "humaspost.yaml:5:19" in text.stderr
 
 
 def test_no_config_found(tmp_path: Path) -> None:
-    result = run_humaspost("check", cwd=tmp_path)
+    result = run_humaspost("check", "--now", NOW, cwd=tmp_path)
     assert result.returncode == 2
     assert "HP501" in result.stderr and "humaspost init" in result.stderr
 
@@ -142,7 +142,7 @@ def test_usage_errors_exit_2_without_traceback(repo: Repo) -> None:
 def test_unreadable_post_is_a_located_error_not_a_crash(repo: Repo) -> None:
     path = repo.post("a.yaml", FUTURE + "text: a\n")
     path.write_bytes(b"\x00\xff\xfe garbage \x80")
-    result = run_humaspost("check", cwd=repo.root)
+    result = run_humaspost("check", "--now", NOW, cwd=repo.root)
     assert result.returncode == 1
     assert "posts/a.yaml:1:" in result.stdout and "HP002" in result.stdout
 
@@ -150,7 +150,7 @@ def test_unreadable_post_is_a_located_error_not_a_crash(repo: Repo) -> None:
 def test_python_dash_m_runs_the_same_command(repo: Repo) -> None:
     repo.post("a.yaml", FUTURE + "text: a\n")
     result = subprocess.run(
-        [sys.executable, "-m", "humaspost", "check"],
+        [sys.executable, "-m", "humaspost", "check", "--now", NOW],
         cwd=repo.root,
         capture_output=True,
         text=True,

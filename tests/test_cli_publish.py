@@ -216,7 +216,7 @@ def test_a_missed_delivery_is_retried_by_hand(office: Repo) -> None:
     }
     assert states == {"pemkot-x": "sent", "pemkot-fb": "missed"}
 
-    twice = run_humaspost("retry", str(row["id"]), "--sandbox", cwd=office.root)
+    twice = run_humaspost("retry", str(row["id"]), "--sandbox", "--now", late, cwd=office.root)
     assert twice.returncode == 2
     assert (
         f"delivery {row['id']} is sent; only failed or missed ones can be retried" in twice.stderr
@@ -253,7 +253,8 @@ def test_an_unknown_delivery_is_shown_and_resolved_as_sent(office: Repo) -> None
     assert (row["id"], row["error"]) == (row_id, "timeout after sending")
 
     url = "https://x.com/pemkotbekasi/status/1864"
-    resolved = run_humaspost("resolve", str(row_id), "--sent", url, "--sandbox", cwd=office.root)
+    resolved = run_humaspost("resolve", str(row_id), "--sent", url, "--sandbox", "--now", NOW,
+                             cwd=office.root)  # fmt: skip
     assert resolved.returncode == 0, resolved.stderr
     assert (
         resolved.stdout

@@ -32,14 +32,33 @@ X_KEYS = {
 FB_TOKEN = "EAAGpageTOKENlonglived0000secret"
 SECRETS = [*X_KEYS.values(), FB_TOKEN]
 PAGE = "104857600000000"
+WIB = ZoneInfo("Asia/Jakarta")
+NOW = "2026-12-01 08:00"  # WIB: when the posts below are due
 
 
-def fake_x(prefix: str = "") -> FakeX:
+class CommandClock:
+    """The moment the commands are run at (their --now, Asia/Jakarta): the fakes' clock
+    too, so that X's rate-limit resets and expiries are in the commands' time."""
+
+    def __init__(self, local: str) -> None:
+        self.at(local)
+
+    def at(self, local: str) -> str:
+        """Move to `local` ("YYYY-MM-DD HH:MM") and return it, for --now."""
+        self.moment = datetime.strptime(local, "%Y-%m-%d %H:%M").replace(tzinfo=WIB)
+        return local
+
+    def __call__(self) -> float:
+        return self.moment.timestamp()
+
+
+def fake_x(clock: CommandClock, prefix: str = "") -> FakeX:
     return FakeX(
         consumer_key=prefix + X_KEYS["X_KEY"],
         consumer_secret=prefix + X_KEYS["X_SECRET"],
         access_token=prefix + X_KEYS["X_TOKEN"],
         access_token_secret=prefix + X_KEYS["X_TOKEN_SECRET"],
+        clock=clock,
     )
 
 
@@ -52,8 +71,13 @@ def x_account(name: str, url: str, prefix: str = "") -> str:
 
 
 @pytest.fixture
-def platforms(repo: Repo) -> Iterator[tuple[FakeX, FakeGraph]]:
-    with fake_x() as x, FakeGraph(PAGE, FB_TOKEN) as graph:
+def clock() -> CommandClock:
+    return CommandClock(NOW)
+
+
+@pytest.fixture
+def platforms(repo: Repo, clock: CommandClock) -> Iterator[tuple[FakeX, FakeGraph]]:
+    with fake_x(clock) as x, FakeGraph(PAGE, FB_TOKEN) as graph:
         repo.write_config(
             "accounts:\n"
             + x_account("pemkot-x", x.url)
@@ -90,7 +114,7 @@ def test_a_thread_with_images_and_a_three_photo_post(
             """
         ),
     )
-    result = run_humaspost("publish", "--now", "2026-12-01 08:00", cwd=repo.root, env=ENV)
+    result = run_humaspost("publish", "--now", NOW, cwd=repo.root, env=ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 sent" in result.stdout
     # X: three uploads with alt text, then the thread in order, replying.
@@ -119,18 +143,18 @@ def test_a_thread_with_images_and_a_three_photo_post(
     }
 
 
-def test_accounts_verify_and_retract(repo: Repo, platforms: tuple[FakeX, FakeGraph]) -> None:
+def test_accounts_verify_and_retract(
+    repo: Repo, platforms: tuple[FakeX, FakeGraph], clock: CommandClock
+) -> None:
     x, graph = platforms
     verified = run_humaspost("accounts", "--verify", cwd=repo.root, env=ENV)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "posting as @pemkotbekasi" in verified.stdout
     assert "Pemerintah Kota Bekasi" in verified.stdout
     repo.post("a.yaml", "publish_at: 2026-12-01 08:00\ntext: Halo warga Bekasi\n")
-    assert (
-        run_humaspost("publish", "--now", "2026-12-01 08:00", cwd=repo.root, env=ENV).returncode
-        == 0
-    )
-    retracted = run_humaspost("retract", "a", "--yes", cwd=repo.root, env=ENV)
+    assert run_humaspost("publish", "--now", NOW, cwd=repo.root, env=ENV).returncode == 0
+    later = clock.at("2026-12-01 08:30")
+    retracted = run_humaspost("retract", "a", "--yes", "--now", later, cwd=repo.root, env=ENV)
     assert retracted.returncode == 0, retracted.stdout + retracted.stderr
     assert x.live() == [] and graph.deleted == [graph.feed[0].id]
     graph.fail("read", GraphFault.expired_token())
@@ -140,7 +164,8 @@ def test_accounts_verify_and_retract(repo: Repo, platforms: tuple[FakeX, FakeGra
 
 def test_under_30_percent_transient_faults_50_deliveries_all_end_sent_once(repo: Repo) -> None:
     rng = random.Random(2026)
-    with fake_x() as one, fake_x("b-") as two:
+    clock = CommandClock(NOW)
+    with fake_x(clock) as one, fake_x(clock, "b-") as two:
         repo.write_config(
             "accounts:\n" + x_account("kec-timur", one.url) + x_account("kec-barat", two.url, "B_")
             + "defaults:\n  to: [kec-timur, kec-barat]\n"
@@ -157,7 +182,8 @@ def test_under_30_percent_transient_faults_50_deliveries_all_end_sent_once(repo:
             )
         now = datetime(2026, 12, 1, 8, 0)
         for _ in range(12):
-            run_humaspost("publish", "--now", f"{now:%Y-%m-%d %H:%M}", cwd=repo.root, env=env)
+            at = clock.at(f"{now:%Y-%m-%d %H:%M}")
+            run_humaspost("publish", "--now", at, cwd=repo.root, env=env)
             now += timedelta(minutes=5)  # cron would run every minute
         log = json.loads(run_humaspost("log", "--all", "--format", "json", cwd=repo.root).stdout)
         assert len(log) == 50 and {row["state"] for row in log} == {"sent"}
@@ -168,7 +194,7 @@ def test_under_30_percent_transient_faults_50_deliveries_all_end_sent_once(repo:
 
 
 def test_no_secret_appears_in_any_output_log_or_crash_report(
-    repo: Repo, platforms: tuple[FakeX, FakeGraph], tmp_path: Path
+    repo: Repo, platforms: tuple[FakeX, FakeGraph], clock: CommandClock, tmp_path: Path
 ) -> None:
     x, graph = platforms
     crash_dir = tmp_path / "tmp"
@@ -182,17 +208,22 @@ def test_no_secret_appears_in_any_output_log_or_crash_report(
     graph.fail("read", GraphFault.connection_reset(before_answer=True))
     graph.fail("delete", GraphFault.server_error(503))
     outputs = []
-    for args in (
-        ["check"], ["schedule", "--now", "2026-12-01 07:00"], ["accounts", "--verify"],
-        ["publish", "--now", "2026-12-01 08:00"], ["publish", "--now", "2026-12-01 08:06"],
-        ["log", "--all"], ["log", "--format", "csv", "--all"], ["retry", "1"],
-        ["resolve", "2", "--not-sent"], ["retract", "b", "--yes"], ["retract", "a", "--yes"],
+    for at, args in (
+        ("2026-12-01 07:00", ["check"]), ("2026-12-01 07:00", ["schedule"]),
+        (None, ["accounts", "--verify"]),
+        ("2026-12-01 08:00", ["publish"]), ("2026-12-01 08:06", ["publish"]),
+        (None, ["log", "--all"]), (None, ["log", "--format", "csv", "--all"]),
+        ("2026-12-01 08:07", ["retry", "1"]), ("2026-12-01 08:07", ["resolve", "2", "--not-sent"]),
+        ("2026-12-01 08:08", ["retract", "b", "--yes"]),
+        ("2026-12-01 08:08", ["retract", "a", "--yes"]),
     ):  # fmt: skip
-        result = run_humaspost(*args, "--debug", cwd=repo.root, env=env)
+        now = ["--now", clock.at(at)] if at else []
+        result = run_humaspost(*args, *now, "--debug", cwd=repo.root, env=env)
         assert "Traceback" not in result.stderr or "--debug" in args
         outputs.append(result.stdout + result.stderr)
+    daemon_at = clock.at("2026-12-01 08:10")
     daemon = subprocess.Popen(
-        [str(HUMASPOST), "daemon", "--debug", "--log-format", "json", "--now", "2026-12-01 08:10"],
+        [str(HUMASPOST), "daemon", "--debug", "--log-format", "json", "--now", daemon_at],
         cwd=repo.root,
         env={**os.environ, **env},
         stdout=subprocess.PIPE,

@@ -542,9 +542,13 @@ def test_the_publisher_resumes_a_thread_x_interrupted(tmp_path: Path, repo: Repo
         "banjir.md",
         "---\npublish_at: 2026-12-01 08:00\nto: pemkot-x\n---\nSatu\n---\nDua\n---\nTiga\n",
     )
-    adapter = platform(tmp_path)
+    # One clock for the publisher, the adapter and the fake X, set by each run.
+    moment = [NOW]
+    adapter = TwitterPlatform(PlatformContext(tmp_path, lambda: moment[0], timeout=5.0))
+    x.clock = lambda: moment[0].timestamp()
 
     def run(now: datetime) -> list[Result]:
+        moment[0] = now
         config = repo.config()
         loaded = load_posts(config, repo.root, now)
         path = log_path(config, sandbox=False)
@@ -555,7 +559,7 @@ def test_the_publisher_resumes_a_thread_x_interrupted(tmp_path: Path, repo: Repo
             adapters={"pemkot-x": adapter},
             accounts={"pemkot-x": account(x)},
             settings=PublishSettings(path, "test-host/1"),
-            clock=lambda: now,
+            clock=lambda: moment[0],
             events=_Quiet(),
         )
         return [o.result for o in outcomes]
