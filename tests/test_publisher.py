@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 import threading
 import time
 from collections import defaultdict
@@ -17,6 +18,7 @@ from typing import ClassVar
 
 import pytest
 
+from humaspost import publog
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
     Part,
@@ -464,3 +466,81 @@ def test_a_publisher_that_lost_its_claim_sends_no_more_parts(office: Office) -> 
         assert [outcome for _, outcome, _ in log.attempts(row.id)] == [
             "claimed", "interrupted between parts", "claimed"
         ]  # fmt: skip
+
+
+class PausedThenFailing(ScriptedPlatform):
+    """Paused before its first request (past its lease; another publisher took the
+    delivery over meanwhile), then told by the platform to try again later."""
+
+    def __init__(self, take_over: Callable[[], None]) -> None:
+        super().__init__()
+        self.take_over = take_over
+
+    def publish(
+        self, parts: tuple[Part, ...], account: ResolvedAccount, progress: ThreadProgress
+    ) -> Receipt:
+        self.take_over()
+        raise TransientError("503 service unavailable")
+
+
+def test_a_run_that_lost_its_claim_leaves_the_new_owners_send_alone(office: Office) -> None:
+    office.post("t", "2026-12-01 08:00", "a")
+    later = DUE + timedelta(minutes=10)
+
+    def take_over() -> None:
+        with PublishLog(office.log_path) as log:
+            (row,) = log.search()
+            log.release_stale(later, lambda owner: False)
+            taken = log.claim(row.key, platform="sandbox", due_at=DUE, owner="other-host/2",
+                              now=later, lease=timedelta(minutes=2))  # fmt: skip
+            assert taken is not None
+            log.part_starting(taken.row_id, 0, "other-host/2", later, timedelta(minutes=2))
+
+    office.platform = PausedThenFailing(take_over)
+    outcomes = office.run(DUE)
+    assert results(outcomes) == [("t", Result.SKIPPED)]
+    with PublishLog(office.log_path) as log:
+        (row,) = log.search()
+        # The new owner is still sending, its part in flight: nobody may claim it.
+        assert row.state is RowState.SENDING and row.owner == "other-host/2"
+        assert row.inflight_part == 0 and row.next_attempt_at is None
+        attempts = log.attempts(row.id)
+    assert [outcome for _, outcome, _ in attempts] == [
+        "claimed", "interrupted between parts", "claimed", "transient error"
+    ]  # fmt: skip
+    assert "the claim was lost" in (attempts[-1][2] or "")
+    # A third run finds nothing to take.
+    assert office.run(later + timedelta(seconds=30)) == []
+
+
+def test_waiting_on_a_locked_log_mid_thread_is_not_an_adapter_failure(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office.post("t", "2026-12-01 08:00", "a", "Satu", "Dua", "Tiga")
+    monkeypatch.setattr(publog, "BUSY_TIMEOUT", 0.2)  # waited 30 s in production
+    PublishLog(office.log_path).close()  # the log exists, as after any earlier run
+    holder = sqlite3.connect(office.log_path, isolation_level=None, check_same_thread=False)
+
+    def another_program_locks_the_log() -> None:
+        holder.execute("BEGIN EXCLUSIVE")
+
+    office.platform.before_part[("a", 1)] = another_program_locks_the_log
+    try:
+        outcomes = office.run(DUE)
+    finally:
+        holder.close()
+    assert results(outcomes) == [("t", Result.SKIPPED)], outcomes[0].error
+    assert "locked" in (outcomes[0].error or "")
+    assert office.platform.posted == [("a", "Satu", None)]
+    assert office.row_state("t") is RowState.SENDING  # not failed: nothing is in flight
+    # Once the lease has run out, the next pass settles it (as every pass does first)
+    # and resumes at part 2, replying to part 1.
+    with PublishLog(office.log_path) as log:
+        assert log.release_stale(DUE + timedelta(minutes=5), lambda owner: False) == []
+    resumed = office.run(DUE + timedelta(minutes=5))
+    assert results(resumed) == [("t", Result.SENT)], resumed[0].error
+    assert office.platform.posted == [("a", "Satu", None), ("a", "Dua", "1"), ("a", "Tiga", "2")]
+    with PublishLog(office.log_path) as log:
+        (row,) = log.search()
+        outcomes_seen = [outcome for _, outcome, _ in log.attempts(row.id)]
+    assert "adapter crashed" not in outcomes_seen and outcomes_seen[-1] == "sent"
