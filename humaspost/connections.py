@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from humaspost.config import Config, resolve_account_settings
+from humaspost.config import Config, resolve_account_settings, secret_references
 from humaspost.platforms.base import Clock, Platform, PlatformContext, ResolvedAccount
 from humaspost.platforms.registry import platform_class
 from humaspost.problems import ConfigError, Problem
@@ -42,6 +42,25 @@ def resolve_accounts(
             continue
         resolved[name] = ResolvedAccount(name, account.platform, settings)
     return resolved, missing
+
+
+def missing_secrets(
+    config: Config, environ: Mapping[str, str], *, sandbox: bool
+) -> dict[str, list[str]]:
+    """Every configured account whose secrets are missing, with the names of the
+    variables it needs that `environ` lacks (never a value). None with `sandbox`."""
+    _, missing = resolve_accounts(config, config.accounts, environ, sandbox=sandbox)
+    return {
+        name: list(
+            dict.fromkeys(
+                var
+                for value in config.accounts[name].settings.values()
+                for var in secret_references(value)
+                if var not in environ
+            )
+        )
+        for name in missing
+    }
 
 
 def build_adapters(

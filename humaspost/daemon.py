@@ -39,6 +39,7 @@ from humaspost.checks import (
     check_and_keep,
 )
 from humaspost.config import Config
+from humaspost.connections import missing_secrets
 from humaspost.heartbeat import Heartbeat
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
@@ -55,6 +56,10 @@ from humaspost.yamlpos import Located
 
 LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)
+MISSING_SECRETS_HINT = (
+    "its deliveries are not sent, and are recorded missed once past their deadline; "
+    "set the variables and restart the daemon"
+)
 # Wake-ups are planned this far ahead; later ones are added as time goes by.
 HORIZON = timedelta(days=2)
 # With nothing within HORIZON, the heartbeat's next_delivery is looked for this far ahead
@@ -175,7 +180,8 @@ _Message = _Pass | _Changed | _Stop
 
 class Daemon:
     """The long-running scheduler. `run` returns when `stop` is set (and
-    `request_stop` posted)."""
+    `request_stop` posted). `environ` (`.env` included) is read once, by the caller:
+    it stays the same for the daemon's life, so a secret set later needs a restart."""
 
     def __init__(
         self,
@@ -231,6 +237,7 @@ class Daemon:
                         "pid": os.getpid(),
                     },
                 )
+                self.report_missing_secrets()
                 self.scheduler.add_job(
                     self.inbox.put,
                     IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
@@ -358,9 +365,9 @@ class Daemon:
             )
             return
         self.last_pass = self.clock()
-        for name, problems in result.missing_secrets.items():
-            for problem in problems:
-                self.log.error("missing secret", extra={"account": name, "error": problem.message})
+        # `result.missing_secrets` is not logged: the environment is fixed for the
+        # daemon's life, so start named every such account already, and a due delivery
+        # of one would repeat it at every pass (every minute) until its deadline.
         if result.unknown_after > result.unknown_before:
             self.log.error(
                 "unknown deliveries",
@@ -416,6 +423,27 @@ class Daemon:
         self.next_wake = upcoming
         self.write_heartbeat(running=True)
         return loaded, any(d.state is State.DUE for d in deliveries)
+
+    def report_missing_secrets(self) -> None:
+        """Name, once, every account whose secrets are missing (by variable, never a
+        value), and what that means; then a summary for people (`summary`: a JSON log
+        has no need of it)."""
+        missing = missing_secrets(self.config, self.environ, sandbox=self.sandbox)
+        for name, variables in missing.items():
+            self.log.error(
+                "missing secrets",
+                extra={"account": name, "variables": variables, "hint": MISSING_SECRETS_HINT},
+            )
+        if missing:
+            self.log.error(
+                "secrets missing for %d of %d accounts: %s. Nothing is sent to them: their "
+                "deliveries are recorded missed once past their deadline. Set the variables "
+                "(environment or .env) and restart the daemon.",
+                len(missing),
+                len(self.config.accounts),
+                ", ".join(missing),
+                extra={"summary": True},
+            )
 
     def report_problems(self, problems: list[Problem]) -> None:
         """Log each error that holds a post back."""

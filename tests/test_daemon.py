@@ -342,11 +342,11 @@ def test_catch_up_sends_what_is_within_max_delay_and_misses_the_rest(repo: Repo)
         assert missed["level"] == "warning"
         started = datetime.fromisoformat(running.events("started")[0]["time"])
         assert datetime.fromisoformat(sent["time"]) - started < timedelta(seconds=1)
-        # A missing secret is said loudly, once a pass (not in a loop without pause),
-        # and the delivery waits for it.
+        # A missing secret is said loudly, once (not in a loop without pause, nor at
+        # every pass while its delivery is due), and the delivery waits for it.
         time.sleep(1)
-        (secret,) = running.events("missing secret")
-        assert secret["level"] == "error" and "FB_TOKEN_NOT_SET" in secret["error"]
+        (secret,) = running.events("missing secrets")
+        assert secret["level"] == "error" and secret["variables"] == ["FB_TOKEN_NOT_SET"]
         assert secret["account"] == "pemkot-fb"
     assert set(outbox(repo)) == {("latihan", "Telat setengah jam")}
     rows = log_rows(repo)
@@ -366,3 +366,90 @@ def test_the_next_delivery_is_found_quickly_past_a_minutely_repeat(repo: Repo) -
         assert time.monotonic() - started < 10
         assert datetime.fromisoformat(running.heartbeat()["next_delivery"]) == later
         assert running.wait_for("post held back")["code"] == "HP116"
+
+
+TWO_ACCOUNTS = """\
+timezone: Asia/Jakarta
+max_delay: 10s
+accounts:
+  latihan:
+    platform: sandbox
+  pemkot-fb:
+    platform: facebook
+    page_id: ${FB_PAGE_ID}
+    access_token: ${FB_TOKEN_NOT_SET}
+defaults:
+  to: [latihan]
+"""
+# Set in .env: the log may name its variable, never show it.
+PAGE_ID = "104857609999999"
+
+
+def two_accounts(repo: Repo) -> None:
+    repo.write_config(TWO_ACCOUNTS)
+    (repo.root / ".env").write_text(f"FB_PAGE_ID={PAGE_ID}\n", encoding="utf-8")
+
+
+def test_missing_secrets_are_said_once_at_start_and_the_other_account_publishes(
+    repo: Repo,
+) -> None:
+    two_accounts(repo)
+    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    # Due from t0+1 s to its deadline at t0+11 s: every pass until then finds it due.
+    post(repo, "facebook.md", t0 + timedelta(seconds=1), "Tanpa token", to="pemkot-fb")
+    post(repo, "pagi.md", t0 + timedelta(seconds=2), "Pagi")
+    post(repo, "siang.md", t0 + timedelta(seconds=4), "Siang")
+    with daemon(repo, t0) as running:
+        (said,) = running.events("missing secrets")
+        assert said["level"] == "error" and said["account"] == "pemkot-fb"
+        assert said["variables"] == ["FB_TOKEN_NOT_SET"]
+        assert "not sent" in said["hint"] and "missed" in said["hint"]
+        names = [e["event"] for e in running.events()]
+        assert names.index("started") < names.index("missing secrets")
+        running.wait_for("sent", lambda e: e["post"] == "siang")
+        # Past its deadline, the first sweep (a minute after start) records it missed.
+        missed = running.wait_for("missed", lambda e: e["post"] == "facebook", timeout=75)
+        assert "secrets were missing" in missed["error"]
+        assert running.terminate() == 0
+        # Five passes (start, three wake-ups, the sweep), the secrets named once;
+        # in JSON no summary beside the account's own object.
+        assert len(running.events("missing secrets")) == 1
+        assert not [e for e in running.events() if "secrets missing" in e["event"]]
+        assert PAGE_ID not in running.log_file.read_text(encoding="utf-8")
+    assert set(outbox(repo)) == {("latihan", "Pagi"), ("latihan", "Siang")}
+    assert log_rows(repo)["facebook"]["state"] == "missed"
+
+
+def test_a_text_log_sums_up_the_missing_secrets_and_sandbox_needs_none(repo: Repo) -> None:
+    two_accounts(repo)
+    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    log_file = repo.root.parent / "daemon-text.log"
+    with log_file.open("w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            [str(HUMASPOST), "daemon", "--now", local(t0)],
+            cwd=repo.root,
+            env={k: v for k, v in os.environ.items() if not k.startswith("HUMASPOST_")},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        deadline = time.monotonic() + 15
+        while not (repo.root / ".humaspost" / "daemon.json").exists():
+            assert time.monotonic() < deadline, log_file.read_text(encoding="utf-8")
+            time.sleep(0.02)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    text = log_file.read_text(encoding="utf-8")
+    (line,) = [line for line in text.splitlines() if "missing secrets" in line]
+    assert "error" in line and "account=pemkot-fb" in line
+    assert "variables=['FB_TOKEN_NOT_SET']" in line
+    (summary,) = [line for line in text.splitlines() if "secrets missing" in line]
+    assert "secrets missing for 1 of 2 accounts: pemkot-fb." in summary
+    assert "restart the daemon" in summary
+    assert PAGE_ID not in text
+
+    post(repo, "facebook.md", t0 + timedelta(seconds=1), "Ke sandbox", to="pemkot-fb")
+    with daemon(repo, t0, "--sandbox") as running:
+        running.wait_for("sent", lambda e: e["post"] == "facebook")
+        assert not running.events("missing secrets")

@@ -38,8 +38,8 @@ class LogFormat(StrEnum):
 
 
 # Fields of a log record that are ours (passed with `extra=`), in the order shown.
-_FIELDS = ("post", "account", "url", "error", "file", "line", "code", "files", "posts",
-           "count", "hint", "reason", "sandbox", "pid")  # fmt: skip
+_FIELDS = ("post", "account", "variables", "url", "error", "file", "line", "code", "files",
+           "posts", "count", "hint", "reason", "sandbox", "pid")  # fmt: skip
 
 
 def daemon(
@@ -88,9 +88,12 @@ def _logger(log_format: LogFormat, cfg: Config, clock: OffsetClock) -> logging.L
     logger.setLevel(logging.INFO)
     logger.propagate = False
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        _JsonFormatter(clock) if log_format is LogFormat.JSON else _TextFormatter(cfg, clock)
-    )
+    if log_format is LogFormat.JSON:
+        handler.setFormatter(_JsonFormatter(clock))
+        # A summary for people would count the accounts of its objects a second time.
+        handler.addFilter(lambda record: not getattr(record, "summary", False))
+    else:
+        handler.setFormatter(_TextFormatter(cfg, clock))
     logger.handlers[:] = [handler]
     # APScheduler's own warnings (a wake-up missed after the machine slept) in the same
     # format, not as stray lines in a JSON log.
