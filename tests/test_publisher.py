@@ -442,20 +442,23 @@ def test_stop_finishes_the_delivery_in_hand(office: Office) -> None:
     assert len(office.run(DUE + timedelta(minutes=5))) == 2
 
 
+def another_publisher_takes_over(office: Office, at: datetime, *, sending: bool = False) -> None:
+    """While this publisher was stopped, its lease ran out and another one took the
+    delivery over (and, with `sending`, has a part in flight)."""
+    with PublishLog(office.log_path) as log:
+        (row,) = log.search()
+        log.release_stale(at, lambda owner: False)
+        taken = log.claim(row.key, platform="sandbox", due_at=DUE, owner="other-host/2",
+                          now=at, lease=timedelta(minutes=2))  # fmt: skip
+        assert taken is not None
+        if sending:
+            log.part_starting(taken.row_id, 0, "other-host/2", at, timedelta(minutes=2))
+
+
 def test_a_publisher_that_lost_its_claim_sends_no_more_parts(office: Office) -> None:
     office.post("t", "2026-12-01 08:00", "a", "Satu", "Dua", "Tiga")
     later = DUE + timedelta(minutes=10)
-
-    def paused_past_the_lease() -> None:
-        # While this publisher was stopped, its lease ran out and another one took over.
-        with PublishLog(office.log_path) as log:
-            (row,) = log.search()
-            log.release_stale(later, lambda owner: False)
-            taken = log.claim(row.key, platform="sandbox", due_at=DUE, owner="other-host/2",
-                              now=later, lease=timedelta(minutes=2))  # fmt: skip
-            assert taken is not None
-
-    office.platform.before_part[("a", 1)] = paused_past_the_lease
+    office.platform.before_part[("a", 1)] = lambda: another_publisher_takes_over(office, later)
     outcomes = office.run(DUE)
     assert results(outcomes) == [("t", Result.SKIPPED)]
     assert office.platform.posted == [("a", "Satu", None)]
@@ -486,17 +489,9 @@ class PausedThenFailing(ScriptedPlatform):
 def test_a_run_that_lost_its_claim_leaves_the_new_owners_send_alone(office: Office) -> None:
     office.post("t", "2026-12-01 08:00", "a")
     later = DUE + timedelta(minutes=10)
-
-    def take_over() -> None:
-        with PublishLog(office.log_path) as log:
-            (row,) = log.search()
-            log.release_stale(later, lambda owner: False)
-            taken = log.claim(row.key, platform="sandbox", due_at=DUE, owner="other-host/2",
-                              now=later, lease=timedelta(minutes=2))  # fmt: skip
-            assert taken is not None
-            log.part_starting(taken.row_id, 0, "other-host/2", later, timedelta(minutes=2))
-
-    office.platform = PausedThenFailing(take_over)
+    office.platform = PausedThenFailing(
+        lambda: another_publisher_takes_over(office, later, sending=True)
+    )
     outcomes = office.run(DUE)
     assert results(outcomes) == [("t", Result.SKIPPED)]
     with PublishLog(office.log_path) as log:
