@@ -29,6 +29,10 @@ from humaspost.publog import LogRow, PublishLog, RowState, log_exists
 from humaspost.times import TimeFormatError, format_local, parse_datetime
 from humaspost.workflow import log_path
 
+# SQLite's integers end here: a larger delivery number names no delivery, and a larger
+# --limit is no limit.
+_SQLITE_MAX = 2**63 - 1
+
 
 class LogFormat(StrEnum):
     """Output formats of `log`."""
@@ -81,7 +85,7 @@ def log(
                 post_id=post,
                 account=account,
                 state=state.value if state else None,
-                limit=None if show_all else limit,
+                limit=None if show_all or limit > _SQLITE_MAX else limit,
             )
     if output is LogFormat.JSON:
         print_json(sys.stdout, [_row_json(row) for row in rows])
@@ -169,7 +173,7 @@ def _hostname(value: str) -> str | None:
 
 
 def _existing(publog: PublishLog, number: int) -> LogRow:
-    row = publog.row(number)
+    row = publog.row(number) if 0 < number <= _SQLITE_MAX else None
     if row is None:
         raise UsageError(f"there is no delivery {number} in the publish log")
     return row
