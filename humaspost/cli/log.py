@@ -29,8 +29,8 @@ from humaspost.publog import LogRow, PublishLog, RowState, log_exists
 from humaspost.times import TimeFormatError, format_local, parse_datetime
 from humaspost.workflow import log_path
 
-# SQLite's integers end here: a larger delivery number names no delivery, and a larger
-# --limit is no limit.
+# SQLite's integers end here: no publish log has a delivery with a larger number, or
+# more rows.
 _SQLITE_MAX = 2**63 - 1
 
 
@@ -74,6 +74,8 @@ def log(
     debug: DebugOption = False,
 ) -> None:
     """What went out and what did not: time, post, account, state, URL, error."""
+    if limit > _SQLITE_MAX:
+        raise UsageError(f"--limit: {limit} is more rows than a publish log can hold; use --all")
     cfg, _ = load(config)
     since_at = _time_option("--since", since, cfg)
     path = log_path(cfg, sandbox=sandbox)
@@ -85,7 +87,7 @@ def log(
                 post_id=post,
                 account=account,
                 state=state.value if state else None,
-                limit=None if show_all or limit > _SQLITE_MAX else limit,
+                limit=None if show_all else limit,
             )
     if output is LogFormat.JSON:
         print_json(sys.stdout, [_row_json(row) for row in rows])
