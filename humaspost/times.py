@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _BARE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|m|h|d|w)\s*$", re.ASCII)
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|m|h|d|w)\s*$")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
 
 # The years a written time may have (docs/post-format.md). Python's datetime ends at the
-# years 1 and 9999; staying this far inside means that converting to UTC and adding what
-# humaspost adds to a time (a duration up to MAX_DURATION, a schedule window, the offset
-# of a `--now` clock from the real one) can never leave that range.
+# years 1 and 9999; staying this far inside means that converting to UTC and adding or
+# taking away what humaspost does (a duration up to MAX_DURATION, a schedule window of
+# up to ten years, a day of look-back) can never leave that range.
 FIRST_YEAR = 1970
 LAST_YEAR = 9000
 # The longest duration accepted (`max_delay`, a sandbox `delay`): ten years.
