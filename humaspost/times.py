@@ -44,9 +44,7 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
     not exist or is ambiguous in `tz` because of a daylight-saving change.
     """
     if not isinstance(raw, str):
-        raise TimeFormatError(
-            f"expected a date and time like 2026-12-01 08:00, got {quoted(raw, quote='')}"
-        )
+        raise TimeFormatError(f"expected a date and time like 2026-12-01 08:00, got {quoted(raw)}")
     text = raw.strip()
     if _BARE_DATE.match(text):
         raise TimeFormatError(
@@ -120,16 +118,16 @@ def parse_duration(raw: object) -> timedelta:
     return timedelta(milliseconds=int(digits or 0) * _UNIT_MS[unit])
 
 
-def quoted(raw: object, quote: str = "'") -> str:
-    """A value as a message quotes it: shortened if it is long, and never failing (a
-    value read from YAML may be an int too long for Python to write out)."""
+def quoted(raw: object) -> str:
+    """A value as a message quotes it (text in quotes, like repr): shortened if it is
+    long, and never failing (a value read from YAML may be an int too long to write)."""
     try:
         text = raw if isinstance(raw, str) else repr(raw)
     except ValueError:  # an int of more than 4,300 digits has no repr
         return "a number too long to show"
     if len(text) > _SHOWN_CHARS:
         text = f"{text[:_SHOWN_CHARS]}…"
-    return f"{quote}{text}{quote}"
+    return f"'{text}'" if isinstance(raw, str) else text
 
 
 def format_local(moment: datetime, tz: ZoneInfo) -> str:
