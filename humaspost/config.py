@@ -7,6 +7,8 @@ resolved when a command talks to a platform, never by `check`.
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from humaspost.platforms.specs import (
 )
 from humaspost.problems import ConfigError, Problem, Severity, Span
 from humaspost.textfile import read_text
-from humaspost.times import TimeFormatError, parse_duration
+from humaspost.times import TimeFormatError, parse_duration, quoted
 from humaspost.yamlpos import Located, YamlProblem, load_located
 
 CONFIG_NAME = "humaspost.yaml"
@@ -120,11 +122,33 @@ def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) ->
 
 
 def _must_exist(path: Path, source: str) -> Path:
-    if not path.is_file():
-        raise ConfigError(
-            [Problem("HP501", Severity.ERROR, f"config file not found (from {source})", str(path))]
-        )
-    return path
+    trouble = unusable(path)
+    if trouble is not None:
+        message = f"config file cannot be used (from {source}): {trouble}"
+    elif not path.is_file():
+        message = f"config file not found (from {source})"
+    else:
+        return path
+    raise ConfigError([Problem("HP501", Severity.ERROR, message, str(path))])
+
+
+def unusable(path: Path) -> str | None:
+    """Why the system cannot look at `path` (a name too long, links in a loop, a NUL),
+    or None: it exists, or plainly does not (which the caller says in its own words)."""
+    try:
+        os.stat(path.resolve())
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except RuntimeError:  # how Python 3.11 resolves a link loop; later versions: ELOOP
+        return "its links form a loop"
+    except ValueError:
+        return "it contains a NUL character"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "its links form a loop"
+        reason = exc.strerror or type(exc).__name__
+        return reason[:1].lower() + reason[1:]
+    return None
 
 
 def load_config(path: Path, display_name: str | None = None) -> Config:
@@ -225,11 +249,13 @@ class _ConfigReader:
         if isinstance(name, str):
             try:
                 return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
+            # A name the zone database lacks, one of its folders (`America`: OSError),
+            # a name too long for a file name, or a file there that is no zone.
+            except (ZoneInfoNotFoundError, ValueError, OSError):
                 pass
         self.error(
             "HP507",
-            f"unknown timezone {name!r}",
+            f"unknown timezone {quoted(name)}",
             ("timezone",),
             hint="use an IANA name such as Asia/Jakarta (WIB), Asia/Makassar, Asia/Jayapura",
         )
@@ -240,7 +266,12 @@ class _ConfigReader:
         if not isinstance(value, str) or not value.strip():
             self.error("HP503", f"'{key}' must be a folder path", (key,))
             value = default
-        return (self.path.parent / value).resolve()
+        folder = self.path.parent / value
+        trouble = unusable(folder)
+        if trouble is not None:
+            self.error("HP503", f"'{key}' cannot be used as a folder: {trouble}", (key,))
+            return folder
+        return folder.resolve()
 
     def duration(self, key: str, default: timedelta) -> timedelta:
         if key not in self.data:
@@ -296,7 +327,7 @@ class _ConfigReader:
             where = (*path, "platform") if "platform" in body else path
             self.error(
                 "HP508",
-                f"account '{name}' has unknown platform {platform!r}"
+                f"account '{name}' has unknown platform {quoted(platform)}"
                 if platform is not None
                 else f"account '{name}' has no 'platform'",
                 where,
@@ -418,10 +449,12 @@ class _ConfigReader:
                 if member not in found:
                     found.append(member)
                 continue
-            close = difflib.get_close_matches(str(member), list(accounts), n=1)
+            close = difflib.get_close_matches(
+                member if isinstance(member, str) else "", list(accounts), n=1
+            )
             self.error(
                 "HP506",
-                f"{owner} names unknown account {member!r}",
+                f"{owner} names unknown account {quoted(member)}",
                 (*path, index),
                 hint=f"did you mean '{close[0]}'?" if close else "groups list accounts only",
             )
@@ -451,7 +484,7 @@ class _ConfigReader:
             if expanded is None:
                 self.error(
                     "HP506",
-                    f"'defaults.to' names unknown account or group {name!r}",
+                    f"'defaults.to' names unknown account or group {quoted(name)}",
                     ("defaults", "to", index),
                 )
                 continue

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from humaspost.config import Config
+from humaspost.config import Config, unusable
 from humaspost.posts import POST_SUFFIXES, Post
 from humaspost.problems import UsageError
 from humaspost.publog import log_exists
 from humaspost.repository import is_post_path, shown_name
+from humaspost.times import quoted
 from humaspost.workflow import log_path
 
 
@@ -28,6 +29,9 @@ def post_id_from(
     (a post whose file is gone). A UsageError, prefixed with `label`, names what was
     given when it is neither."""
     loaded = list(posts)
+    trouble = unusable(cwd / given)
+    if trouble is not None:
+        raise UsageError(f"{label}: cannot use the path {quoted(given)}: {trouble}")
     path = (cwd / given).resolve()
     if path.is_file():
         return _id_of_file(given, path, loaded, config, cwd, label)

@@ -9,14 +9,21 @@ from zoneinfo import ZoneInfo
 
 _BARE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|m|h|d|w)\s*$")
-_DURATION_UNITS = {
-    "ms": "milliseconds",
-    "s": "seconds",
-    "m": "minutes",
-    "h": "hours",
-    "d": "days",
-    "w": "weeks",
-}
+_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
+
+
+# The years a written time may have (docs/post-format.md). Python's datetime ends at the
+# years 1 and 9999; staying this far inside means that converting to UTC and adding or
+# taking away what humaspost does (a duration up to MAX_DURATION, a schedule window of
+# up to ten years, a day of look-back) can never leave that range.
+FIRST_YEAR = 1970
+LAST_YEAR = 9000
+# The longest duration accepted (`max_delay`, a sandbox `delay`): ten years.
+MAX_DURATION = timedelta(days=3650)
+_MAX_DURATION_MS = MAX_DURATION // timedelta(milliseconds=1)
+# Values longer than this are shortened in messages: the person sees which value is
+# meant without a screenful of it.
+_SHOWN_CHARS = 60
 
 
 class TimeFormatError(ValueError):
@@ -37,7 +44,7 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
     not exist or is ambiguous in `tz` because of a daylight-saving change.
     """
     if not isinstance(raw, str):
-        raise TimeFormatError(f"expected a date and time like 2026-12-01 08:00, got {raw!r}")
+        raise TimeFormatError(f"expected a date and time like 2026-12-01 08:00, got {quoted(raw)}")
     text = raw.strip()
     if _BARE_DATE.match(text):
         raise TimeFormatError(
@@ -45,8 +52,14 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
         )
     match = _DATETIME.match(text)
     if match is None:
-        raise TimeFormatError(f"'{text}' is not a date and time; write it like 2026-12-01 08:00")
+        raise TimeFormatError(
+            f"{quoted(text)} is not a date and time; write it like 2026-12-01 08:00"
+        )
     year, month, day, hour, minute, second = (int(g or 0) for g in match.groups()[:6])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise TimeFormatError(
+            f"'{text}' is outside the years humaspost works with ({FIRST_YEAR} to {LAST_YEAR})"
+        )
     try:
         value = datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
@@ -88,12 +101,33 @@ def _localize(naive: datetime, tz: ZoneInfo) -> datetime:
 
 
 def parse_duration(raw: object) -> timedelta:
-    """Parse a duration such as `200ms`, `90m`, `2h`, `1d`, `1w` (a number and a unit)."""
+    """Parse a duration such as `200ms`, `90m`, `2h`, `1d`, `1w` (a number and a unit),
+    at most MAX_DURATION."""
     match = _DURATION.match(raw) if isinstance(raw, str) else None
     if match is None:
-        raise TimeFormatError(f"'{raw}' is not a duration; write a number and a unit: 30m, 2h, 1d")
-    amount, unit = int(match.group(1)), match.group(2)
-    return timedelta(**{_DURATION_UNITS[unit]: amount})
+        raise TimeFormatError(
+            f"{quoted(raw)} is not a duration; write a number and a unit: 30m, 2h, 1d"
+        )
+    digits, unit = match.group(1).lstrip("0"), match.group(2)
+    # Compared as milliseconds before anything else is made of it: int() refuses more
+    # than 4,300 digits, and a timedelta more than 999,999,999 days.
+    if len(digits) > len(str(_MAX_DURATION_MS)) or int(digits or 0) * _UNIT_MS[unit] > (
+        _MAX_DURATION_MS
+    ):
+        raise TimeFormatError(f"{quoted(raw)} is too long; a duration is at most 3650d (ten years)")
+    return timedelta(milliseconds=int(digits or 0) * _UNIT_MS[unit])
+
+
+def quoted(raw: object) -> str:
+    """A value as a message quotes it (text in quotes, like repr): shortened if it is
+    long, and never failing (a value read from YAML may be an int too long to write)."""
+    try:
+        text = raw if isinstance(raw, str) else repr(raw)
+    except ValueError:  # an int of more than 4,300 digits has no repr
+        return "a number too long to show"
+    if len(text) > _SHOWN_CHARS:
+        text = f"{text[:_SHOWN_CHARS]}…"
+    return f"'{text}'" if isinstance(raw, str) else text
 
 
 def format_local(moment: datetime, tz: ZoneInfo) -> str:

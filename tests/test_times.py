@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from humaspost.times import TimeFormatError, format_local, parse_datetime, parse_duration
+from humaspost.times import (
+    MAX_DURATION,
+    TimeFormatError,
+    format_local,
+    parse_datetime,
+    parse_duration,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -76,6 +82,36 @@ def test_durations(written: str, value: timedelta) -> None:
 def test_bad_durations(written: object) -> None:
     with pytest.raises(TimeFormatError):
         parse_duration(written)
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["0001-01-01 00:00", "1969-12-31 23:59Z", "9001-01-01 00:00", "9999-12-31 23:59-12:00"],
+)
+def test_times_outside_the_years_are_refused(written: str) -> None:
+    with pytest.raises(TimeFormatError, match=r"outside the years humaspost works with"):
+        parse_datetime(written, WIB)
+
+
+def test_the_first_and_last_years_have_room_for_what_humaspost_adds() -> None:
+    first = parse_datetime("1970-01-01 00:00+23:59", WIB)
+    last = parse_datetime("9000-12-31 23:59-23:59", WIB)
+    # The longest duration and schedule window (each at most ten years), either way,
+    # stay inside datetime's years.
+    for moment in (first, last):
+        assert moment - MAX_DURATION * 2 >= datetime.min.replace(tzinfo=UTC)
+        assert moment + MAX_DURATION * 2 <= datetime.max.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("written", ["3651d", "99999999999d", "1" * 4301 + "s", "522w"])
+def test_durations_longer_than_ten_years_are_refused(written: str) -> None:
+    with pytest.raises(TimeFormatError, match="too long; a duration is at most 3650d"):
+        parse_duration(written)
+
+
+def test_ten_years_is_the_longest_duration() -> None:
+    assert parse_duration("3650d") == MAX_DURATION == parse_duration("315360000000ms")
+    assert parse_duration("0005s") == timedelta(seconds=5)
 
 
 def test_format_local_names_the_zone() -> None:

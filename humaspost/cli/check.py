@@ -18,6 +18,7 @@ from humaspost.cli.common import (
     cwd,
     load,
     now_from,
+    usable_paths,
 )
 from humaspost.cli.output import Output, Segment
 from humaspost.cli.problems_view import (
@@ -45,7 +46,10 @@ class CheckFormat(StrEnum):
 def check(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Post files or folders to check. Default: all of posts_dir."),
+        typer.Argument(
+            help="Post files or folders to check. Default: all of posts_dir.",
+            callback=usable_paths,
+        ),
     ] = None,
     output: Annotated[
         CheckFormat, typer.Option("--format", help="text, json, or github (annotations).")

@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from humaspost.config import Config, find_config, load_config
+from humaspost.config import Config, find_config, load_config, unusable
 from humaspost.problems import UsageError
 from humaspost.repository import shown_name
-from humaspost.times import OffsetClock, TimeFormatError, parse_datetime
+from humaspost.times import OffsetClock, TimeFormatError, parse_datetime, quoted
 
 ConfigOption = Annotated[
     Path | None,
@@ -57,6 +57,17 @@ class OutputFormat(StrEnum):
 def cwd() -> Path:
     """The current folder (read once, at the edge)."""
     return Path.cwd()
+
+
+def usable_paths(paths: list[Path] | None) -> list[Path] | None:
+    """Typer callback for path arguments: a path the system cannot look at (a name too
+    long, links in a loop) is a usage error; one that does not exist is left to the
+    command, which says so in its own words."""
+    for given in paths or []:
+        trouble = unusable(cwd() / given)
+        if trouble is not None:
+            raise UsageError(f"cannot use the path {quoted(str(given))}: {trouble}")
+    return paths
 
 
 def load(config_path: Path | None) -> tuple[Config, str]:

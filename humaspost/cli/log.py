@@ -29,6 +29,10 @@ from humaspost.publog import LogRow, PublishLog, RowState, log_exists
 from humaspost.times import TimeFormatError, format_local, parse_datetime
 from humaspost.workflow import log_path
 
+# SQLite's integers end here: no publish log has a delivery with a larger number, or
+# more rows.
+_SQLITE_MAX = 2**63 - 1
+
 
 class LogFormat(StrEnum):
     """Output formats of `log`."""
@@ -70,6 +74,8 @@ def log(
     debug: DebugOption = False,
 ) -> None:
     """What went out and what did not: time, post, account, state, URL, error."""
+    if limit > _SQLITE_MAX:
+        raise UsageError(f"--limit: {limit} is more rows than a publish log can hold; use --all")
     cfg, _ = load(config)
     since_at = _time_option("--since", since, cfg)
     path = log_path(cfg, sandbox=sandbox)
@@ -169,7 +175,7 @@ def _hostname(value: str) -> str | None:
 
 
 def _existing(publog: PublishLog, number: int) -> LogRow:
-    row = publog.row(number)
+    row = publog.row(number) if 0 < number <= _SQLITE_MAX else None
     if row is None:
         raise UsageError(f"there is no delivery {number} in the publish log")
     return row
