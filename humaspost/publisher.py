@@ -33,6 +33,8 @@ from humaspost.real_time_guard import check_not_early
 from humaspost.render import content_hash, render
 from humaspost.secrets import redact
 
+MAX_RETRY_AFTER = 86_400.0  # seconds
+
 
 class Result(StrEnum):
     """How one delivery ended in this run."""
@@ -324,7 +326,9 @@ class _Sender:
             )
         wait = self.backoff(claim.attempt)
         if retry_after is not None:
-            wait = max(wait, timedelta(seconds=retry_after))
+            # A platform's answer is not trusted to be sane: past a day it is past any
+            # deadline anyway (and a huge number would not fit a timedelta).
+            wait = max(wait, timedelta(seconds=min(max(retry_after, 0.0), MAX_RETRY_AFTER)))
         now = self.clock()
         next_at = now + wait
         if next_at > delivery.deadline:

@@ -108,6 +108,15 @@ def test_facebook_length_and_link(repo: Repo) -> None:
     assert found(report, "HP302") == [("posts/a.yaml", 4, 18)]
 
 
+def test_a_link_with_an_unclosed_ipv6_bracket_is_a_located_error(repo: Repo) -> None:
+    repo.post(
+        "a.yaml",
+        "publish_at: 2026-12-01 08:00\nto: pemkot-fb\ntext: a\nfacebook: {link: 'http://[::1'}\n",
+    )
+    report = check(repo)
+    assert found(report, "HP302") == [("posts/a.yaml", 4, 18)]
+
+
 def test_platform_section_for_a_platform_not_addressed_warns(repo: Repo) -> None:
     repo.post(
         "a.yaml",

@@ -539,3 +539,11 @@ def test_waiting_on_a_locked_log_mid_thread_is_not_an_adapter_failure(
         (row,) = log.search()
         outcomes_seen = [outcome for _, outcome, _ in log.attempts(row.id)]
     assert "adapter crashed" not in outcomes_seen and outcomes_seen[-1] == "sent"
+
+
+def test_an_absurd_retry_after_from_a_platform_is_a_miss_not_a_crash(office: Office) -> None:
+    office.post("t", "2026-12-01 08:00", "a")
+    office.platform.fail("a", Fail(TransientError("429", retry_after=1e300)))
+    outcomes = office.run(DUE)
+    assert results(outcomes) == [("t", Result.MISSED)]
+    assert office.row_state("t") is RowState.MISSED

@@ -106,8 +106,11 @@ RULES: dict[str, PlatformRules] = {
 
 def link_problem(link: str) -> str | None:
     """Why `link` is not a web address a post can carry, or None if it is."""
-    parts = urlsplit(link.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(link.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket: `http://[::1`
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         return f"'link' must be a web address starting with https:// or http://, not {link!r}"
     return None
 
