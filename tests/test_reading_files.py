@@ -7,9 +7,11 @@ import json
 import os
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
+from humaspost.textfile import NotPlainFile, open_plain
 from tests.conftest import HUMASPOST, Repo, run_humaspost
 
 # The issue's P: a valid post that a bad line is added to.
@@ -120,7 +122,9 @@ def test_errors_are_on_lines_and_columns_editors_show(repo: Repo) -> None:
     # A syntax error at the end of a 3-line file without a final newline.
     repo.post("eof.yaml", "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\ntext: [halo")
     # U+2028, U+2029 and U+0085 are no line breaks for editors and GitHub.
-    repo.post("breaks.yaml", "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\u2028\u2029\u0085\nx: [\n")
+    repo.post(
+        "breaks.yaml", "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\u2028\u2029\u0085\nx: [\n"
+    )
     repo.post("breaks.md", "---\nto: [pemkot-x]\u2028\nnotes: 0x_\n---\nhalo\n")
     # A control character, where it is (not libyaml's "position 53").
     repo.post("control.yaml", P + "notes: ab\x07c\n")
@@ -168,3 +172,23 @@ def test_lines_quoted_are_the_lines_located(repo: Repo, name: str) -> None:
     assert f"posts/{name}:{line}:8: error[HP012]" in result.stdout
     assert f"    {line} | notes: 0x_\n" in result.stdout
 
+
+def test_open_plain_follows_links_only_inside_the_folder_given(tmp_path: Path) -> None:
+    # The media checks' way in: links inside the repository are fine, nothing else is.
+    root = tmp_path / "repo"
+    (root / "media").mkdir(parents=True)
+    (root / "media" / "logo.png").write_bytes(b"\x89PNG")
+    os.symlink("logo.png", root / "media" / "link.png")
+    os.symlink(tmp_path / "outside.png", root / "media" / "out.png")
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG")
+    os.mkfifo(root / "media" / "pipe.png")
+    with open_plain(root / "media" / "link.png", inside=root) as handle:
+        assert handle.read() == b"\x89PNG"
+    reasons = {}
+    for name in ("out.png", "pipe.png"):
+        with pytest.raises(NotPlainFile) as caught:
+            open_plain(root / "media" / name, inside=root)
+        reasons[name] = caught.value.reason
+    assert reasons == {"out.png": "outside the repository", "pipe.png": "a FIFO (named pipe)"}
+    with pytest.raises(FileNotFoundError):
+        open_plain(root / "media" / "missing.png", inside=root)
