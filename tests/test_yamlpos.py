@@ -141,7 +141,7 @@ def test_places_are_counted_as_editors_count_them() -> None:
     # libyaml puts the 'b' on line 4: U+2028 and U+0085 break lines for it.
     assert problem("a: x\u2028y\u0085\nb: [\n").span[:2] == (2, 1)
     assert problem("a: 1\nb: [\n").span[:2] == (2, 5)
-    located = load_located("a: \"é\u2029x\"\nb: 😀 y\n")
+    located = load_located('a: "é\u2029x"\nb: 😀 y\n')
     assert located is not None
     span = located.value_span(("b",))
     assert span is not None and (span.line, span.column, span.length) == (2, 4, 3)
