@@ -18,6 +18,10 @@ PROBLEM_CODES: dict[str, str] = {
     "HP009": "a key is not a plain name (a list, a mapping or a number as key)",
     "HP010": "the file is outside posts_dir or is not a post file",
     "HP011": "unsupported YAML tag",
+    "HP012": "a value is not valid for its YAML type (0x_, !!int x, a 5,000-digit number)",
+    "HP013": "the file is not a plain file (a link, a FIFO, a device, a folder)",
+    "HP014": "the file is larger than 1 MiB",
+    "HP015": "the text holds a control character YAML does not allow",
     # Fields of a post
     "HP101": "unknown field",
     "HP102": "a field has the wrong type",
@@ -43,6 +47,7 @@ PROBLEM_CODES: dict[str, str] = {
     "HP205": "media file too large for the platform",
     "HP206": "too many media for the platform",
     "HP207": "alt text too long for the platform",
+    "HP208": "media file is not a plain file (a FIFO, a device, a folder)",
     # Platform rules
     "HP301": "text too long for the platform",
     "HP302": "invalid link",

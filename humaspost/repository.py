@@ -7,16 +7,24 @@ from pathlib import Path
 
 from humaspost.posts import NEAR_MISS_SUFFIXES, POST_SUFFIXES
 from humaspost.problems import UsageError
+from humaspost.textfile import printable
 
 
 def shown_name(path: Path, cwd: Path) -> str:
-    """The path as users see it: relative to the current folder where possible."""
+    """The path as users see it: relative to the current folder where possible.
+
+    Bytes of a file name that are not UTF-8 are shown as U+FFFD ('�'), as editors do:
+    Python keeps them as lone surrogates, which no UTF-8 output (JSON, a terminal, the
+    publish log) can hold.
+    """
     text, here = str(path), str(cwd) + os.sep
     if text.startswith(here):  # the common case, without pathlib's cost per file
         relative = text[len(here) :]
-        return relative if os.sep == "/" else relative.replace(os.sep, "/")
-    relative = os.path.relpath(text, cwd)
-    return Path(relative).as_posix() if not relative.startswith("../../..") else text
+        shown = relative if os.sep == "/" else relative.replace(os.sep, "/")
+    else:
+        relative = os.path.relpath(text, cwd)
+        shown = Path(relative).as_posix() if not relative.startswith("../../..") else text
+    return shown if shown.isascii() else printable(shown)
 
 
 # Near misses are listed too, so that `check` says why they will never be published.
@@ -69,10 +77,13 @@ def post_files(posts_dir: Path, paths: list[Path], cwd: Path) -> list[tuple[Path
     else:
         files = []
         for given in paths:
-            path = (cwd / given).resolve()
+            absolute = Path(os.path.abspath(cwd / given))
+            # The folders' links are resolved, not the file's own: a post file that is
+            # a link is read as one, and refused (HP013), as when posts_dir is searched.
+            path = absolute.parent.resolve() / absolute.name
             if path.is_dir():
                 files.extend(walk_posts(path))
-            elif path.exists():
+            elif os.path.lexists(path):
                 files.append(path)
             else:
                 raise UsageError(f"no such file or folder: {given}")

@@ -1,20 +1,128 @@
-"""Reading user files as text, with located errors for unreadable or non-UTF-8 bytes."""
+"""Reading user files: only regular files, never blocking, never unbounded.
+
+A post file may be a link to `/proc/self/environ`, a FIFO or `/dev/zero`; reading it
+would print someone's tokens, wait forever or fill the memory. So every user file is
+opened through `open_plain`, which refuses anything but a regular file before opening
+it, and text is read up to `MAX_TEXT_BYTES`.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from humaspost.problems import Problem, Severity, Span
 
+# A post or config is a few kilobytes; anything this large is not one.
+MAX_TEXT_BYTES = 1024 * 1024
+
+# Where the system has them: O_NONBLOCK so that a FIFO swapped in after the checks does
+# not wait for a writer, O_NOFOLLOW so that a link swapped in is not followed.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+# Lone surrogates: how Python keeps the bytes of a file name that are not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Reasons of NotPlainFile that callers may tell apart.
+LINK = "a link"
+OUTSIDE = "outside the repository"
+
+
+class NotPlainFile(Exception):
+    """The path is not a regular file that may be read; `reason` says what it is."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def open_plain(path: Path, *, inside: Path | None = None) -> BinaryIO:
+    """Open a regular file for reading in binary mode; nothing else is ever opened.
+
+    Without `inside`, `path` itself must not be a link. With `inside` (a resolved
+    folder), links are followed, and the file they lead to must be inside that folder.
+    Raises NotPlainFile (a link, outside `inside`, a folder, a FIFO, a device, ...) or
+    OSError (FileNotFoundError when nothing is there).
+    """
+    if "\0" in os.fspath(path):  # the system refuses such a name (ValueError)
+        raise NotPlainFile("a name with a NUL character in it")
+    if inside is None:
+        target = os.fspath(path)
+        info = os.lstat(target)
+        if stat.S_ISLNK(info.st_mode):
+            raise NotPlainFile(LINK)
+    else:
+        target = os.path.realpath(path)
+        if not target.startswith(str(inside) + os.sep):
+            raise NotPlainFile(OUTSIDE)
+        info = os.stat(target)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotPlainFile(_what(info.st_mode))
+    descriptor = os.open(target, _OPEN_FLAGS)
+    try:
+        opened = os.fstat(descriptor)
+        if not stat.S_ISREG(opened.st_mode):  # replaced between the check and the open
+            raise NotPlainFile(_what(opened.st_mode))
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
 
 def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
-    """The file's text (UTF-8, a leading BOM dropped, CRLF as LF), or a problem."""
+    """The file's text (UTF-8, a leading BOM dropped, CRLF as LF), or a problem at 1:1
+    (or where the first byte that is not UTF-8 is)."""
     try:
-        with open(path, "rb") as handle:  # cheaper than Path.read_bytes, per file
-            raw = handle.read()
+        with open_plain(path) as handle:
+            raw = handle.read(MAX_TEXT_BYTES + 1)
+    except NotPlainFile as exc:
+        return None, Problem(
+            "HP013",
+            Severity.ERROR,
+            f"not a plain file: it is {exc.reason}",
+            shown,
+            Span(1, 1),
+            "put the file itself here, not a link"
+            if exc.reason == LINK
+            else "humaspost reads only regular files",
+        )
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        return None, Problem("HP001", Severity.ERROR, f"cannot read the file: {reason}", shown)
+        return None, Problem(
+            "HP001", Severity.ERROR, f"cannot read the file: {reason}", shown, Span(1, 1)
+        )
+    if len(raw) > MAX_TEXT_BYTES:
+        return None, Problem(
+            "HP014",
+            Severity.ERROR,
+            f"the file is larger than {MAX_TEXT_BYTES // 1024 // 1024} MiB",
+            shown,
+            Span(1, 1),
+            "a post or configuration is a few kilobytes; is this the right file?",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -29,6 +137,32 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
             Span(line, column),
             "save the file as UTF-8 in your editor",
         )
+    return _normal_newlines(text), None
+
+
+def _normal_newlines(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, None
+    return text
+
+
+def source_lines(path: Path) -> list[str] | None:
+    """The lines of a file as problems count them (LF-separated, bytes that are not UTF-8
+    shown as U+FFFD), to quote the line a problem points at; None if it may not be read.
+
+    Read like `read_text`: a link, a FIFO or a file too large is never quoted.
+    """
+    try:
+        with open_plain(path) as handle:
+            raw = handle.read(MAX_TEXT_BYTES + 1)
+    except (NotPlainFile, OSError):
+        return None
+    if len(raw) > MAX_TEXT_BYTES:
+        return None
+    return _normal_newlines(raw.decode("utf-8-sig", "replace")).split("\n")
+
+
+def printable(text: str) -> str:
+    """`text` with each lone surrogate (an undecodable byte of a file name, as Python
+    keeps it) replaced by U+FFFD ('�'), so that it can be written as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)

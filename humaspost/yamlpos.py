@@ -8,10 +8,12 @@ complex keys, and stopping an alias bomb after a bounded number of nodes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from humaspost.problems import Span
@@ -37,6 +39,8 @@ _SCALAR_TAGS = {
     _TIMESTAMP,
 }
 _constructor = yaml.constructor.SafeConstructor()
+# The tag YAML gives a plain scalar by itself (typed here: PyYAML's stubs leave it untyped).
+_resolve: Callable[[type[Node], str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Located:
     values: dict[Path, Node | Span] = field(default_factory=dict)
     # Text YAML read as a comment or an anchor beside a one-line value (see _Builder).
     dropped: dict[Path, str] = field(default_factory=dict)
+    # The YAML text, to turn the nodes' marks into lines and columns as editors count them.
+    text: str = field(default="", repr=False)
 
     def has_key(self, path: Path) -> bool:
         """Whether the key at `path` is written in the YAML."""
@@ -81,13 +87,37 @@ class Located:
         return self._span(place) if place is not None else None
 
     def _span(self, place: Node | Span) -> Span:
-        return place if isinstance(place, Span) else _span(place, self.line_offset)
+        return place if isinstance(place, Span) else _span(place, self.text, self.line_offset)
 
 
-def _span(node: Node, line_offset: int) -> Span:
-    start, end = node.start_mark, node.end_mark
-    length = end.column - start.column if end.line == start.line else 1
-    return Span(start.line + 1 + line_offset, start.column + 1, max(length, 1))
+def _span(node: Node, text: str, line_offset: int) -> Span:
+    start_line, start_column = _place(text, node.start_mark.index)
+    end_line, end_column = _place(text, node.end_mark.index)
+    length = end_column - start_column if end_line == start_line else 1
+    return Span(start_line + 1 + line_offset, start_column + 1, max(length, 1))
+
+
+def _mark_span(text: str, index: int, line_offset: int) -> Span:
+    line, column = _place(text, index)
+    return Span(line + 1 + line_offset, column + 1)
+
+
+def _place(text: str, index: int) -> tuple[int, int]:
+    """The 0-based line and column of character `index`, as editors and GitHub count them.
+
+    libyaml's own line numbers also break at U+0085, U+2028 and U+2029, and it reports
+    the end of a text without a final newline on a line after the last; editors break
+    lines at LF only. So the place is counted from the character index, and a place past
+    the last line moves to the end of that line.
+    """
+    index = min(index, len(text))
+    line = text.count("\n", 0, index)
+    column = index - (text.rfind("\n", 0, index) + 1)
+    last = text.count("\n") - (1 if text.endswith("\n") else 0)
+    if line > last >= 0:
+        line_start = text.rfind("\n", 0, len(text) - 1) + 1
+        return last, len(text) - 1 - line_start
+    return line, column
 
 
 def load_located(text: str, *, line_offset: int = 0) -> Located | None:
@@ -102,18 +132,33 @@ def load_located(text: str, *, line_offset: int = 0) -> Located | None:
         raise YamlProblem("HP005", "nested too deeply", Span(1 + line_offset, 1)) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text, line_offset) from None
-    except yaml.YAMLError as exc:  # unmarked: rare, e.g. a reader error
-        raise YamlProblem("HP003", f"YAML error: {exc}", Span(1 + line_offset, 1)) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text, line_offset) from None
+    except yaml.YAMLError:  # unmarked and not from the reader: not known to happen
+        raise YamlProblem("HP003", "invalid YAML", Span(1 + line_offset, 1)) from None
     if root is None:
         return None
-    located = Located(None, line_offset)
+    located = Located(None, line_offset, text=text)
     located.data = _Builder(text, located, line_offset).build(root, ())
     return located
 
 
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, line_offset: int) -> YamlProblem:
+    """A character YAML refuses (a control character, often pasted and invisible), placed
+    where it is rather than as libyaml's raw 'position 53'."""
+    character = exc.character
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return YamlProblem(
+        "HP015",
+        f"the text contains a control character (U+{code:04X}) that YAML does not allow",
+        _mark_span(text, exc.position, line_offset),
+        "delete it: it is invisible in most editors and usually comes from pasted text",
+    )
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
-    mark = exc.problem_mark or exc.context_mark
-    span = Span(mark.line + 1 + line_offset, mark.column + 1) if mark else Span(1 + line_offset, 1)
+    mark: Mark | None = exc.problem_mark or exc.context_mark
+    span = _mark_span(text, mark.index, line_offset) if mark else Span(1 + line_offset, 1)
     problem = exc.problem or "invalid YAML"
     if "expected a single document" in str(exc):
         return YamlProblem(
@@ -124,7 +169,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Y
         )
     context = exc.context or ""
     hint = None
-    if "tab" in problem or (mark is not None and _char_at(text, mark.line, mark.column) == "\t"):
+    if "tab" in problem or (mark is not None and text[mark.index : mark.index + 1] == "\t"):
         hint = "indent with spaces, not tabs"
     elif "mapping values are not allowed" in problem:
         hint = "put text containing ': ' in quotes, or use a block: 'text: |' and indent the text"
@@ -138,11 +183,6 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Y
     return YamlProblem("HP003", f"YAML syntax error: {problem} {context}".rstrip(), span, hint)
 
 
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.split("\n")
-    return lines[line][column : column + 1] if line < len(lines) else ""
-
-
 class _Builder:
     """Turns composed nodes into data, recording spans and refusing what YAML would hide."""
 
@@ -153,48 +193,51 @@ class _Builder:
         self.budget = MAX_NODES
         self.open: set[int] = set()  # ids of the collections being built: catches cycles
 
+    def span(self, node: Node) -> Span:
+        return _span(node, self.text, self.offset)
+
     def build(self, node: Node, path: Path) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise YamlProblem(
                 "HP005",
                 "YAML aliases expand to too much data",
-                _span(node, self.offset),
+                self.span(node),
                 "post files need no anchors or aliases (& and *); write the values out",
             )
         if len(path) > MAX_DEPTH or id(node) in self.open:
             raise YamlProblem(
                 "HP005",
                 "an alias refers to itself" if id(node) in self.open else "nested too deeply",
-                _span(node, self.offset),
+                self.span(node),
                 "post files need no anchors or aliases (& and *); write the values out",
             )
         self.out.values[path] = node
         if isinstance(node, ScalarNode):
             self.note_dropped(node, path)
-            return _scalar(node, self.offset)
+            return self.scalar(node)
         self.open.add(id(node))
         try:
             if isinstance(node, SequenceNode):
-                _require_tag(node, "tag:yaml.org,2002:seq", self.offset)
+                self.require_tag(node, "tag:yaml.org,2002:seq")
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
             if isinstance(node, MappingNode):
-                _require_tag(node, "tag:yaml.org,2002:map", self.offset)
+                self.require_tag(node, "tag:yaml.org,2002:map")
                 return self.mapping(node, path)
         finally:
             self.open.discard(id(node))
-        raise YamlProblem("HP011", "unsupported YAML node", _span(node, self.offset))
+        raise YamlProblem("HP011", "unsupported YAML node", self.span(node))
 
     def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _key(key_node, self.offset)
+            key = self.key(key_node)
             if key in result:
                 first = self.out.key_span((*path, key))
                 raise YamlProblem(
                     "HP004",
                     f"duplicate key '{key}' (first written on line {first and first.line})",
-                    _span(key_node, self.offset),
+                    self.span(key_node),
                     "YAML keeps only one of them; remove or rename the other",
                 )
             self.out.keys[(*path, key)] = key_node
@@ -208,8 +251,9 @@ class _Builder:
         if start.line != end.line:
             return
         text = self.text
-        if text.startswith("&", start.index):
-            self.out.dropped[path] = text[start.index : end.index].split(maxsplit=1)[0]
+        written = text[start.index : end.index]
+        if written.startswith("&"):
+            self.out.dropped[path] = written.split(maxsplit=1)[0]
             return
         line_end = text.find("\n", end.index)
         line_end = len(text) if line_end < 0 else line_end
@@ -218,42 +262,61 @@ class _Builder:
         if hash_at >= 0 and text[hash_at + 1 : hash_at + 2] not in ("", " ", "\t"):
             self.out.dropped[path] = text[hash_at:line_end].rstrip()
 
+    def require_tag(self, node: Node, tag: str) -> None:
+        if node.tag != tag:
+            raise YamlProblem(
+                "HP011", f"unsupported YAML tag '{_short(node.tag)}'", self.span(node)
+            )
 
-def _require_tag(node: Node, tag: str, offset: int) -> None:
-    if node.tag != tag:
-        raise YamlProblem("HP011", f"unsupported YAML tag '{node.tag}'", _span(node, offset))
+    def key(self, node: Node) -> str:
+        if not isinstance(node, ScalarNode):
+            raise YamlProblem(
+                "HP009",
+                "a key must be a plain name, not a list or a mapping",
+                self.span(node),
+                "a '?' or a '[' / '{' before the colon makes a complex key",
+            )
+        if node.tag != _STR:
+            # `1: x` or `true: x` would silently become non-text keys.
+            raise YamlProblem(
+                "HP009",
+                f"a key must be a name, not '{_short(node.value)}'",
+                self.span(node),
+                "put the key in quotes if you mean it as text",
+            )
+        return str(node.value)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _STR or node.tag == _TIMESTAMP:
+            # Timestamps are kept as written: times are parsed by our own rules
+            # (timezone, bare dates).
+            return node.value
+        if node.tag not in _SCALAR_TAGS:
+            raise YamlProblem(
+                "HP011", f"unsupported YAML tag '{_short(node.tag)}'", self.span(node)
+            )
+        try:
+            # An int, float, bool or null, built the way YAML 1.1 (PyYAML's safe loader) does.
+            return _constructor.yaml_constructors[node.tag](_constructor, node)
+        except (ValueError, KeyError) as exc:  # int()/float() refuse it; bools are looked up
+            raise _invalid_value(node, exc, self.span(node)) from None
 
 
-def _key(node: Node, offset: int) -> str:
-    if not isinstance(node, ScalarNode):
-        raise YamlProblem(
-            "HP009",
-            "a key must be a plain name, not a list or a mapping",
-            _span(node, offset),
-            "a '?' or a '[' / '{' before the colon makes a complex key",
-        )
-    if node.tag != _STR:
-        # `1: x` or `true: x` would silently become non-text keys.
-        raise YamlProblem(
-            "HP009",
-            f"a key must be a name, not '{node.value}'",
-            _span(node, offset),
-            "put the key in quotes if you mean it as text",
-        )
-    return str(node.value)
+def _short(value: str) -> str:
+    # Values are quoted to help find them; a 5,000-digit one would flood the message.
+    return value if len(value) <= 40 else value[:39] + "…"
 
 
-def _construct(node: ScalarNode) -> Any:
-    """Build an int, float, bool or null the way YAML 1.1 (PyYAML's safe loader) does."""
-    return _constructor.yaml_constructors[node.tag](_constructor, node)
-
-
-def _scalar(node: ScalarNode, offset: int) -> Any:
-    if node.tag == _STR:
-        return node.value
-    if node.tag == _TIMESTAMP:
-        # Kept as written: times are parsed by our own rules (timezone, bare dates).
-        return node.value
-    if node.tag not in _SCALAR_TAGS:
-        raise YamlProblem("HP011", f"unsupported YAML tag '{node.tag}'", _span(node, offset))
-    return _construct(node)
+def _invalid_value(node: ScalarNode, error: Exception, span: Span) -> YamlProblem:
+    """Why a scalar cannot be the number or boolean its tag says (`0x_`, `!!int x`)."""
+    kind = node.tag.rsplit(":", 1)[-1]
+    implicit = not node.style and _resolve(ScalarNode, node.value, (True, False)) == node.tag
+    if "digits" in str(error):  # Python's limit on converting long digit strings
+        message = "a number of more than 4,300 digits"
+    elif implicit:
+        word = {"int": "a whole number", "float": "a number"}.get(kind, kind)
+        message = f"YAML reads this value as {word}, but it is not a valid one"
+    else:
+        message = f"the value is not a valid !!{kind}"
+    hint = "put it in quotes if you mean it as text" if implicit else f"remove the '!!{kind}' tag"
+    return YamlProblem("HP012", message, span, hint)

@@ -132,3 +132,29 @@ def test_text_yaml_drops_beside_a_one_line_value_is_recorded() -> None:
     for fine in ("text: Halo  # catatan\n", "text: |\n  Halo #KotaBekasi\n", "text: 'a #b'\n"):
         located = load_located(fine)
         assert located is not None and located.dropped == {}, fine
+
+
+def test_places_are_counted_as_editors_count_them() -> None:
+    # Only LF breaks lines; the end of a text without a final newline is on its last line.
+    assert problem("a: 1\nb: [x").span[:2] == (2, 6)
+    assert problem("a: 1\nb: [x\n").span[:2] == (2, 6)
+    # libyaml puts the 'b' on line 4: U+2028 and U+0085 break lines for it.
+    assert problem("a: x\u2028y\u0085\nb: [\n").span[:2] == (2, 1)
+    assert problem("a: 1\nb: [\n").span[:2] == (2, 5)
+    located = load_located('a: "é\u2029x"\nb: 😀 y\n')
+    assert located is not None
+    span = located.value_span(("b",))
+    assert span is not None and (span.line, span.column, span.length) == (2, 4, 3)
+
+
+def test_values_yaml_cannot_build_are_located() -> None:
+    for text in ("n: 0x_\n", "n: 0b_\n", "n: -0x_\n", "n: !!float x\n", "n: !!bool x\n"):
+        found = problem(text)
+        assert (found.code, found.span.line, found.span.column) == ("HP012", 1, 4), text
+    assert "4,300 digits" in problem("n: " + "9" * 4301 + "\n").message
+
+
+def test_a_control_character_is_placed_where_it_is() -> None:
+    found = problem("a: 1\nb: x\x00y\n")
+    assert (found.code, found.span.line, found.span.column) == ("HP015", 2, 5)
+    assert "U+0000" in found.message and "position" not in found.message
