@@ -177,12 +177,11 @@ def test_config_mistakes_are_located(
     assert len(first) < 300
 
 
-# The YAML layer (yamlpos) still fails on these scalars before the config sees them;
-# when it reads them, each must become a located problem on its line.
+# Scalars the YAML layer cannot read as what their tag or form says: in the config,
+# each is a located problem on its line.
 YAML_SCALARS = ["0x_", "0b_", "-0x_", "1" * 4301, "!!float x", "!!int x", "!!bool x"]
 
 
-@pytest.mark.xfail(strict=True, reason="yamlpos crashes on these scalars (issue 9, case 1)")
 @pytest.mark.parametrize("scalar", YAML_SCALARS, ids=lambda s: s[:10])
 def test_bad_yaml_scalars_in_the_config_are_located(repo: Repo, scalar: str) -> None:
     repo.post("baik.yaml", POST)
