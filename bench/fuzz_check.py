@@ -327,9 +327,10 @@ def _misplaced_cause(problem: Problem, data: bytes) -> str:
     lines = text.split("\n")
     line, column = problem.line or 0, problem.column or 0
     yaml_lines = re.split("\r\n|[\r\n\x85\u2028\u2029]", text)
+    breaks = [name for char, name in _OTHER_BREAKS.items() if char in text.replace("\r\n", "")]
     at_end = line == len(yaml_lines) + 1 and column == 1  # and no final newline
-    if at_end or (1 <= line <= len(yaml_lines) and column <= len(yaml_lines[line - 1]) + 1):
-        breaks = [name for char, name in _OTHER_BREAKS.items() if char in text.replace("\r\n", "")]
+    inside = 1 <= line <= len(yaml_lines) and column <= len(yaml_lines[line - 1]) + 1
+    if breaks and (at_end or inside):
         return f"{'/'.join(breaks)} counted as a line break"
     if line == len(lines) + 1 and not text.endswith("\n"):
         return "line N+1 at the end of a file without a final newline"
