@@ -93,7 +93,8 @@ def open_plain(path: Path, *, inside: Path | None = None) -> BinaryIO:
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
-    """The file's text (UTF-8, a leading BOM dropped, CRLF as LF), or a problem at 1:1
+    """The file's text (UTF-8, a leading BOM dropped, CRLF as LF; a lone CR stays a
+    character, as editors and GitHub count lines at LF), or a problem at 1:1
     (or where the first byte that is not UTF-8 is)."""
     try:
         with open_plain(path) as handle:
@@ -141,9 +142,7 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
 
 
 def _normal_newlines(text: str) -> str:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    return text.replace("\r\n", "\n") if "\r" in text else text
 
 
 def source_lines(path: Path) -> list[str] | None:
