@@ -18,6 +18,7 @@ PROBLEM_CODES: dict[str, str] = {
     "HP009": "a key is not a plain name (a list, a mapping or a number as key)",
     "HP010": "the file is outside posts_dir or is not a post file",
     "HP011": "unsupported YAML tag",
+    "HP020": "internal error while reading or checking the file (a bug; the post is held back)",
     # Fields of a post
     "HP101": "unknown field",
     "HP102": "a field has the wrong type",

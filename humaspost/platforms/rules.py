@@ -106,7 +106,10 @@ RULES: dict[str, PlatformRules] = {
 
 def link_problem(link: str) -> str | None:
     """Why `link` is not a web address a post can carry, or None if it is."""
-    parts = urlsplit(link.strip())
+    try:
+        parts = urlsplit(link.strip())
+    except ValueError:  # a bracketed host that is no IPv6 address: "http://[::1"
+        return f"'link' is not a valid web address: {link!r}"
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"'link' must be a web address starting with https:// or http://, not {link!r}"
     return None
