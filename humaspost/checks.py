@@ -495,8 +495,7 @@ class _PostChecker:
             # No file name can hold one, and the system calls refuse to look for it.
             self.report(
                 "HP201",
-                f"media file {_quoted(item.file)} cannot exist: no file name holds a NUL "
-                "character",
+                f"media file {_quoted(item.file)} cannot exist: no file name holds a NUL character",
                 file_span,
                 "write the file's name as it is, relative to the post file",
             )
@@ -532,7 +531,9 @@ class _PostChecker:
             span = self.post.span((*item.where, "file"))
             if info.format not in rules.media_formats:
                 self.report(
-                    "HP204", f"{rules.name} does not take {info.format} files ({_quoted(item.file)})", span
+                    "HP204",
+                    f"{rules.name} does not take {info.format} files ({_quoted(item.file)})",
+                    span,
                 )
                 continue
             limit = rules.media_size_limit(info)
