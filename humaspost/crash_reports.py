@@ -60,14 +60,28 @@ class CrashReports:
 
 
 _destination: CrashReports | None = None
+# Reports written, by the exception's type and the places of its traceback: a bug that
+# every post meets (a plugin's, say) leaves one report, not one per file.
+_written: dict[tuple[object, ...], Path] = {}
 
 
 def set_destination(reports: CrashReports | None) -> None:
     """Say where `write_report` writes (None: nowhere, e.g. the core used as a library)."""
     global _destination
     _destination = reports
+    _written.clear()
 
 
 def write_report(error: BaseException, about: str) -> Path | None:
-    """Write a crash report where `set_destination` said; None if none was written."""
-    return _destination.write(error, about) if _destination is not None else None
+    """Write a crash report where `set_destination` said, or name the one already
+    written for the same failure at the same place; None if none was written."""
+    if _destination is None:
+        return None
+    frames = traceback.extract_tb(error.__traceback__)
+    key = (type(error), *((frame.filename, frame.lineno) for frame in frames))
+    if key not in _written:
+        path = _destination.write(error, about)
+        if path is None:
+            return None
+        _written[key] = path
+    return _written[key]
