@@ -167,10 +167,9 @@ def check_and_keep(
     Whatever goes wrong while reading or checking this one file, even a bug, becomes a
     problem of this file (HP020, with a crash report), so that every other post is still
     checked, scheduled and published. `check`, `load_posts` and the daemon all read post
-    files through here. A post that loaded and then crashed its checks is kept, so that
-    it is held back (and shown so) rather than vanishing.
+    files through here. No post comes back then, even one that loaded: planning it
+    could meet the same bug again, outside this file's keeping.
     """
-    post: Post | None = None
     try:
         loaded = load_post(file, shown, config.posts_dir, config.timezone)
         post = loaded.post
@@ -185,7 +184,7 @@ def check_and_keep(
             checker.texts,
         )
     except Exception as error:  # a bug, by definition: located problems are values
-        return post, FileResult([_internal_error(shown, error)])
+        return None, FileResult([_internal_error(shown, error)])
 
 
 def _internal_error(shown: str, error: Exception) -> Problem:
