@@ -79,7 +79,8 @@ def write_report(error: BaseException, about: str) -> Path | None:
         return None
     frames = traceback.extract_tb(error.__traceback__)
     key = (type(error), *((frame.filename, frame.lineno) for frame in frames))
-    if key not in _written:
+    # A daemon runs for months: a report the system cleaned out of /tmp is written anew.
+    if key not in _written or not _written[key].exists():
         path = _destination.write(error, about)
         if path is None:
             return None
