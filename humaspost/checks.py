@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from humaspost.config import Account, Config
+from humaspost.crash_reports import write_report
 from humaspost.media import MediaInfo, UnsupportedMedia, inspect_media
 from humaspost.platforms.rules import MB, PlatformRules, link_problem, rules_for
 from humaspost.posts import Content, Media, Post, load_post
@@ -161,17 +162,46 @@ def check_and_keep(
     media_cache: MediaCache,
     published: Published,
 ) -> tuple[Post | None, FileResult]:
-    """`check_file`, also returning the loaded post (for planning and publishing)."""
-    loaded = load_post(file, shown, config.posts_dir, config.timezone)
-    if loaded.post is None:
-        return None, FileResult(loaded.problems)
-    checker = _PostChecker(loaded.post, config, now, media_cache, published)
-    checked = checker.run()
-    return loaded.post, FileResult(
-        loaded.problems + checker.problems,
-        checked,
-        loaded.post.span(("id",)) if loaded.post.located.has_key(("id",)) else None,
-        checker.texts,
+    """`check_file`, also returning the loaded post (for planning and publishing).
+
+    Whatever goes wrong while reading or checking this one file, even a bug, becomes a
+    problem of this file (HP020, with a crash report), so that every other post is still
+    checked, scheduled and published. `check`, `load_posts` and the daemon all read post
+    files through here. No post comes back then, even one that loaded: planning it
+    could meet the same bug again, outside this file's keeping.
+    """
+    try:
+        loaded = load_post(file, shown, config.posts_dir, config.timezone)
+        post = loaded.post
+        if post is None:
+            return None, FileResult(loaded.problems)
+        checker = _PostChecker(post, config, now, media_cache, published)
+        checked = checker.run()
+        return post, FileResult(
+            loaded.problems + checker.problems,
+            checked,
+            post.span(("id",)) if post.located.has_key(("id",)) else None,
+            checker.texts,
+        )
+    except Exception as error:  # a bug, by definition: located problems are values
+        return None, FileResult([_internal_error(shown, error)])
+
+
+def _internal_error(shown: str, error: Exception) -> Problem:
+    report = write_report(error, f"reading or checking {shown}")
+    where = (
+        f"details in {report}"
+        if report is not None
+        else f"no crash report could be written ({type(error).__name__})"
+    )
+    return Problem(
+        "HP020",
+        Severity.ERROR,
+        f"internal error while reading or checking this file; please report it: {where}",
+        shown,
+        Span(1, 1),
+        "this post is held back until humaspost is fixed or the file is changed; "
+        "other posts are not affected",
     )
 
 
@@ -456,15 +486,24 @@ class _PostChecker:
         if self.config.require_alt_text and not item.alt:
             self.report(
                 "HP203",
-                f"'{item.file}' has no alt text",
+                f"{_quoted(item.file)} has no alt text",
                 self.post.span(item.where),
                 "add 'alt:' describing the image for people who cannot see it",
             )
+        if "\0" in item.file:
+            # No file name can hold one, and the system calls refuse to look for it.
+            self.report(
+                "HP201",
+                f"media file {_quoted(item.file)} cannot exist: no file name holds a NUL character",
+                file_span,
+                "write the file's name as it is, relative to the post file",
+            )
+            return None
         inside, found = self.media_cache.lookup(item.path)
         if not inside:
             self.report(
                 "HP202",
-                f"'{item.file}' is outside the repository",
+                f"{_quoted(item.file)} is outside the repository",
                 file_span,
                 "keep media in the repository, e.g. in media/",
             )
@@ -472,13 +511,13 @@ class _PostChecker:
         if found == _MISSING:
             self.report(
                 "HP201",
-                f"media file '{item.file}' not found",
+                f"media file {_quoted(item.file)} not found",
                 file_span,
                 "the path is relative to the post file",
             )
             return None
         if isinstance(found, str):
-            self.report("HP204", f"'{item.file}' is {found}", file_span)
+            self.report("HP204", f"{_quoted(item.file)} is {found}", file_span)
             return None
         return found
 
@@ -491,14 +530,16 @@ class _PostChecker:
             span = self.post.span((*item.where, "file"))
             if info.format not in rules.media_formats:
                 self.report(
-                    "HP204", f"{rules.name} does not take {info.format} files ('{item.file}')", span
+                    "HP204",
+                    f"{rules.name} does not take {info.format} files ({_quoted(item.file)})",
+                    span,
                 )
                 continue
             limit = rules.media_size_limit(info)
             if limit is not None and info.size > limit:
                 self.report(
                     "HP205",
-                    f"'{item.file}' is {info.size / MB:.1f} MB; {rules.name} takes "
+                    f"{_quoted(item.file)} is {info.size / MB:.1f} MB; {rules.name} takes "
                     f"{info.kind} files up to {limit // MB} MB",
                     span,
                     "make the file smaller (export with lower quality or size)",
@@ -507,7 +548,7 @@ class _PostChecker:
             if alt_limit is not None and item.alt and len(item.alt) > alt_limit:
                 self.report(
                     "HP207",
-                    f"alt text of '{item.file}' is {len(item.alt)} characters; "
+                    f"alt text of {_quoted(item.file)} is {len(item.alt)} characters; "
                     f"{rules.name} takes up to {alt_limit}",
                     self.post.span((*item.where, "alt")),
                 )
@@ -554,6 +595,12 @@ class _PostChecker:
 
 
 _MISSING = "missing"
+
+
+def _quoted(name: str) -> str:
+    """A media path as written, in quotes, with characters a terminal would not show
+    (a NUL, a line break) written as escapes."""
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in name) + "'"
 
 
 def _inspect(path: Path) -> MediaInfo | str:

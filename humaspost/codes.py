@@ -22,6 +22,7 @@ PROBLEM_CODES: dict[str, str] = {
     "HP013": "the file is not a plain file (a link, a FIFO, a device, a folder)",
     "HP014": "the file is larger than 1 MiB",
     "HP015": "the text holds a control character YAML does not allow",
+    "HP020": "internal error while reading or checking the file (a bug; the post is held back)",
     # Fields of a post
     "HP101": "unknown field",
     "HP102": "a field has the wrong type",

@@ -86,6 +86,17 @@ class _FieldChecker:
                     self.located.value_span(path),
                 )
             )
+        elif required and data[required] is None:
+            self.problems.append(
+                Problem(
+                    "HP110",
+                    Severity.ERROR,
+                    f"{_field_name((*path, required))} has no value",
+                    self.shown,
+                    self.located.key_span((*path, required)),
+                    "write the value, e.g. the path of the media file relative to the post",
+                )
+            )
 
     def value(self, value: Any, path: Path, kind: Kind) -> None:
         match kind:
@@ -159,5 +170,8 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, int) and value.bit_length() > 133:
+        # Over 40 digits, too long to quote anyway; repr() even refuses past 4,300.
+        return "a number of more than 40 digits"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +30,9 @@ NEAR_MISS_SUFFIXES = (".markdown", ".mdown", ".txt")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _ID_RE = re.compile(r"^\w[\w.\-]*(?:/\w[\w.\-]*)*$")
 _NON_STANDARD_CRON = re.compile(r"[#?]|\b\d*LW?\b|\b\d+W\b")
+# Times are refused from here on: a deadline (the time plus max_delay) and a repeat's
+# next occurrences must still be dates Python can hold (up to 9999-12-31).
+LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -309,10 +312,20 @@ class _PostLoader:
         if raw is None:
             return None
         try:
-            return parse_datetime(raw, self.tz)
+            moment = parse_datetime(raw, self.tz)
         except TimeFormatError as exc:
             self.error("HP105", f"'{key}': {exc}", self.at((key,)))
             return None
+        if moment >= LATEST_TIME:
+            self.error(
+                "HP105",
+                f"'{key}': '{raw.strip()}' is too far ahead; humaspost takes times before the "
+                f"year {LATEST_TIME.year}",
+                self.at((key,)),
+                "for a repeat without an end, leave 'until' out",
+            )
+            return None
+        return moment
 
     def check_times(
         self,

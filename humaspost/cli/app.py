@@ -7,7 +7,8 @@ import sys
 import typer
 
 from humaspost.cli import accounts, check, daemon, log, publish, retract, schedule
-from humaspost.cli.errors import report_crash, report_user_error
+from humaspost.cli.errors import crash_reports, report_crash, report_user_error
+from humaspost.crash_reports import set_destination
 from humaspost.problems import HumaspostError
 
 app = typer.Typer(
@@ -36,6 +37,8 @@ def _root() -> None:
 
 def main() -> None:
     """Entry point: run the app and map every failure to an exit code."""
+    # A bug met while reading one post file keeps out only that post, with a report.
+    set_destination(crash_reports())
     try:
         app()
     except HumaspostError as error:

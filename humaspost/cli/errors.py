@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import platform
 import sys
 import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from humaspost import __version__
 from humaspost.cli.common import cwd
 from humaspost.cli.output import Output
 from humaspost.cli.problems_view import SourceLines, problem_segments
+from humaspost.crash_reports import CrashReports
 from humaspost.problems import ConfigError, HumaspostError
 from humaspost.secrets import redact
 
@@ -32,7 +30,7 @@ def report_user_error(error: HumaspostError) -> int:
 
 def report_crash(error: BaseException, *, debug: bool) -> int:
     """Write a crash report file and print one line naming it (the traceback with --debug)."""
-    report = _write_crash_report(error)
+    report = crash_reports().write(error)
     where = f"details in {report}" if report else "no crash report could be written"
     sys.stderr.write(
         f"humaspost: internal error ({type(error).__name__}); {where}. Please report it.\n"
@@ -42,20 +40,9 @@ def report_crash(error: BaseException, *, debug: bool) -> int:
     return EXIT_INTERNAL
 
 
-def _write_crash_report(error: BaseException) -> Path | None:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    text = "".join(
-        [
-            f"humaspost {__version__} crash report, {stamp}\n",
-            f"python {platform.python_version()} on {platform.platform()}\n",
-            f"command: humaspost {' '.join(sys.argv[1:])}\n\n",
-            *traceback.format_exception(error),
-        ]
+def crash_reports() -> CrashReports:
+    """Where this run's crash reports go: the system's temp folder, stamped by the real
+    clock, naming the command line as typed."""
+    return CrashReports(
+        Path(tempfile.gettempdir()), " ".join(sys.argv[1:]), lambda: datetime.now(UTC)
     )
-    try:
-        handle, name = tempfile.mkstemp(prefix=f"humaspost-crash-{stamp}-", suffix=".txt")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(redact(text))
-    except OSError:
-        return None
-    return Path(name)

@@ -108,9 +108,9 @@ def link_problem(link: str) -> str | None:
     """Why `link` is not a web address a post can carry, or None if it is."""
     try:
         parts = urlsplit(link.strip())
-    except ValueError:  # e.g. an unclosed IPv6 bracket: `http://[::1`
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    except ValueError:  # a bracketed host that is no IPv6 address: "http://[::1"
+        return f"'link' is not a valid web address: {link!r}"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"'link' must be a web address starting with https:// or http://, not {link!r}"
     return None
 
