@@ -26,6 +26,7 @@ from humaspost.posts import Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
 from humaspost.render import content_hash, render
 from humaspost.repeats import occurrences
+from humaspost.textfile import NotPlainFile
 from humaspost.times import format_local
 
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -126,7 +127,8 @@ class MediaCache:
     and resolving links and reading headers is the slow part of checking media."""
 
     def __init__(self, root: Path) -> None:
-        self.inside = str(root) + os.sep
+        self.root = Path(os.path.realpath(root))
+        self.inside = str(self.root) + os.sep
         self.found: dict[str, tuple[bool, MediaInfo | str]] = {}
 
     def lookup(self, path: Path) -> tuple[bool, MediaInfo | str]:
@@ -135,7 +137,8 @@ class MediaCache:
         if key not in self.found:
             resolved = os.path.realpath(key)
             inside = resolved.startswith(self.inside)
-            self.found[key] = (inside, _inspect(Path(resolved)) if inside else "outside")
+            found = _inspect(Path(resolved), self.root) if inside else "outside"
+            self.found[key] = (inside, found)
         return self.found[key]
 
 
@@ -516,6 +519,15 @@ class _PostChecker:
                 "the path is relative to the post file",
             )
             return None
+        if isinstance(found, str) and found.startswith(_NOT_PLAIN):
+            self.report(
+                "HP208",
+                f"media file {_quoted(item.file)} is {found.removeprefix(_NOT_PLAIN)}, not a "
+                "plain file; nothing was read from it",
+                file_span,
+                "name an image or video file itself",
+            )
+            return None
         if isinstance(found, str):
             self.report("HP204", f"{_quoted(item.file)} is {found}", file_span)
             return None
@@ -595,6 +607,7 @@ class _PostChecker:
 
 
 _MISSING = "missing"
+_NOT_PLAIN = "not a plain file: "
 
 
 def _quoted(name: str) -> str:
@@ -603,14 +616,14 @@ def _quoted(name: str) -> str:
     return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in name) + "'"
 
 
-def _inspect(path: Path) -> MediaInfo | str:
+def _inspect(path: Path, root: Path) -> MediaInfo | str:
     """A media file's info, or why it cannot be used."""
     try:
-        return inspect_media(path)
+        return inspect_media(path, root)
     except FileNotFoundError:
         return _MISSING
-    except IsADirectoryError:
-        return "a folder, not a file"
+    except NotPlainFile as exc:
+        return f"{_NOT_PLAIN}{exc.reason}"
     except UnsupportedMedia as exc:
         return str(exc)
     except OSError as exc:

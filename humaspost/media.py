@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from humaspost.textfile import open_plain
 
 
 class MediaKind(StrEnum):
@@ -62,11 +65,14 @@ def _detect(head: bytes) -> tuple[str, MediaKind] | str:
     return "not an image or video humaspost knows"
 
 
-def inspect_media(path: Path) -> MediaInfo:
-    """Detect the format of a media file from its first bytes. Raises UnsupportedMedia."""
-    with path.open("rb") as handle:
+def inspect_media(path: Path, inside: Path | None = None) -> MediaInfo:
+    """Detect the format of a media file (inside the folder `inside`; without it, the
+    path must not be a link) from its first bytes. Raises UnsupportedMedia, or
+    NotPlainFile for a FIFO, a device, a folder or a file outside `inside`: those are
+    never read (a FIFO would wait, /dev/zero never end)."""
+    with open_plain(path, inside=inside) as handle:
         head = handle.read(_HEAD)
-        size = handle.seek(0, 2)
+        size = os.fstat(handle.fileno()).st_size
     found = _detect(head)
     if isinstance(found, str):
         raise UnsupportedMedia(found)

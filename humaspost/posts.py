@@ -20,7 +20,7 @@ from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.post_schema import field_problems
 from humaspost.problems import Problem, Severity, Span
 from humaspost.repeats import more_often_than_hourly
-from humaspost.textfile import read_text
+from humaspost.textfile import printable, read_text
 from humaspost.times import TimeFormatError, parse_datetime
 from humaspost.yamlpos import Located, YamlProblem, load_located
 
@@ -389,6 +389,15 @@ class _PostLoader:
 
     def post_id(self, explicit: str | None, default_id: str) -> str:
         if explicit is None:
+            if not _ID_RE.match(default_id):
+                # Not renamed into a valid id: two names could meet, and a new id is a
+                # new post (see docs/post-format.md, "id").
+                self.error(
+                    "HP113",
+                    f"the file name makes an invalid post id '{printable(default_id)}'",
+                    Span(1, 1),
+                    "rename the file (letters, digits, '-', '_', '.'), or write an 'id:'",
+                )
             return default_id
         if not _ID_RE.match(explicit):
             self.error(

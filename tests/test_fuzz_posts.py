@@ -455,7 +455,9 @@ BYTE_MUTATIONS: list[Callable[[st.DrawFn, bytes], bytes]] = [
 
 ANY_TEXT = st.text(
     alphabet=st.one_of(
-        st.sampled_from(list(":-?[]{},#&*!|>'\"%@` \n\t\r") + INSERTS[:12]),
+        st.sampled_from(
+            list(":-?[]{},#&*!|>'\"%@` \n\t\r") + [c for c in INSERTS[:12] if len(c) == 1]
+        ),
         st.characters(codec="utf-8"),
     ),
     max_size=300,

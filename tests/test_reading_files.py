@@ -192,3 +192,34 @@ def test_open_plain_follows_links_only_inside_the_folder_given(tmp_path: Path) -
     assert reasons == {"out.png": "outside the repository", "pipe.png": "a FIFO (named pipe)"}
     with pytest.raises(FileNotFoundError):
         open_plain(root / "media" / "missing.png", inside=root)
+
+
+def test_media_that_are_not_plain_files_are_refused_without_reading(repo: Repo) -> None:
+    os.mkfifo(repo.root / "media" / "pipa.png")
+    os.symlink("/dev/zero", repo.root / "media" / "nol.png")
+    os.mkdir(repo.root / "media" / "folder.png")
+    repo.post(
+        "a.yaml",
+        P + "media:\n  - {file: ../media/pipa.png, alt: a}\n"
+        "  - {file: ../media/folder.png, alt: b}\n  - {file: ../media/nol.png, alt: c}\n",
+    )
+    started = time.monotonic()
+    report = check_json(repo)
+    assert time.monotonic() - started < 60  # a FIFO once blocked check forever
+    found = report["problems"]
+    assert isinstance(found, list)
+    problems = [(p["code"], p["line"], p["column"]) for p in found]
+    # /dev/zero is reached through a link that leaves the repository.
+    assert problems == [("HP208", 6, 12), ("HP208", 7, 12), ("HP202", 8, 12)]
+
+
+def test_a_file_name_that_makes_no_valid_id_is_an_error_of_that_post(repo: Repo) -> None:
+    repo.post("rapat warga.yaml", P)
+    with open(os.fsencode(repo.posts) + b"/caf\xe9.yaml", "wb") as handle:
+        handle.write(P.encode())
+    repo.post("baik.yaml", P.replace("halo", "halo juga"))
+    report = check_json(repo)
+    assert places(report) == {
+        "posts/rapat warga.yaml": ("HP113", 1, 1),
+        "posts/caf\ufffd.yaml": ("HP113", 1, 1),
+    }

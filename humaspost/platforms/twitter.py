@@ -39,6 +39,7 @@ from humaspost.platforms.base import (
     UncertainError,
     publish_thread,
 )
+from humaspost.textfile import NotPlainFile
 
 if TYPE_CHECKING:
     import requests
@@ -493,6 +494,8 @@ def _read_media(path: Path) -> tuple[MediaKind, str, bytes]:
         data = path.read_bytes()
     except UnsupportedMedia as error:
         raise PermanentError(f"{path.name} cannot be posted to X: it is {error}") from None
+    except NotPlainFile as error:
+        raise PermanentError(f"{path.name} is {error.reason}, not a plain file") from None
     except OSError as error:
         raise PermanentError(f"cannot read {path.name}: {error.strerror}") from None
     return info.kind, MIME_TYPES[info.format], data
