@@ -223,7 +223,10 @@ class _PostLoader:
         for index in range(1, len(lines)):
             if lines[index].rstrip() == "---":
                 body = "\n".join(lines[index + 1 :])
-                return "\n".join(lines[1:index]), body, index + 2
+                # With nothing after the closing '---', the body is placed on it: line
+                # index + 2 would be past the end of the file.
+                last = len(lines) - 1 if lines[-1] == "" else len(lines)
+                return "\n".join(lines[1:index]), body, min(index + 2, last)
         self.error(
             "HP007",
             "the front matter opened here is never closed with a line '---'",
@@ -483,8 +486,12 @@ def _split_thread(body: str, first_line: int) -> list[tuple[str, int]]:
             continue
         lines.append(line)
         in_comment = _ends_in_comment(line, in_comment)
-    # An empty part points at where it was opened.
-    return [("\n".join(lines), start if lines else opened) for lines, start, opened in parts]
+    # An empty part points at where it was opened, within the file: after a '---' on the
+    # last line of a file without a final newline, that is the '---' itself.
+    last = first_line + body.count("\n")
+    return [
+        ("\n".join(lines), start if lines else min(opened, last)) for lines, start, opened in parts
+    ]
 
 
 def _ends_in_comment(line: str, in_comment: bool) -> bool:

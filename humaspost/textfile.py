@@ -124,8 +124,11 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
             Span(1, 1),
             "a post or configuration is a few kilobytes; is this the right file?",
         )
+    # The BOM is dropped before decoding, so that the error's byte offsets are those of
+    # the text as editors show it ("utf-8-sig" counts them after the BOM).
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1

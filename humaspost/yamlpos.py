@@ -298,7 +298,8 @@ class _Builder:
         try:
             # An int, float, bool or null, built the way YAML 1.1 (PyYAML's safe loader) does.
             return _constructor.yaml_constructors[node.tag](_constructor, node)
-        except (ValueError, KeyError) as exc:  # int()/float() refuse it; bools are looked up
+        except (ValueError, KeyError, IndexError) as exc:  # int()/float() refuse it, bools
+            # are looked up, an empty `!!float` is indexed
             raise _invalid_value(node, exc, self.span(node)) from None
 
 

@@ -223,3 +223,21 @@ def test_a_file_name_that_makes_no_valid_id_is_an_error_of_that_post(repo: Repo)
         "posts/rapat warga.yaml": ("HP113", 1, 1),
         "posts/caf\ufffd.yaml": ("HP113", 1, 1),
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code", "line", "column"),
+    [
+        ("kosong.yaml", P.encode() + b"notes: !!float\n", "HP012", 5, 8),
+        ("bom.yaml", b"\xef\xbb\xbfa: b\nc: \xed\xa0\x80\n", "HP002", 2, 4),
+        ("tiga.md", b"---\n---\n---", "HP110", 3, 1),
+        ("tanpa-isi.md", b"---\npublish_at: 2026-12-10 09:00\nto: pemkot-x\n---", "HP110", 4, 1),
+    ],
+)
+def test_fuzzed_cases_are_placed_inside_the_file(
+    repo: Repo, name: str, data: bytes, code: str, line: int, column: int
+) -> None:
+    (repo.posts / name).write_bytes(data)
+    problems = check_json(repo)["problems"]
+    assert isinstance(problems, list)
+    assert (code, line, column) in [(p["code"], p["line"], p["column"]) for p in problems]
