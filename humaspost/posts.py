@@ -29,6 +29,8 @@ POST_SUFFIXES = (".md", ".yaml", ".yml")
 NEAR_MISS_SUFFIXES = (".markdown", ".mdown", ".txt")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _ID_RE = re.compile(r"^\w[\w.\-]*(?:/\w[\w.\-]*)*$")
+# `0,1,2,...,59` is the longest meaningful field (170 characters).
+_LONGEST_CRON_FIELD = 200
 _NON_STANDARD_CRON = re.compile(r"[#?]|\b\d*LW?\b|\b\d+W\b")
 # Times are refused from here on: a deadline (the time plus max_delay) and a repeat's
 # next occurrences must still be dates Python can hold (up to 9999-12-31).
@@ -365,15 +367,18 @@ class _PostLoader:
             reason = f"has {count}; a cron expression has 5: minute hour day month weekday"
         elif _NON_STANDARD_CRON.search(expression.upper()):
             reason = "uses L, W, # or ?, which standard crontab does not have"
+        elif any(len(field) > _LONGEST_CRON_FIELD for field in fields):
+            reason = "has a field longer than any crontab field can be"
         else:
             try:
                 CronSim(expression.upper(), datetime(2000, 1, 1))
-            except CronSimError as exc:
+            except (CronSimError, ValueError) as exc:  # ValueError: a number beyond int()
                 reason = str(exc).lower()
         if reason:
+            shown = expression if len(expression) <= 60 else expression[:57] + "..."
             self.error(
                 "HP107",
-                f"'repeat: {expression}' {reason}",
+                f"'repeat: {shown}' {reason}",
                 self.at(("repeat",)),
                 "e.g. '0 8 * * 1-5' is 08:00 Monday to Friday; '30 7 * * 0' is 07:30 on Sundays",
             )

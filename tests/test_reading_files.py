@@ -231,6 +231,7 @@ def test_a_file_name_that_makes_no_valid_id_is_an_error_of_that_post(repo: Repo)
         ("kosong.yaml", P.encode() + b"notes: !!float\n", "HP012", 5, 8),
         ("bom.yaml", b"\xef\xbb\xbfa: b\nc: \xed\xa0\x80\n", "HP002", 2, 4),
         ("tiga.md", b"---\n---\n---", "HP110", 3, 1),
+        ("panjang.yaml", b'repeat: "' + b"9" * 5000 + b' * * * *"\ntext: a\n', "HP107", 1, 9),
         ("tanpa-isi.md", b"---\npublish_at: 2026-12-10 09:00\nto: pemkot-x\n---", "HP110", 4, 1),
     ],
 )
