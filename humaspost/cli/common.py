@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -80,10 +81,15 @@ def load(config_path: Path | None) -> tuple[Config, str]:
 
 def now_from(option: str | None, config: Config) -> datetime:
     """The moment a command works at: exactly `--now`, else the real clock."""
+    return now_in(option, config.timezone)
+
+
+def now_in(option: str | None, tz: ZoneInfo) -> datetime:
+    """`now_from` for a command that has no config yet (`init`): `--now` read in `tz`."""
     if option is None:
         return datetime.now(UTC)
     try:
-        return parse_datetime(option, config.timezone)
+        return parse_datetime(option, tz)
     except TimeFormatError as exc:
         raise UsageError(f"--now: {exc}") from None
 

@@ -1,0 +1,150 @@
+"""`new`: a post file started from a template, named from its date and title."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from datetime import datetime, timedelta
+from difflib import get_close_matches
+from pathlib import Path
+
+from humaspost.config import Config
+from humaspost.posts import POST_SUFFIXES
+from humaspost.problems import UsageError
+from humaspost.times import TimeFormatError, parse_datetime
+
+MAX_SLUG = 60
+# A title with nothing to name a file from (only emoji, say) still gets a name.
+FALLBACK_SLUG = "pengumuman"
+# Where media live by convention (README: media/ at the repository root).
+MEDIA_FOLDER = "media"
+# The publish time `new` suggests when there is no --at: tomorrow, 09:00 local time.
+DEFAULT_HOUR = "09:00"
+
+# Messages (kept together so that the translation step can extract them).
+EMPTY_TITLE = "the title is empty; give the post a title, e.g. humaspost new \"Pasar murah\""
+BAD_AT = "--at: {error}"
+EMPTY_TO = "--to: no account or group named; write names separated by commas"
+UNKNOWN_TO = "--to: unknown account or group '{name}'"
+DID_YOU_MEAN = " (did you mean '{match}'?)"
+KNOWN_TO = " (known: {names})"
+PLACEHOLDER = "Tulis isi pengumuman di sini."
+
+MARKDOWN_TEMPLATE = """\
+---
+publish_at: {publish_at}
+{to}# media:
+#   - file: {media}
+#     alt: Keterangan gambar untuk yang tidak dapat melihatnya
+---
+{title}
+
+{placeholder}
+"""
+
+YAML_TEMPLATE = """\
+publish_at: {publish_at}
+{to}# media:
+#   - file: {media}
+#     alt: Keterangan gambar untuk yang tidak dapat melihatnya
+text: |
+  {title}
+
+  {placeholder}
+"""
+
+DEFAULT_TO = "# to: [...]  (without 'to', the post goes to defaults.to of the config)\n"
+
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+
+def slug(title: str) -> str:
+    """A file name from a title: ASCII letters and digits joined by '-', at most 60."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    text = _NOT_ALPHANUMERIC.sub("-", folded.lower()).strip("-")
+    return text[:MAX_SLUG].rstrip("-") or FALLBACK_SLUG
+
+
+def create_post(
+    config: Config,
+    title: str,
+    *,
+    at: str | None,
+    to: str | None,
+    as_yaml: bool,
+    now: datetime,
+) -> Path:
+    """Write a new post file under posts_dir/YYYY/MM/ and return its path.
+
+    `at` is read in the config's timezone (default: tomorrow 09:00 local after `now`);
+    `to` is a comma-separated list of the config's accounts and groups. An existing
+    post with the same name (in any post format) is never overwritten: the new one
+    gets -2, -3, ... Raises UsageError for an empty title, a bad time or an unknown name.
+    """
+    title = " ".join(title.split())
+    if not title:
+        raise UsageError(EMPTY_TITLE)
+    publish_at = _publish_at(config, at, now)
+    local = publish_at.astimezone(config.timezone)
+    names = _targets(config, to)
+    folder = config.posts_dir / f"{local:%Y}" / f"{local:%m}"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".yaml" if as_yaml else ".md"
+    media = Path(os.path.relpath(config.root / MEDIA_FOLDER / "gambar.png", folder)).as_posix()
+    text = (YAML_TEMPLATE if as_yaml else MARKDOWN_TEMPLATE).format(
+        publish_at=f"{local:%Y-%m-%d %H:%M}",
+        to=f"to: [{', '.join(names)}]\n" if names else DEFAULT_TO,
+        media=media,
+        title=title,
+        placeholder=PLACEHOLDER,
+    )
+    return _write_new(folder, slug(title), suffix, text)
+
+
+def _publish_at(config: Config, at: str | None, now: datetime) -> datetime:
+    if at is None:
+        tomorrow = now.astimezone(config.timezone).date() + timedelta(days=1)
+        at = f"{tomorrow:%Y-%m-%d} {DEFAULT_HOUR}"
+    try:
+        return parse_datetime(at, config.timezone)
+    except TimeFormatError as exc:
+        raise UsageError(BAD_AT.format(error=exc)) from None
+
+
+def _targets(config: Config, to: str | None) -> list[str]:
+    if to is None:
+        return []
+    names = list(dict.fromkeys(name.strip() for name in to.split(",") if name.strip()))
+    if not names:
+        raise UsageError(EMPTY_TO)
+    known = [*config.accounts, *config.groups]
+    for name in names:
+        if config.expand(name) is None:
+            close = get_close_matches(name, known, n=1)
+            extra = (
+                DID_YOU_MEAN.format(match=close[0])
+                if close
+                else KNOWN_TO.format(names=", ".join(known))
+            )
+            raise UsageError(UNKNOWN_TO.format(name=name) + extra)
+    return names
+
+
+def _write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
+    # Every post format is looked at: `a.md` beside `a.yaml` would be two posts with
+    # one id (HP112).
+    number = 1
+    while True:
+        name = stem if number == 1 else f"{stem}-{number}"
+        if not any((folder / f"{name}{s}").exists() for s in POST_SUFFIXES):
+            path = folder / f"{name}{suffix}"
+            try:
+                # "x" fails rather than overwrite a file made since the look above.
+                with path.open("x", encoding="utf-8", newline="\n") as handle:
+                    handle.write(text)
+            except FileExistsError:
+                pass
+            else:
+                return path
+        number += 1

@@ -1,0 +1,158 @@
+"""`init`: the files a new repository of posts starts from, written without overwriting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from humaspost.problems import UsageError
+
+# The timezone `init` writes: the office works in WIB. Offices in WITA or WIT change it.
+TIMEZONE = ZoneInfo("Asia/Jakarta")
+EXAMPLE_POST = Path("posts") / "contoh-latihan.md"
+
+# Messages (kept together so that the translation step can extract them).
+TARGET_IS_A_FILE = "{target} is a file; give a folder to create the repository in"
+PLACE_IS_A_FILE = "{place} is a file, but init needs a folder there"
+
+CONFIG_TEMPLATE = """\
+# humaspost configuration. Start here; see docs/post-format.md and docs/cli.md.
+# Secrets are never written in this file: only ${{ENV_VAR}} references, whose values
+# come from the environment or from a .env file beside this file (see .env.example).
+
+timezone: Asia/Jakarta        # WIB; Asia/Makassar (WITA) and Asia/Jayapura (WIT) work too
+posts_dir: posts              # one file per post, any sub-folders
+state_dir: .humaspost         # publish log and sandbox outbox; kept out of git (.gitignore)
+max_delay: 2h                 # a post this late is marked missed, not sent
+require_alt_text: true        # every picture needs a description
+
+accounts:
+  # A practice account: nothing leaves this computer. Try it with
+  #   humaspost publish --sandbox
+  latihan:
+    platform: sandbox
+    like: twitter             # apply X's limits (280 characters), to practise
+
+  # An X (Twitter) account: remove the '#' in front of these lines and set the four
+  # variables (docs/platforms/twitter.md says where they come from).
+  # pemkot-x:
+  #   platform: twitter
+  #   consumer_key: ${{X_PEMKOT_CONSUMER_KEY}}
+  #   consumer_secret: ${{X_PEMKOT_CONSUMER_SECRET}}
+  #   access_token: ${{X_PEMKOT_ACCESS_TOKEN}}
+  #   access_token_secret: ${{X_PEMKOT_ACCESS_TOKEN_SECRET}}
+  #   daily_limit: 20
+
+  # A Facebook Page: its id and a page access token (docs/platforms/facebook.md).
+  # pemkot-fb:
+  #   platform: facebook
+  #   page_id: "104857600000000"
+  #   access_token: ${{FB_PEMKOT_PAGE_TOKEN}}
+
+groups:
+  # A group names several accounts at once: 'to: semua' in a post sends to each.
+  # Add pemkot-x and pemkot-fb here once they are set up.
+  semua: [latihan]
+
+defaults:
+  to: [latihan]               # where a post goes when it has no 'to'
+"""
+
+# The example post goes to `latihan` by name, not through defaults.to: where init keeps
+# an existing config, the example then fails `check` instead of reaching real accounts.
+EXAMPLE_TEMPLATE = """\
+---
+# Contoh unggahan untuk latihan: dikirim ke akun 'latihan' (sandbox), tidak ke internet.
+# Ubah teksnya, lalu jalankan: humaspost check, kemudian humaspost publish --sandbox
+publish_at: {publish_at}
+to: latihan
+---
+Selamat datang di humaspost! Ini contoh unggahan pertama kami untuk latihan.
+Setiap unggahan ditulis sebagai satu berkas di folder posts/. #LatihanHumas
+"""
+
+GITIGNORE = """\
+# humaspost's own records (publish log, sandbox outbox): local to each computer
+.humaspost/
+# secrets: never commit them
+.env
+"""
+
+ENV_EXAMPLE = """\
+# Copy this file to .env (never committed) and fill in the values, for the accounts
+# enabled in humaspost.yaml. The variable names match its ${...} references.
+X_PEMKOT_CONSUMER_KEY=
+X_PEMKOT_CONSUMER_SECRET=
+X_PEMKOT_ACCESS_TOKEN=
+X_PEMKOT_ACCESS_TOKEN_SECRET=
+FB_PEMKOT_PAGE_TOKEN=
+"""
+
+WORKFLOW = """\
+# Checks every post on each pull request and push; problems show up as annotations.
+on: [pull_request, push]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with: {python-version: "3.12"}
+      # humaspost is not on a package index yet: it is installed from its git repository.
+      # Replace OWNER with the GitHub account or organisation that hosts humaspost
+      # (add @<commit> after the URL to pin a version).
+      - run: pip install "git+https://github.com/OWNER/humaspost"
+      - run: humaspost check --format github
+"""
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """What `init` did: files written, and files left alone because they existed."""
+
+    root: Path
+    made: list[Path]
+    kept: list[Path]
+
+
+def init_repository(target: Path, now: datetime) -> Scaffold:
+    """Create the starting files of a post repository in `target`, never overwriting.
+
+    The example post is dated tomorrow 09:00 local time (after `now`), so that a fresh
+    repository passes `check` and has something to send with `publish --sandbox`.
+    Raises UsageError when `target`, or a folder init needs inside it, is a file.
+    """
+    if target.exists() and not target.is_dir():
+        raise UsageError(TARGET_IS_A_FILE.format(target=target))
+    tomorrow = now.astimezone(TIMEZONE).date() + timedelta(days=1)
+    files = {
+        Path("humaspost.yaml"): CONFIG_TEMPLATE.format(),
+        EXAMPLE_POST: EXAMPLE_TEMPLATE.format(publish_at=f"{tomorrow:%Y-%m-%d} 09:00"),
+        Path("media") / ".gitkeep": "",
+        Path(".gitignore"): GITIGNORE,
+        Path(".env.example"): ENV_EXAMPLE,
+        Path(".github") / "workflows" / "check-posts.yml": WORKFLOW,
+    }
+    made: list[Path] = []
+    kept: list[Path] = []
+    for relative, text in files.items():
+        path = target / relative
+        _folder(path.parent, target)
+        try:
+            # "x" creates the file or fails: a file that appeared meanwhile is kept too.
+            with path.open("x", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except FileExistsError:
+            kept.append(relative)
+        else:
+            made.append(relative)
+    return Scaffold(target, made, kept)
+
+
+def _folder(folder: Path, target: Path) -> None:
+    for place in (*reversed(folder.relative_to(target).parents), folder.relative_to(target)):
+        if (target / place).exists() and not (target / place).is_dir():
+            raise UsageError(PLACE_IS_A_FILE.format(place=target / place))
+    folder.mkdir(parents=True, exist_ok=True)
