@@ -23,7 +23,7 @@ MEDIA_FOLDER = "media"
 DEFAULT_HOUR = "09:00"
 
 # Messages (kept together so that the translation step can extract them).
-EMPTY_TITLE = "the title is empty; give the post a title, e.g. humaspost new \"Pasar murah\""
+EMPTY_TITLE = 'the title is empty; give the post a title, e.g. humaspost new "Pasar murah"'
 BAD_AT = "--at: {error}"
 EMPTY_TO = "--to: no account or group named; write names separated by commas"
 UNKNOWN_TO = "--to: unknown account or group '{name}'"
