@@ -30,7 +30,10 @@ CD = "  cd {folder}\n"
 
 def init(
     folder: Annotated[
-        Path, typer.Argument(help="The folder to create the repository in (created if missing).")
+        Path,
+        typer.Argument(
+            metavar="DIR", help="The folder to create the repository in (created if missing)."
+        ),
     ] = Path("."),
     now: NowOption = None,
     debug: DebugOption = False,
