@@ -141,6 +141,12 @@ class MediaCache:
             self.found[key] = (inside, found)
         return self.found[key]
 
+    def known(self, path: Path) -> MediaInfo | None:
+        """What an earlier `lookup` found in a usable media file, without looking again
+        (None: never looked up, outside the repository, or unusable)."""
+        found = self.found.get(str(path))
+        return found[1] if found is not None and isinstance(found[1], MediaInfo) else None
+
 
 def check_file(
     file: Path,

@@ -148,6 +148,13 @@ def day_name(day: date) -> str:
     return f"{DAY_NAMES[day.weekday()]}, {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+def format_local_day(moment: datetime, tz: ZoneInfo) -> str:
+    """A UTC moment as local time with the Indonesian day and date:
+    `Selasa, 1 Desember 2026 08:00 WIB`."""
+    local = moment.astimezone(tz)
+    return f"{day_name(local.date())} {local:%H:%M} {local.tzname()}"
+
+
 def local_midnight(moment: datetime, tz: ZoneInfo) -> datetime:
     """The start of `moment`'s local day, in UTC."""
     day = moment.astimezone(tz).date()

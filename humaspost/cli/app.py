@@ -6,7 +6,18 @@ import sys
 
 import typer
 
-from humaspost.cli import accounts, check, daemon, init, log, new, publish, retract, schedule
+from humaspost.cli import (
+    accounts,
+    check,
+    daemon,
+    init,
+    log,
+    new,
+    preview,
+    publish,
+    retract,
+    schedule,
+)
 from humaspost.cli.errors import crash_reports, report_crash, report_user_error
 from humaspost.crash_reports import set_destination
 from humaspost.problems import HumaspostError
@@ -30,6 +41,7 @@ app.command("retract")(retract.retract)
 app.command("accounts")(accounts.accounts)
 app.command("new")(new.new)
 app.command("init")(init.init)
+app.command("preview")(preview.preview)
 
 
 @app.callback()

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from humaspost.checks import CheckedPost, CheckReport, Published, Sent, run_check
+from humaspost.checks import CheckedPost, CheckReport, run_check
 from humaspost.cli.common import (
     ConfigOption,
     DebugOption,
@@ -18,6 +18,7 @@ from humaspost.cli.common import (
     cwd,
     load,
     now_from,
+    published_log,
     usable_paths,
 )
 from humaspost.cli.output import Output, Segment
@@ -28,11 +29,8 @@ from humaspost.cli.problems_view import (
     problem_json,
     problem_segments,
 )
-from humaspost.config import Config
 from humaspost.problems import ConfigError, Problem
-from humaspost.publog import PublishLog, log_exists
 from humaspost.repository import post_files
-from humaspost.workflow import log_path
 
 
 class CheckFormat(StrEnum):
@@ -67,20 +65,11 @@ def check(
         raise typer.Exit(2) from None
     files = post_files(cfg.posts_dir, paths or [], cwd())
     report = run_check(
-        cfg, files, now_from(now, cfg), workers=os.cpu_count() or 1, published=_published(cfg)
+        cfg, files, now_from(now, cfg), workers=os.cpu_count() or 1, published=published_log(cfg)
     )
     _render(output, report, to_stderr=False)
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)
-
-
-def _published(cfg: Config) -> Published:
-    """What the publish log says went out, where there is a log (not in CI)."""
-    path = log_path(cfg, sandbox=False)
-    if not log_exists(path):
-        return {}
-    with PublishLog(path, read_only=True) as log:
-        return {key: Sent(*record) for key, record in log.sent_once().items()}
 
 
 def _render(output: CheckFormat, report: CheckReport, *, to_stderr: bool) -> None:

@@ -11,10 +11,13 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from humaspost.checks import Published, Sent
 from humaspost.config import Config, find_config, load_config, unusable
 from humaspost.problems import UsageError
+from humaspost.publog import PublishLog, log_exists
 from humaspost.repository import shown_name
 from humaspost.times import OffsetClock, TimeFormatError, parse_datetime, quoted
+from humaspost.workflow import log_path
 
 ConfigOption = Annotated[
     Path | None,
@@ -100,3 +103,13 @@ def clock_from(option: str | None, config: Config) -> OffsetClock:
     if option is None:
         return OffsetClock()
     return OffsetClock(now_from(option, config) - datetime.now(UTC))
+
+
+def published_log(cfg: Config) -> Published:
+    """What the publish log says went out, where there is a log (not in CI): `check`
+    and `preview` warn that an edit to a published post will not be sent."""
+    path = log_path(cfg, sandbox=False)
+    if not log_exists(path):
+        return {}
+    with PublishLog(path, read_only=True) as log:
+        return {key: Sent(*record) for key, record in log.sent_once().items()}

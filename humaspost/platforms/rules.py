@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from humaspost.media import MediaInfo, MediaKind
-from humaspost.platforms.twitter_text import weighted_length
+from humaspost.platforms.twitter_text import split_at_limit, weighted_length
 
 MB = 1024 * 1024
 
@@ -33,6 +33,15 @@ class PlatformRules:
     def measure(self, text: str) -> int:
         """The length of `text` as this platform counts it."""
         return weighted_length(text) if self.name == "twitter" else len(text)
+
+    def split_at_limit(self, text: str) -> tuple[str, str]:
+        """`text` cut where this platform's limit falls: what fits, and the rest ("" when
+        all of it fits)."""
+        if self.max_length is None:
+            return text, ""
+        if self.name == "twitter":
+            return split_at_limit(text, self.max_length)
+        return text[: self.max_length], text[self.max_length :]
 
     def parts(self, parts: tuple[str, ...]) -> tuple[str, ...]:
         """The posts this platform gets for these text parts."""

@@ -97,6 +97,34 @@ def weighted_length(text: str) -> int:
     return parse_tweet(text).weighted_length
 
 
+def split_at_limit(text: str, limit: int = MAX_WEIGHTED_LENGTH) -> tuple[str, str]:
+    """``text`` cut where X's limit falls: the longest beginning that weighs at most
+    ``limit``, and the rest (twitter-text's ``validRangeEnd``).
+
+    A URL or an emoji sequence weighs as a whole, so the cut never falls inside one. The
+    text is normalised to NFC first, as X counts it; both pieces are of that form.
+    """
+    text = unicodedata.normalize("NFC", text)
+    entities = _url_entities(text) if "." in text else []
+    if not text.isascii():
+        entities += _emoji_entities(text)
+    # The same left-to-right walk as `parse_tweet`, so the pieces add up to its count.
+    whole: dict[int, tuple[int, int]] = {}
+    covered = 0
+    for start, negated_weight, length in sorted(entities):
+        if start >= covered:
+            whole[start] = (-negated_weight, length)
+            covered = start + length
+    weight = index = 0
+    while index < len(text):
+        step_weight, size = whole.get(index) or (_plain_weight(text[index]), 1)
+        if weight + step_weight > limit:
+            break
+        weight += step_weight
+        index += size
+    return text[:index], text[index:]
+
+
 def _plain_weight(text: str) -> int:
     """Weight of ``text`` counting every code point on its own."""
     if text.isascii():
