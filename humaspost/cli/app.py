@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from humaspost.cli import accounts, check, daemon, log, publish, retract, schedule
+from humaspost.cli import accounts, check, daemon, log, publish, retract, schedule, schema
 from humaspost.cli.errors import crash_reports, report_crash, report_user_error
 from humaspost.crash_reports import set_destination
 from humaspost.problems import HumaspostError
@@ -28,6 +28,7 @@ app.command("resolve")(log.resolve)
 app.command("retry")(log.retry)
 app.command("retract")(retract.retract)
 app.command("accounts")(accounts.accounts)
+app.command("schema")(schema.schema)
 
 
 @app.callback()
