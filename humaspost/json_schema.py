@@ -20,8 +20,11 @@ What it cannot say, and `humaspost check` still reports:
   Facebook link's address (HP302) are not checked either.
 - YAML before it is data: duplicate keys (HP004), keys that are not names (HP009), tags
   (HP011), and `#text` read as a comment (HP115) are gone by the time a schema sees the
-  document. Unquoted timestamps are text to humaspost, but a YAML 1.1 tool may make them
-  dates; the YAML language server keeps them text.
+  document. And the tool that turns YAML into data decides some types before the schema
+  does: humaspost reads YAML 1.1 but keeps unquoted timestamps as text, while the YAML
+  language server reads YAML 1.2, where `yes` and `no` are text (so it refuses
+  `draft: yes`, which humaspost takes as true) and a tool of YAML 1.1 may make
+  `2026-12-01 08:00` a date (and refuse it as not a string).
 """
 
 from __future__ import annotations
