@@ -44,6 +44,8 @@ POST_FIELDS: dict[str, Kind] = {
     **dict.fromkeys(BUILTIN_SPECS, Kind.SECTION),
 }
 MEDIA_FIELDS: dict[str, Kind] = {"file": Kind.TEXT, "alt": Kind.TEXT}
+# The field every media item must have (and with a value).
+MEDIA_REQUIRED = "file"
 _SECTION_BASE: dict[str, Kind] = {"text": Kind.TEXT, "thread": Kind.TEXTS, "media": Kind.MEDIA}
 SECTION_FIELDS: dict[str, dict[str, Kind]] = {
     name: {**_SECTION_BASE, **dict.fromkeys(sorted(spec.post_fields), Kind.TEXT)}
@@ -114,7 +116,9 @@ class _FieldChecker:
                 if self.expect(isinstance(value, list), value, path, kind):
                     for index, item in enumerate(value):
                         if self.expect(isinstance(item, dict), item, (*path, index), kind):
-                            self.mapping(item, (*path, index), MEDIA_FIELDS, required="file")
+                            self.mapping(
+                                item, (*path, index), MEDIA_FIELDS, required=MEDIA_REQUIRED
+                            )
             case Kind.SECTION:
                 if self.expect(isinstance(value, dict), value, path, kind):
                     self.mapping(value, path, SECTION_FIELDS[str(path[-1])])

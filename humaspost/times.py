@@ -30,10 +30,13 @@ class TimeFormatError(ValueError):
     """A time or duration written in a way humaspost does not accept; says how to fix it."""
 
 
-_DATETIME = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|\s+)(\d{1,2})[:.](\d{2})(?::(\d{2}))?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+# The written form of a date-time, unanchored: the JSON Schema of posts (json_schema.py)
+# puts the same form in its `pattern`, so that editors refuse what `check` refuses.
+DATETIME_FORM = (
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|\s+)(\d{1,2})[:.](\d{2})(?::(\d{2}))?"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?"
 )
+_DATETIME = re.compile(f"^{DATETIME_FORM}$")
 
 
 def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:

@@ -17,6 +17,7 @@ from humaspost.cli import (
     publish,
     retract,
     schedule,
+    schema,
 )
 from humaspost.cli.errors import crash_reports, report_crash, report_user_error
 from humaspost.crash_reports import set_destination
@@ -42,6 +43,7 @@ app.command("accounts")(accounts.accounts)
 app.command("new")(new.new)
 app.command("init")(init.init)
 app.command("preview")(preview.preview)
+app.command("schema")(schema.schema)
 
 
 @app.callback()
