@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
+from humaspost import __version__
 from humaspost.cli import (
     accounts,
     check,
@@ -18,6 +20,7 @@ from humaspost.cli import (
     retract,
     schedule,
 )
+from humaspost.cli.common import ConfigOption, DebugOption, remember_config
 from humaspost.cli.errors import crash_reports, report_crash, report_user_error
 from humaspost.crash_reports import set_destination
 from humaspost.problems import HumaspostError
@@ -29,6 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("check")(check.check)
 app.command("schedule")(schedule.schedule)
@@ -44,9 +48,32 @@ app.command("init")(init.init)
 app.command("preview")(preview.preview)
 
 
+def _print_version(given: bool) -> None:
+    if given:
+        print(f"humaspost {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
-    """Validate, schedule and publish posts written as files."""
+def _root(
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Validate, schedule and publish posts written as files.
+
+    --config and --debug may come before the command as well as after it; `main` reads
+    --debug wherever it stands.
+    """
+    remember_config(config)
 
 
 def main() -> None:
