@@ -77,6 +77,13 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
     return aware.astimezone(UTC)
 
 
+def parse_since(raw: str, tz: ZoneInfo) -> datetime:
+    """A moment to look back to (`log --since`): a date-time as `parse_datetime` takes
+    it, or a bare date for that day's local midnight in `tz`. Returns UTC."""
+    text = raw.strip()
+    return parse_datetime(f"{text} 00:00" if _BARE_DATE.match(text) else text, tz)
+
+
 def _iso_offset(offset: str) -> str:
     if offset in ("Z", "z"):
         return "+00:00"

@@ -3,6 +3,7 @@ the right publish log, and plan against it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,8 +12,10 @@ from humaspost.checks import MediaCache, check_across_posts, check_and_keep
 from humaspost.config import Config
 from humaspost.lifecycle import needs_action
 from humaspost.plan import Delivery, PlannedPost, plan
+from humaspost.posts import Post, load_post
 from humaspost.problems import Problem, Severity
-from humaspost.publog import LOG_NAME, PublishLog
+from humaspost.publog import LOG_NAME, DeliveryKey, PublishLog
+from humaspost.render import render
 from humaspost.repository import post_files
 
 
@@ -76,3 +79,25 @@ def plan_from_log(
 def sendable(deliveries: list[Delivery], now: datetime) -> list[Delivery]:
     """Deliveries a publisher should act on now (see `lifecycle.needs_action`)."""
     return [d for d in deliveries if needs_action(d.state, d.row, d.ready_at, now)]
+
+
+def first_part_texts(
+    config: Config, cwd: Path, keys: Iterable[DeliveryKey]
+) -> dict[DeliveryKey, str]:
+    """The text of the first part each delivery's account gets, as the post file says it
+    now (for `log --format csv`). A delivery whose post file no longer loads, or whose
+    account is no longer in the config, is left out."""
+    wanted = list(keys)
+    ids = {key.post_id for key in wanted}
+    posts: dict[str, Post] = {}
+    for path, shown in post_files(config.posts_dir, [], cwd):
+        post = load_post(path, shown, config.posts_dir, config.timezone).post
+        if post is not None and post.id in ids:
+            posts.setdefault(post.id, post)
+    texts = {}
+    for key in wanted:
+        post, account = posts.get(key.post_id), config.accounts.get(key.account)
+        if post is not None and account is not None:
+            parts = render(post, account)
+            texts[key] = parts[0].text if parts else ""
+    return texts

@@ -91,7 +91,7 @@ def test_publish_to_the_sandbox_then_log(office: Repo) -> None:
     assert len(text.stdout.splitlines()) == 4
     # A rehearsal never touches the real log.
     real = run_humaspost("log", cwd=office.root)
-    assert real.stdout == "the publish log has no matching deliveries\n"
+    assert real.stdout.endswith("only the sandbox log has deliveries: add --sandbox\n")
 
     # Filters and formats.
     assert [r["account"] for r in log_json(office, "--sandbox", "--post", "2026/12/banjir")] in (

@@ -30,7 +30,9 @@ def accounts(
     config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """List accounts and groups; with --verify, ask each platform who the account posts as."""
+    """List accounts and groups.
+
+    With --verify, ask each platform who each account posts as."""
     cfg, _ = load(config)
     report = account_report(
         cfg, only, environment_with_dotenv(cfg, os.environ), verify=verify, clock=OffsetClock()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
+from humaspost import __version__
 from humaspost.cli import (
     accounts,
     check,
@@ -19,6 +21,7 @@ from humaspost.cli import (
     schedule,
     schema,
 )
+from humaspost.cli.common import ConfigOption, DebugOption, remember_config
 from humaspost.cli.errors import crash_reports, report_crash, report_user_error
 from humaspost.crash_reports import set_destination
 from humaspost.problems import HumaspostError
@@ -30,6 +33,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("check")(check.check)
 app.command("schedule")(schedule.schedule)
@@ -46,9 +50,32 @@ app.command("preview")(preview.preview)
 app.command("schema")(schema.schema)
 
 
+def _print_version(given: bool) -> None:
+    if given:
+        print(f"humaspost {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
-    """Validate, schedule and publish posts written as files."""
+def _root(
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Validate, schedule and publish posts written as files.
+
+    --config and --debug may come before the command as well as after it; `main` reads
+    --debug wherever it stands.
+    """
+    remember_config(config)
 
 
 def main() -> None:

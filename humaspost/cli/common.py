@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -74,10 +75,27 @@ def usable_paths(paths: list[Path] | None) -> list[Path] | None:
     return paths
 
 
+@dataclass
+class _BeforeCommand:
+    """The global options given before the command: `humaspost --config F check`."""
+
+    config: Path | None = None
+
+
+_BEFORE_COMMAND = _BeforeCommand()
+
+
+def remember_config(config_path: Path | None) -> None:
+    """Keep a `--config` given before the command, for `load` to fall back to."""
+    _BEFORE_COMMAND.config = config_path
+
+
 def load(config_path: Path | None) -> tuple[Config, str]:
-    """Find and load the config; returns it with its name as shown to the user."""
+    """Find and load the config; returns it with its name as shown to the user. The
+    command's own `--config` wins over one given before the command, which wins over
+    $HUMASPOST_CONFIG and the nearest humaspost.yaml."""
     here = cwd()
-    path = find_config(config_path, os.environ, here)
+    path = find_config(config_path or _BEFORE_COMMAND.config, os.environ, here)
     shown = shown_name(path.absolute(), here)
     return load_config(path, shown), shown
 

@@ -55,9 +55,11 @@ def daemon(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Run until stopped: publish each delivery at its time, pick up edited, added and
-    removed post files without a restart, retry with backoff. SIGTERM or SIGINT stops
-    it cleanly (the delivery in hand is finished first)."""
+    """Run until stopped, publishing each delivery at its time.
+
+    Picks up edited, added and removed post files without a restart, and retries with
+    backoff. SIGTERM or SIGINT stops it cleanly (the delivery in hand is finished
+    first)."""
     cfg, _ = load(config)
     clock = clock_from(now, cfg)
     environ = environment_with_dotenv(cfg, os.environ)

@@ -38,7 +38,9 @@ def init(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Create humaspost.yaml, posts/ with an example, media/, .gitignore, .env.example
+    """Set up a repository of posts to start from.
+
+    Creates humaspost.yaml, posts/ with an example, media/, .gitignore, .env.example
     and a CI workflow. Never overwrites a file."""
     here = cwd()
     result = init_repository(here / folder, now_in(now, TIMEZONE))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -25,9 +26,9 @@ from humaspost.cli.problems_view import print_json
 from humaspost.config import Config
 from humaspost.lookup import existing_log
 from humaspost.problems import UsageError
-from humaspost.publog import LogRow, PublishLog, RowState, log_exists
-from humaspost.times import TimeFormatError, format_local, parse_datetime
-from humaspost.workflow import log_path
+from humaspost.publog import ONCE, LogRow, PublishLog, RowState, log_exists
+from humaspost.times import TimeFormatError, format_local, parse_since
+from humaspost.workflow import first_part_texts, log_path
 
 # SQLite's integers end here: no publish log has a delivery with a larger number, or
 # more rows.
@@ -57,7 +58,12 @@ _STYLE = {
 def log(
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Only rows changed since this time.", show_default=False),
+        typer.Option(
+            "--since",
+            help="Only rows changed since this time, e.g. '2026-12-01 08:00', or a date "
+            "for that day's local midnight.",
+            show_default=False,
+        ),
     ] = None,
     post: Annotated[str | None, typer.Option("--post", help="Only this post.")] = None,
     account: Annotated[str | None, typer.Option("--account", help="Only this account.")] = None,
@@ -73,28 +79,35 @@ def log(
     config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """What went out and what did not: time, post, account, state, URL, error."""
+    """What went out and what did not, newest first.
+
+    Each delivery with its number, local time, state, post, account, and URL or error.
+    """
     if limit > _SQLITE_MAX:
         raise UsageError(f"--limit: {limit} is more rows than a publish log can hold; use --all")
     cfg, _ = load(config)
-    since_at = _time_option("--since", since, cfg)
-    path = log_path(cfg, sandbox=sandbox)
-    rows: list[LogRow] = []
-    if log_exists(path):
-        with PublishLog(path, read_only=True) as publog:
-            rows = publog.search(
-                since=since_at,
-                post_id=post,
-                account=account,
-                state=state.value if state else None,
-                limit=None if show_all else limit,
-            )
+    since_at = _since(since, cfg)
+    rows = _search(
+        cfg,
+        sandbox=sandbox,
+        since=since_at,
+        post_id=post,
+        account=account,
+        state=state.value if state else None,
+        limit=None if show_all else limit,
+    )
     if output is LogFormat.JSON:
         print_json(sys.stdout, [_row_json(row) for row in rows])
     elif output is LogFormat.CSV:
-        _write_csv(rows)
-    else:
+        _write_csv(rows, cfg)
+    elif rows:
         Output(sys.stdout).write(_row_lines(rows, cfg))
+    elif not sandbox and not _search(cfg, sandbox=False) and _search(cfg, sandbox=True):
+        print(
+            "the publish log has no deliveries; only the sandbox log has deliveries: add --sandbox"
+        )
+    else:
+        print("the publish log has no matching deliveries")
 
 
 def resolve(
@@ -111,7 +124,7 @@ def resolve(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Settle a delivery in state unknown, after looking on the platform."""
+    """Settle an unknown delivery, after looking on the platform."""
     if (sent is None) == (not not_sent):
         raise UsageError("say either --sent URL or --not-sent")
     if sent is not None:
@@ -134,7 +147,9 @@ def retry(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Put a failed or missed delivery back in the queue (e.g. after fixing a token)."""
+    """Put a failed or missed delivery back in the queue.
+
+    For example after fixing an account's token."""
     cfg, _ = load(config)
     moment = now_from(now, cfg)
     with PublishLog(existing_log(cfg, cwd(), sandbox=sandbox)) as publog:
@@ -185,26 +200,50 @@ def _name(row: LogRow) -> str:
     return f"{row.key.post_id} → {row.key.account}"
 
 
-def _time_option(flag: str, value: str | None, cfg: Config) -> datetime | None:
+def _search(
+    cfg: Config,
+    *,
+    sandbox: bool,
+    since: datetime | None = None,
+    post_id: str | None = None,
+    account: str | None = None,
+    state: str | None = None,
+    limit: int | None = 1,
+) -> list[LogRow]:
+    path = log_path(cfg, sandbox=sandbox)
+    if not log_exists(path):
+        return []
+    with PublishLog(path, read_only=True) as publog:
+        return publog.search(
+            since=since, post_id=post_id, account=account, state=state, limit=limit
+        )
+
+
+def _since(value: str | None, cfg: Config) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_datetime(value, cfg.timezone)
+        return parse_since(value, cfg.timezone)
     except TimeFormatError as exc:
-        raise UsageError(f"{flag}: {exc}") from None
+        raise UsageError(f"--since: {exc}") from None
+
+
+def _occurrence(row: LogRow, cfg: Config) -> str:
+    """A repeat's occurrence in local time (the key keeps it in UTC); `once` as it is."""
+    if row.key.occurrence == ONCE:
+        return ONCE
+    return format_local(datetime.fromisoformat(row.key.occurrence), cfg.timezone)
 
 
 def _row_lines(rows: list[LogRow], cfg: Config) -> list[Segment]:
-    if not rows:
-        return [("the publish log has no matching deliveries\n", None)]
     lines: list[Segment] = []
     for row in rows:
         moment = row.sent_at or row.updated_at
         lines.append((f"{row.id:>6}  {format_local(moment, cfg.timezone)}  ", None))
         lines.append((f"{row.state:<8}", _STYLE[row.state]))
         lines.append((f"  {_name(row)}", None))
-        if row.key.occurrence != "once":
-            lines.append((f" @ {row.key.occurrence}", "dim"))
+        if row.key.occurrence != ONCE:
+            lines.append((f" @ {_occurrence(row, cfg)}", "dim"))
         detail = row.url if row.state is RowState.SENT else row.error or row.url
         lines.append((f"  {detail}\n" if detail else "\n", None))
     return lines
@@ -227,10 +266,33 @@ def _row_json(row: LogRow) -> dict[str, Any]:
     }
 
 
-def _write_csv(rows: list[LogRow]) -> None:
+def _write_csv(rows: list[LogRow], cfg: Config) -> None:
+    """For a spreadsheet: UTF-8 with a byte order mark (so that Excel reads it as
+    UTF-8), times local to the config's timezone, and the text of the post's first part
+    as its file says it now (empty once the file no longer loads)."""
+    # The separator stays a comma until there is a language option (`;` for Indonesian).
     fields = ["id", "post", "occurrence", "account", "platform", "state", "due_at", "sent_at",
-              "updated_at", "attempts", "url", "error"]  # fmt: skip
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+              "updated_at", "attempts", "url", "error", "text"]  # fmt: skip
+    texts = first_part_texts(cfg, cwd(), (row.key for row in rows))
+    out = sys.stdout.buffer
+    out.write("\ufeff".encode())
+    sheet = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.DictWriter(sheet, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(_row_json(row))
+        writer.writerow(
+            {
+                **_row_json(row),
+                "occurrence": _occurrence(row, cfg),
+                "due_at": _local(row.due_at, cfg),
+                "sent_at": _local(row.sent_at, cfg) if row.sent_at else "",
+                "updated_at": _local(row.updated_at, cfg),
+                "text": texts.get(row.key, ""),
+            }
+        )
+    sheet.detach()
+
+
+def _local(moment: datetime, cfg: Config) -> str:
+    """A time as a spreadsheet reads it: `2026-12-01 08:00:00`, local."""
+    return f"{moment.astimezone(cfg.timezone):%Y-%m-%d %H:%M:%S}"

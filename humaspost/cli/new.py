@@ -37,7 +37,9 @@ def new(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Create a post file named from its date and title; prints its path."""
+    """Create a post file named from its date and title.
+
+    Prints the new file's path."""
     cfg, _ = load(config)
     path = create_post(cfg, title, at=at, to=to, as_yaml=as_yaml, now=now_from(now, cfg))
     # The path alone, so that a script can open it: `$EDITOR "$(humaspost new ...)"`.

@@ -63,8 +63,10 @@ def preview(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Show exactly what each account will receive: every thread part with its length
-    and limit, line breaks, media with alt text, the link and the local publish time.
+    """Show exactly what each account will receive.
+
+    Every thread part with its length and limit, line breaks, media with alt text, the
+    link and the local publish time.
 
     Exits 1 if a file has errors (a part over its limit is one)."""
     cfg, _ = load(config)

@@ -54,7 +54,9 @@ def publish(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Publish every delivery that is due now (and retries whose wait is over), then exit.
+    """Publish every delivery that is due now, then exit.
+
+    Retries whose wait is over go out too.
 
     Safe to run from cron every minute, and at the same time as other publishers and the
     daemon: each delivery is sent once."""

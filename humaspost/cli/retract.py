@@ -41,8 +41,10 @@ def retract(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Delete a published post from the platforms (every part of a thread); recorded in
-    the log, and never published again. Shows what will be deleted and asks first."""
+    """Delete a published post from the platforms.
+
+    Every part of a thread is deleted; the retraction is recorded in the log and the post
+    is never published again. Shows what will be deleted and asks first."""
     cfg, _ = load(config)
     out = Output(sys.stdout)
 

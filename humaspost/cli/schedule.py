@@ -112,8 +112,9 @@ def schedule(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Validate, then show what goes out when: a timeline by day in local time, with
-    each delivery's state, and warnings about bursts and daily limits.
+    """Validate, then show what goes out when, by day in local time.
+
+    Each delivery is shown with its state, with warnings about bursts and daily limits.
 
     Exits 1 if a delivery is unknown or failed, or a post file has errors."""
     cfg, _ = load(config)
