@@ -27,7 +27,9 @@ def schema(
     ] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Print the JSON Schema of post files, for editors (YAML language server) and CI."""
+    """Print the JSON Schema of post files.
+
+    For editors (the YAML language server) and CI tools such as check-jsonschema."""
     # Not ASCII-escaped: the descriptions are read as hover help, and a file the editor
     # loads is UTF-8 anyway.
     text = json.dumps(post_json_schema(), indent=2, ensure_ascii=False) + "\n"
