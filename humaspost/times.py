@@ -30,18 +30,27 @@ class TimeFormatError(ValueError):
     """A time or duration written in a way humaspost does not accept; says how to fix it."""
 
 
+# Indonesia's three zones by the names staff write after a time ("08:00 WIB"). They
+# keep one offset all year (no daylight saving), so a name says exactly which moment.
+_INDONESIAN_ZONES = {"WIB": "+07:00", "WITA": "+08:00", "WIT": "+09:00"}
 _DATETIME = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|\s+)(\d{1,2})[:.](\d{2})(?::(\d{2}))?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?|(?i:WITA|WIB|WIT))?$"
+)
+# A date-time followed by some other zone name (UTC, GMT, Asia/Jakarta): told apart from
+# a time written wrongly, so that the message can say what to write instead.
+_OTHER_ZONE = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|\s+)\d{1,2}[:.]\d{2})\s*[A-Za-z][\w/+-]*$"
 )
 
 
 def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
     """Parse a user's date-time; without an offset it is local time in `tz`. Returns UTC.
 
-    Accepts `2026-12-01 08:00`, `2026-12-01T08:00:00+07:00`, `...Z`, and the Indonesian
-    `08.30` for 08:30. A bare date is refused (which hour?), as is a local time that does
-    not exist or is ambiguous in `tz` because of a daylight-saving change.
+    Accepts `2026-12-01 08:00`, `2026-12-01T08:00:00+07:00`, `...Z`, the Indonesian
+    `08.30` for 08:30, and a zone name WIB, WITA or WIT for its offset. A bare date is
+    refused (which hour?), as is a local time that does not exist or is ambiguous in
+    `tz` because of a daylight-saving change.
     """
     if not isinstance(raw, str):
         raise TimeFormatError(f"expected a date and time like 2026-12-01 08:00, got {quoted(raw)}")
@@ -52,6 +61,13 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
         )
     match = _DATETIME.match(text)
     if match is None:
+        other_zone = _OTHER_ZONE.match(text)
+        if other_zone is not None:
+            raise TimeFormatError(
+                f"{quoted(text)} names a zone humaspost does not know; write WIB, WITA or "
+                f"WIT, or an offset such as '{other_zone.group(1)}+07:00', or nothing for "
+                "local time"
+            )
         raise TimeFormatError(
             f"{quoted(text)} is not a date and time; write it like 2026-12-01 08:00"
         )
@@ -77,6 +93,8 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
 def _iso_offset(offset: str) -> str:
     if offset in ("Z", "z"):
         return "+00:00"
+    if offset.upper() in _INDONESIAN_ZONES:
+        return _INDONESIAN_ZONES[offset.upper()]
     if len(offset) == 3:
         return f"{offset}:00"
     return offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
