@@ -11,6 +11,7 @@ import gc
 import hashlib
 import itertools
 import os
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -85,7 +86,8 @@ class Sent:
 
 
 # Sent deliveries of one-off posts by (post id, account): lets `check` warn that an edit
-# to a published post will not be sent. Empty where there is no log (CI).
+# to a published post will not be sent. None where there is no log (CI): then nothing
+# tells whether a past post went out.
 Published = Mapping[tuple[str, str], Sent]
 
 
@@ -126,10 +128,14 @@ class MediaCache:
     """What is known of media files, by the path posts write: many posts share a logo,
     and resolving links and reading headers is the slow part of checking media."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, state_dir: Path) -> None:
         self.root = Path(os.path.realpath(root))
         self.inside = str(self.root) + os.sep
+        self.state_dir = os.path.realpath(state_dir)
         self.found: dict[str, tuple[bool, MediaInfo | str]] = {}
+        # Every file of the repository by its name in lower case, read on the first
+        # missing media file only: most checks never need to walk the repository.
+        self.by_name: dict[str, list[str]] | None = None
 
     def lookup(self, path: Path) -> tuple[bool, MediaInfo | str]:
         """(inside the repository after following links, info or why it is unusable)."""
@@ -140,6 +146,22 @@ class MediaCache:
             found = _inspect(Path(resolved), self.root) if inside else "outside"
             self.found[key] = (inside, found)
         return self.found[key]
+
+    def elsewhere(self, path: Path) -> list[str]:
+        """The files of the repository with `path`'s name, capitals aside (`Poster.JPG`
+        for `poster.jpg`), leaving out the state folder and .git; not `path` itself."""
+        if self.by_name is None:
+            self.by_name = defaultdict(list)
+            for folder, subfolders, files in os.walk(self.root):
+                subfolders[:] = [
+                    name
+                    for name in subfolders
+                    if name != ".git" and os.path.join(folder, name) != self.state_dir
+                ]
+                for name in files:
+                    self.by_name[name.lower()].append(os.path.join(folder, name))
+        wanted = os.path.realpath(path)
+        return [found for found in self.by_name.get(path.name.lower(), []) if found != wanted]
 
     def known(self, path: Path) -> MediaInfo | None:
         """What an earlier `lookup` found in a usable media file, without looking again
@@ -154,7 +176,7 @@ def check_file(
     config: Config,
     now: datetime,
     media_cache: MediaCache,
-    published: Published,
+    published: Published | None,
 ) -> FileResult:
     """Load one post file and check it on its own.
 
@@ -169,7 +191,7 @@ def check_and_keep(
     config: Config,
     now: datetime,
     media_cache: MediaCache,
-    published: Published,
+    published: Published | None,
 ) -> tuple[Post | None, FileResult]:
     """`check_file`, also returning the loaded post (for planning and publishing).
 
@@ -274,7 +296,7 @@ class _PostChecker:
         config: Config,
         now: datetime,
         media_cache: MediaCache,
-        published: Published,
+        published: Published | None,
     ) -> None:
         self.post = post
         self.config = config
@@ -368,11 +390,20 @@ class _PostChecker:
             if expanded is None:
                 path: tuple[str | int, ...] = ("to", index) if self.to_is_list() else ("to",)
                 close = difflib.get_close_matches(name, known, n=1)
+                if len(_split_names(name)) > 1:
+                    hint = (
+                        "several names go in a list, with commas between them: "
+                        f"'to: [{', '.join(n for each in names for n in _split_names(each))}]'"
+                    )
+                elif close:
+                    hint = f"did you mean '{close[0]}'?"
+                else:
+                    hint = f"known: {', '.join(known)}"
                 self.report(
                     "HP103",
                     f"unknown account or group '{name}' in 'to'",
                     self.post.span(path),
-                    f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}",
+                    hint,
                 )
                 continue
             found.extend(self.config.accounts[n] for n in expanded)
@@ -522,7 +553,7 @@ class _PostChecker:
                 "HP201",
                 f"media file {_quoted(item.file)} not found",
                 file_span,
-                "the path is relative to the post file",
+                self.where_else(item),
             )
             return None
         if isinstance(found, str) and found.startswith(_NOT_PLAIN):
@@ -538,6 +569,18 @@ class _PostChecker:
             self.report("HP204", f"{_quoted(item.file)} is {found}", file_span)
             return None
         return found
+
+    def where_else(self, item: Media) -> str:
+        """The HP201 hint: the path, relative to the post, of the file of that name that
+        looks most like the one written (a folder left out or a capital changed)."""
+        wanted = os.path.realpath(item.path)
+        found = self.media_cache.elsewhere(item.path)
+        if not found:
+            return "the path is relative to the post file"
+        closest = max(sorted(found), key=lambda f: difflib.SequenceMatcher(None, wanted, f).ratio())
+        folder = os.path.realpath(self.post.file.parent)
+        relative = Path(os.path.relpath(closest, folder)).as_posix()
+        return f"a file of that name is at '{relative}' (the path is relative to the post file)"
 
     def check_media(
         self, rules: PlatformRules, media: list[tuple[Media, MediaInfo | None]]
@@ -593,7 +636,12 @@ class _PostChecker:
                     "HP401",
                     "the publish time is already past; it will be marked missed, not sent",
                     post.span(("publish_at",)),
-                    "change publish_at to a time ahead",
+                    # In CI the log is on the server: moving the date of a post that
+                    # went out would send it a second time.
+                    "it may have been published by a server whose log is not here; "
+                    "if not, change publish_at to a time ahead"
+                    if self.published is None
+                    else "change publish_at to a time ahead",
                     Severity.WARNING,
                 )
             return
@@ -610,6 +658,12 @@ class _PostChecker:
                 "repeat at most weekly, or vary the text",
                 Severity.WARNING,
             )
+
+
+def _split_names(written: str) -> list[str]:
+    """The names in one entry of `to`: `a, b` (one text, not a list) and `[a b]` (a
+    space, not a comma) each hold two."""
+    return [name for name in re.split(r"[,\s]+", written) if name]
 
 
 _MISSING = "missing"
@@ -658,9 +712,9 @@ def run_check(
     gc.disable()
     try:
         if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
-            results = _check_in_processes(config, files, now, workers, published or {})
+            results = _check_in_processes(config, files, now, workers, published)
         else:
-            results = _check_files(config, files, now, published or {})
+            results = _check_files(config, files, now, published)
         problems = [p for r in results for p in r.problems]
         problems.extend(check_across_posts(results))
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
@@ -676,9 +730,9 @@ def run_check(
 
 
 def _check_files(
-    config: Config, files: list[tuple[Path, str]], now: datetime, published: Published
+    config: Config, files: list[tuple[Path, str]], now: datetime, published: Published | None
 ) -> list[FileResult]:
-    cache = MediaCache(config.root)
+    cache = MediaCache(config.root, config.state_dir)
     return [check_file(path, shown, config, now, cache, published) for path, shown in files]
 
 
@@ -687,7 +741,7 @@ def _check_in_processes(
     files: list[tuple[Path, str]],
     now: datetime,
     workers: int,
-    published: Published,
+    published: Published | None,
 ) -> list[FileResult]:
     # A few chunks per worker evens out folders of slow and fast files; order is kept.
     size = -(-len(files) // (workers * 4))

@@ -85,7 +85,7 @@ class PostCache:
         self.config = config
         self.cwd = cwd
         self.clock = clock
-        self.media = MediaCache(config.root)
+        self.media = MediaCache(config.root, config.state_dir)
         self.files: dict[Path, _Entry] = {}
 
     def load_all(self) -> None:
@@ -97,7 +97,9 @@ class PostCache:
         """Reload changed files (removed ones drop out) and every post file in or once in
         `folders` (moved or removed as a whole); returns the names of the post files
         that changed, as shown (not editors' temporary files and the like)."""
-        self.media = MediaCache(self.config.root)  # an image may have changed too
+        self.media = MediaCache(
+            self.config.root, self.config.state_dir
+        )  # an image may have changed too
         paths = set(paths)
         if folders:
             for folder in folders:

@@ -32,6 +32,12 @@ _ID_RE = re.compile(r"^\w[\w.\-]*(?:/\w[\w.\-]*)*$")
 # `0,1,2,...,59` is the longest meaningful field (170 characters).
 _LONGEST_CRON_FIELD = 200
 _NON_STANDARD_CRON = re.compile(r"[#?]|\b\d*LW?\b|\b\d+W\b")
+_INDONESIAN_DAYS = frozenset({"senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"})
+_WEEKDAY_HINT = (
+    "the day of the week (the 5th field) is a number or an English name: 0 or 7 = SUN "
+    "(Minggu), 1 = MON (Senin), 2 = TUE (Selasa), 3 = WED (Rabu), 4 = THU (Kamis), "
+    "5 = FRI (Jumat), 6 = SAT (Sabtu); e.g. '0 8 * * 1-5' is 08:00 Senin to Jumat"
+)
 # Times are refused from here on: a deadline (the time plus max_delay) and a repeat's
 # next occurrences must still be dates Python can hold (up to 9999-12-31).
 LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
@@ -302,16 +308,28 @@ class _PostLoader:
 
     def check_dropped_text(self) -> None:
         for path, dropped in self.located.dropped.items():
-            if path[-1] != "text" and (len(path) < 2 or path[-2] != "thread"):
-                continue
             what = "an anchor" if dropped.startswith("&") else "a comment"
-            self.error(
-                "HP115",
-                f"'{dropped}' is not part of the text: YAML reads it as {what} and drops it",
-                self.at(path),
-                "put the whole text in quotes, or write 'text: |' and the text on the "
-                "lines below it, indented",
-            )
+            if path[-1] == "text" or (len(path) >= 2 and path[-2] == "thread"):
+                self.error(
+                    "HP115",
+                    f"'{dropped}' is not part of the text: YAML reads it as {what} and drops it",
+                    self.at(path),
+                    "put the whole text in quotes, or write 'text: |' and the text on the "
+                    "lines below it, indented",
+                )
+            elif path[-1] == "alt" and len(path) >= 3 and path[-3] == "media":
+                # `alt: #Poster` leaves no alt at all, which HP203 alone would report
+                # as forgotten when it was written.
+                kept = _value_at(self.located.data, path)
+                self.error(
+                    "HP115",
+                    f"'{dropped}' is not part of the alt text: YAML reads it as {what} and "
+                    f"drops it{'' if kept else ', so the alt text is empty'}",
+                    # An empty value has no place of its own: its key is the line's start.
+                    self.at(path, at_key=not kept),
+                    "put the whole alt text in quotes: "
+                    f'alt: "{f"{kept} {dropped}" if kept else dropped}"',
+                )
 
     def time(self, raw: str | None, key: str) -> datetime | None:
         if raw is None:
@@ -376,11 +394,18 @@ class _PostLoader:
                 reason = str(exc).lower()
         if reason:
             shown = expression if len(expression) <= 60 else expression[:57] + "..."
+            # An Indonesian day name is the usual bad weekday, in any number of fields.
+            weekday = "day-of-week" in reason or bool(
+                _INDONESIAN_DAYS & set(re.split(r"[^a-z]+", expression.lower()))
+            )
             self.error(
                 "HP107",
                 f"'repeat: {shown}' {reason}",
                 self.at(("repeat",)),
-                "e.g. '0 8 * * 1-5' is 08:00 Monday to Friday; '30 7 * * 0' is 07:30 on Sundays",
+                _WEEKDAY_HINT
+                if weekday
+                else "e.g. '0 8 * * 1-5' is 08:00 Monday to Friday; '30 7 * * 0' is 07:30 on "
+                "Sundays",
             )
             return False
         if more_often_than_hourly(expression):
@@ -467,6 +492,13 @@ class _PostLoader:
                 "write the text, or remove the empty part",
             )
         return text
+
+
+def _value_at(data: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at `path` of fields whose types `field_problems` found right."""
+    for step in path:
+        data = data[step]
+    return data
 
 
 def _kind(value: Any) -> str:

@@ -104,11 +104,11 @@ class Preview:
 
 
 def preview_files(
-    config: Config, files: list[tuple[Path, str]], now: datetime, published: Published
+    config: Config, files: list[tuple[Path, str]], now: datetime, published: Published | None
 ) -> Preview:
     """Check the files (absolute path, name to show) as `check` does and show what each
     of their accounts receives; `now` starts a repeat's coming occurrences."""
-    cache = MediaCache(config.root)
+    cache = MediaCache(config.root, config.state_dir)
     loaded = [check_and_keep(path, shown, config, now, cache, published) for path, shown in files]
     across = check_across_posts([result for _, result in loaded])
     previews = []

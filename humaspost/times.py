@@ -30,11 +30,21 @@ class TimeFormatError(ValueError):
     """A time or duration written in a way humaspost does not accept; says how to fix it."""
 
 
+# Indonesia's three zones by the names staff write after a time ("08:00 WIB"). They
+# keep one offset all year (no daylight saving), so a name says exactly which moment.
+_INDONESIAN_ZONES = {"WIB": "+07:00", "WITA": "+08:00", "WIT": "+09:00"}
 # The written form of a date-time, unanchored: the JSON Schema of posts (json_schema.py)
 # puts the same form in its `pattern`, so that editors refuse what `check` refuses.
 DATETIME_FORM = (
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|\s+)(\d{1,2})[:.](\d{2})(?::(\d{2}))?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?"
+    # Zone names spelled out letter by letter: JSON Schema's (ECMA-262) regexes have no
+    # inline flags.
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?|[Ww][Ii][Tt][Aa]|[Ww][Ii][BbTt])?"
+)
+# A date-time followed by some other zone name (UTC, GMT, Asia/Jakarta): told apart from
+# a time written wrongly, so that the message can say what to write instead.
+_OTHER_ZONE = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|\s+)\d{1,2}[:.]\d{2})\s*[A-Za-z][\w/+-]*$"
 )
 _DATETIME = re.compile(f"^{DATETIME_FORM}$")
 
@@ -42,9 +52,10 @@ _DATETIME = re.compile(f"^{DATETIME_FORM}$")
 def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
     """Parse a user's date-time; without an offset it is local time in `tz`. Returns UTC.
 
-    Accepts `2026-12-01 08:00`, `2026-12-01T08:00:00+07:00`, `...Z`, and the Indonesian
-    `08.30` for 08:30. A bare date is refused (which hour?), as is a local time that does
-    not exist or is ambiguous in `tz` because of a daylight-saving change.
+    Accepts `2026-12-01 08:00`, `2026-12-01T08:00:00+07:00`, `...Z`, the Indonesian
+    `08.30` for 08:30, and a zone name WIB, WITA or WIT for its offset. A bare date is
+    refused (which hour?), as is a local time that does not exist or is ambiguous in
+    `tz` because of a daylight-saving change.
     """
     if not isinstance(raw, str):
         raise TimeFormatError(f"expected a date and time like 2026-12-01 08:00, got {quoted(raw)}")
@@ -55,6 +66,13 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
         )
     match = _DATETIME.match(text)
     if match is None:
+        other_zone = _OTHER_ZONE.match(text)
+        if other_zone is not None:
+            raise TimeFormatError(
+                f"{quoted(text)} names a zone humaspost does not know; write WIB, WITA or "
+                f"WIT, or an offset such as '{other_zone.group(1)}+07:00', or nothing for "
+                "local time"
+            )
         raise TimeFormatError(
             f"{quoted(text)} is not a date and time; write it like 2026-12-01 08:00"
         )
@@ -87,6 +105,8 @@ def parse_since(raw: str, tz: ZoneInfo) -> datetime:
 def _iso_offset(offset: str) -> str:
     if offset in ("Z", "z"):
         return "+00:00"
+    if offset.upper() in _INDONESIAN_ZONES:
+        return _INDONESIAN_ZONES[offset.upper()]
     if len(offset) == 3:
         return f"{offset}:00"
     return offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"

@@ -35,7 +35,7 @@ class LoadedPosts:
 def load_posts(config: Config, cwd: Path, now: datetime) -> LoadedPosts:
     """Load and check every post under posts_dir. A file with errors blocks its post;
     the others go on."""
-    cache = MediaCache(config.root)
+    cache = MediaCache(config.root, config.state_dir)
     kept = [
         check_and_keep(path, shown, config, now, cache, {})
         for path, shown in post_files(config.posts_dir, [], cwd)

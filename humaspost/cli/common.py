@@ -123,11 +123,11 @@ def clock_from(option: str | None, config: Config) -> OffsetClock:
     return OffsetClock(now_from(option, config) - datetime.now(UTC))
 
 
-def published_log(cfg: Config) -> Published:
-    """What the publish log says went out, where there is a log (not in CI): `check`
+def published_log(cfg: Config) -> Published | None:
+    """What the publish log says went out, where there is a log (None in CI): `check`
     and `preview` warn that an edit to a published post will not be sent."""
     path = log_path(cfg, sandbox=False)
     if not log_exists(path):
-        return {}
+        return None
     with PublishLog(path, read_only=True) as log:
         return {key: Sent(*record) for key, record in log.sent_once().items()}
