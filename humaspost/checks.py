@@ -729,6 +729,17 @@ def run_check(
     return CheckReport(len(files), posts, problems)
 
 
+def narrowed(report: CheckReport, files: list[tuple[Path, str]]) -> CheckReport:
+    """The part of a check of all posts that concerns `files` (path, shown name): their
+    own problems, and the problems across posts (HP112, HP402) located in them."""
+    shown = {name for _, name in files}
+    return CheckReport(
+        len(files),
+        [post for post in report.posts if post.file in shown],
+        [problem for problem in report.problems if problem.file in shown],
+    )
+
+
 def _check_files(
     config: Config, files: list[tuple[Path, str]], now: datetime, published: Published | None
 ) -> list[FileResult]:

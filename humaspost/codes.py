@@ -67,4 +67,5 @@ PROBLEM_CODES: dict[str, str] = {
     "HP507": "unknown timezone",
     "HP508": "unknown platform",
     "HP509": "a secret's environment variable is not set",
+    "HP510": "a .env beside the config holds values and is tracked by git or readable by others",
 }

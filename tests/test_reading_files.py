@@ -64,6 +64,7 @@ def test_values_yaml_cannot_build_are_located_errors_of_their_file(repo: Repo) -
 
 def test_post_files_that_are_not_plain_files_are_refused_at_once(repo: Repo) -> None:
     (repo.root / ".env").write_text(f"FB_TOKEN={TOKEN}\n")
+    (repo.root / ".env").chmod(0o600)  # private, as it should be (else HP510 warns)
     os.symlink("../.env", repo.posts / "dotenv.yaml")
     os.symlink("/proc/self/environ", repo.posts / "environ.yaml")
     os.symlink("/dev/zero", repo.posts / "zero.yaml")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from humaspost.checks import CheckedPost, CheckReport, run_check
+from humaspost.changes import changed_post_files
+from humaspost.checks import CheckedPost, CheckReport, narrowed, run_check
 from humaspost.cli.common import (
     ConfigOption,
     DebugOption,
@@ -29,8 +31,10 @@ from humaspost.cli.problems_view import (
     problem_json,
     problem_segments,
 )
-from humaspost.problems import ConfigError, Problem
-from humaspost.repository import post_files
+from humaspost.config import Config
+from humaspost.env_file import env_file_problems
+from humaspost.problems import ConfigError, Problem, UsageError
+from humaspost.repository import post_files, shown_name
 
 
 class CheckFormat(StrEnum):
@@ -53,6 +57,15 @@ def check(
         CheckFormat, typer.Option("--format", help="text, json, or github (annotations).")
     ] = CheckFormat.TEXT,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Check only the post files added, modified or renamed since the git "
+            "commit REF (compared with all posts for duplicates).",
+        ),
+    ] = None,
     config: ConfigOption = None,
     now: NowOption = None,
     debug: DebugOption = False,
@@ -63,29 +76,64 @@ def check(
     except ConfigError as exc:
         _render(output, CheckReport(0, [], exc.problems), to_stderr=True)
         raise typer.Exit(2) from None
-    files = post_files(cfg.posts_dir, paths or [], cwd())
-    report = run_check(
-        cfg, files, now_from(now, cfg), workers=os.cpu_count() or 1, published=published_log(cfg)
-    )
-    _render(output, report, to_stderr=False)
+    if changed_since is not None and paths:
+        raise UsageError("give post files or --changed-since, not both")
+    when = now_from(now, cfg)
+    if changed_since is None:
+        files = post_files(cfg.posts_dir, paths or [], cwd())
+        report = _run(cfg, files, when)
+    else:
+        report = _check_changed(cfg, changed_since, when)
+    report.problems.extend(env_file_problems(cfg.root, cwd()))
+    report.problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
+    _render(output, report, to_stderr=False, changed_since=changed_since)
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)
 
 
-def _render(output: CheckFormat, report: CheckReport, *, to_stderr: bool) -> None:
+def _run(cfg: Config, files: list[tuple[Path, str]], now: datetime) -> CheckReport:
+    return run_check(cfg, files, now, workers=os.cpu_count() or 1, published=published_log(cfg))
+
+
+def _check_changed(cfg: Config, ref: str, now: datetime) -> CheckReport:
+    here = cwd()
+    changed = [
+        (path, shown_name(path, here)) for path in changed_post_files(cfg.root, cfg.posts_dir, ref)
+    ]
+    if not changed:
+        return CheckReport(0, [], [])
+    return narrowed(_run(cfg, post_files(cfg.posts_dir, [], here), now), changed)
+
+
+def _render(
+    output: CheckFormat, report: CheckReport, *, to_stderr: bool, changed_since: str | None = None
+) -> None:
     if output is CheckFormat.JSON:
         print_json(sys.stdout, report_json(report))
     elif output is CheckFormat.GITHUB:
         for problem in report.problems:
             sys.stdout.write(github_line(problem) + "\n")
-        sys.stdout.write(_summary(report)[0] + "\n")
+        sys.stdout.write(_summary(report, changed_since)[0] + "\n")
     else:
         out = Output(sys.stderr if to_stderr else sys.stdout)
-        out.write([*problem_segments(report.problems, SourceLines(cwd())), _summary(report)])
+        out.write(
+            [
+                *problem_segments(report.problems, SourceLines(cwd())),
+                _summary(report, changed_since),
+            ]
+        )
 
 
-def _summary(report: CheckReport) -> Segment:
-    counts = f"{_plural(report.files, 'file')}, {_plural(len(report.posts), 'post')}"
+def _summary(report: CheckReport, changed_since: str | None) -> Segment:
+    files = _plural(report.files, "file")
+    if changed_since is not None:
+        if not report.files and not report.problems:
+            return (
+                f"✓ no post files changed since {changed_since}: nothing to check\n",
+                "bold green",
+            )
+        files += f" changed since {changed_since}"
+    counts = f"{files}, {_plural(len(report.posts), 'post')}"
     if not report.problems:
         return f"✓ {counts}: no problems\n", "bold green"
     found = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
