@@ -105,18 +105,6 @@ TRANSITIONS: Mapping[tuple[RowState | None, Event], RowState] = {
     (RowState.SENT, Event.RETRACTED): RowState.RETRACTED,
 }
 
-# Events only the publisher holding the claim may apply (its owner name is checked).
-OWNER_EVENTS = frozenset(
-    {
-        Event.PART_STARTED,
-        Event.PART_PUBLISHED,
-        Event.LEASE_RENEWED,
-        Event.TRANSIENT_FAILURE,
-        Event.PERMANENT_FAILURE,
-        Event.UNCERTAIN,
-    }
-)
-
 
 class TransitionRefused(Exception):
     """An event that the delivery's state does not allow."""
