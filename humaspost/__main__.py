@@ -1,5 +1,5 @@
 """`python -m humaspost` runs the command line."""
 
-from humaspost.cli.app import main
+from humaspost.cli.launch import main
 
 main()

@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
 from humaspost import secrets
+from humaspost.i18n import LANGUAGES
 from humaspost.platforms.specs import (
     BUILTIN_SPECS,
     COMMON_ACCOUNT_FIELDS,
@@ -42,6 +45,7 @@ _REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _WHOLE_REF_RE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 
 _TOP_KEYS = (
+    "language",
     "timezone",
     "posts_dir",
     "state_dir",
@@ -85,6 +89,8 @@ class Config:
     # How long a publisher's claim on a delivery holds without being renewed (a live
     # publisher renews it every third of it); after that, another run may take it over.
     lease: timedelta = DEFAULT_LEASE
+    # 'id' or 'en' when the config chooses; None leaves it to $HUMASPOST_LANG or the locale.
+    language: str | None = None
 
     @property
     def root(self) -> Path:
@@ -151,6 +157,21 @@ def unusable(path: Path) -> str | None:
     return None
 
 
+def configured_language(path: Path) -> str | None:
+    """The `language` a config file asks for, read before the config is loaded so that
+    help and errors are in it; None if it names none or cannot be read (loading the
+    config properly then says why)."""
+    text, problem = read_text(path, str(path))
+    if problem is not None or text is None:
+        return None
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
+    value = data.get("language") if isinstance(data, dict) else None
+    return value if value in LANGUAGES else None
+
+
 def load_config(path: Path, display_name: str | None = None) -> Config:
     """Read and validate a config file; raises ConfigError with every problem found."""
     shown = display_name or str(path)
@@ -207,6 +228,7 @@ class _ConfigReader:
 
     def read(self) -> Config:
         self.check_keys(self.data, (), _TOP_KEYS, "setting")
+        language = self.language()
         timezone = self.timezone()
         posts_dir = self.folder("posts_dir", "posts")
         state_dir = self.folder("state_dir", ".humaspost")
@@ -229,6 +251,7 @@ class _ConfigReader:
             groups=groups,
             default_to=default_to,
             lease=lease,
+            language=language,
         )
 
     def check_keys(
@@ -243,6 +266,18 @@ class _ConfigReader:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
                 self.error("HP502", f"unknown {what} '{key}'", (*path, key), at_key=True, hint=hint)
+
+    def language(self) -> str | None:
+        value = self.data.get("language")
+        if value is None or value in LANGUAGES:
+            return value if isinstance(value, str) else None
+        self.error(
+            "HP503",
+            f"unknown language {quoted(str(value))}",
+            ("language",),
+            hint="'language: id' (Bahasa Indonesia) or 'language: en' (English)",
+        )
+        return None
 
     def timezone(self) -> ZoneInfo:
         name = self.data.get("timezone", DEFAULT_TIMEZONE)

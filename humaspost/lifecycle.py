@@ -16,6 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from humaspost.i18n import N_, _
+
 
 class RowState(StrEnum):
     """A delivery's state as the publish log stores it."""
@@ -265,3 +267,24 @@ def needs_action(state: State, row: StoredRow | None, ready_at: datetime, now: d
 
 # Shown states that make `schedule` and `publish` exit 1: a person has to act.
 FAILING = frozenset({State.UNKNOWN, State.FAILED})
+
+
+# What a person reads for each state; JSON and CSV keep the English value.
+_STATE_LABELS = {
+    State.SCHEDULED: N_("scheduled"),
+    State.DUE: N_("due"),
+    State.SENDING: N_("sending"),
+    State.SENT: N_("sent"),
+    State.RETRYING: N_("retrying"),
+    State.FAILED: N_("failed"),
+    State.UNKNOWN: N_("unknown"),
+    State.MISSED: N_("missed"),
+    State.DRAFT: N_("draft"),
+    State.BLOCKED: N_("blocked"),
+    State.RETRACTED: N_("retracted"),
+}
+
+
+def state_label(state: State) -> str:
+    """A state's name as text output shows it, in the language in use."""
+    return _(_STATE_LABELS[state])

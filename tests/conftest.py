@@ -104,7 +104,8 @@ def run_humaspost(
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed `humaspost` command the way CI and cron do."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("HUMASPOST_")}
-    full_env.update({"NO_COLOR": "1", "COLUMNS": "120", **(env or {})})
+    # English unless a test asks otherwise, whatever this machine's locale is.
+    full_env.update({"NO_COLOR": "1", "COLUMNS": "120", "HUMASPOST_LANG": "en", **(env or {})})
     return subprocess.run(
         [str(HUMASPOST), *args],
         cwd=cwd,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -24,30 +26,45 @@ from humaspost.cli import (
 from humaspost.cli.common import ConfigOption, DebugOption, remember_config
 from humaspost.cli.errors import crash_reports, report_crash, report_user_error
 from humaspost.crash_reports import set_destination
+from humaspost.i18n import _
 from humaspost.problems import HumaspostError
 
 app = typer.Typer(
     name="humaspost",
-    help="Run a PR office's social media from a git repository.",
+    help=_("Run a PR office's social media from a git repository."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command("check")(check.check)
-app.command("schedule")(schedule.schedule)
-app.command("publish")(publish.publish)
-app.command("daemon")(daemon.daemon)
-app.command("log")(log.log)
-app.command("resolve")(log.resolve)
-app.command("retry")(log.retry)
-app.command("retract")(retract.retract)
-app.command("accounts")(accounts.accounts)
-app.command("new")(new.new)
-app.command("init")(init.init)
-app.command("preview")(preview.preview)
-app.command("schema")(schema.schema)
+
+
+def _command(name: str, function: Callable[..., None]) -> None:
+    """Register a command; its docstring is its `--help`, in the language in use."""
+    app.command(name, help=_(_docstring(function)))(function)
+
+
+def _docstring(function: Callable[..., None]) -> str:
+    doc = inspect.getdoc(function)
+    if not doc:
+        raise TypeError(f"command {function.__name__} has no docstring to show as its help")
+    return doc
+
+
+_command("check", check.check)
+_command("schedule", schedule.schedule)
+_command("publish", publish.publish)
+_command("daemon", daemon.daemon)
+_command("log", log.log)
+_command("resolve", log.resolve)
+_command("retry", log.retry)
+_command("retract", retract.retract)
+_command("accounts", accounts.accounts)
+_command("new", new.new)
+_command("init", init.init)
+_command("preview", preview.preview)
+_command("schema", schema.schema)
 
 
 def _print_version(given: bool) -> None:
@@ -64,7 +81,7 @@ def _root(
         bool,
         typer.Option(
             "--version",
-            help="Print the version and exit.",
+            help=_("Print the version and exit."),
             callback=_print_version,
             is_eager=True,
         ),

@@ -1,0 +1,38 @@
+"""The installed `humaspost` command: choose the language, then run the app.
+
+The language is chosen before the commands are imported, because their `--help`
+texts are translated as they are defined.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from humaspost import i18n
+from humaspost.config import configured_language, find_config
+from humaspost.problems import HumaspostError
+
+
+def main() -> None:
+    """Entry point: speak the config's language (or $HUMASPOST_LANG's, or the locale's)."""
+    i18n.use(i18n.language_from(_config_language(sys.argv[1:]), os.environ))
+    from humaspost.cli.app import main as run_app
+
+    run_app()
+
+
+def _config_language(args: list[str]) -> str | None:
+    """The `language` of the config this command line will use, if it can be found."""
+    explicit: Path | None = None
+    for index, arg in enumerate(args):
+        if arg == "--config" and index + 1 < len(args):
+            explicit = Path(args[index + 1])
+        elif arg.startswith("--config="):
+            explicit = Path(arg.removeprefix("--config="))
+    try:
+        path = find_config(explicit, os.environ, Path.cwd())
+    except (HumaspostError, OSError, ValueError):
+        return None  # the command itself says what is wrong with the config, if it needs one
+    return configured_language(path)
