@@ -3,6 +3,7 @@ and that every problem code and command is documented."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -65,3 +66,57 @@ def test_every_command_has_help_and_is_in_the_cli_docs() -> None:
     for command in app.registered_commands:
         assert command.callback is not None and command.callback.__doc__
         assert f"humaspost {command.name}" in docs
+
+
+# Exceptions the code raises for its own bugs, never shown as a user's message.
+_PROGRAMMING_ERRORS = {
+    "ValueError",
+    "TypeError",
+    "RuntimeError",
+    "KeyError",
+    "OSError",
+    "AssertionError",
+    "NotImplementedError",
+    "LookupError",
+    "IndexError",
+    "AttributeError",
+}
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+def _literal_text(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    return None
+
+
+def _shows_to_a_user(call: ast.Call) -> str | None:
+    """The name of a call whose text arguments a user reads: a Problem, one of our errors,
+    or a checker's `self.report` / `self.error`."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        name = func.id
+    elif isinstance(func, ast.Attribute):
+        name = func.attr
+        if name in {"report", "error"} and isinstance(func.value, ast.Name):
+            return name if func.value.id == "self" else None
+    else:
+        return None
+    if name == "Problem" or (name.endswith("Error") and name not in _PROGRAMMING_ERRORS):
+        return name
+    return None
+
+
+def test_every_message_given_to_a_user_goes_through_the_catalog() -> None:
+    unwrapped = []
+    for path in sorted((PROJECT / "humaspost").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or _shows_to_a_user(node) is None:
+                continue
+            for argument in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                text = _literal_text(argument)
+                if text and _WORDS.search(text) and not re.fullmatch(r"HP\d{3}", text):
+                    unwrapped.append(f"{path.relative_to(PROJECT)}:{argument.lineno}: {text!r}")
+    assert unwrapped == [], "wrap these in _() (see humaspost/i18n.py)"
