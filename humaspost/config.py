@@ -166,7 +166,9 @@ def configured_language(path: Path) -> str | None:
         return None
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
+    # Bad scalars (`!!int x`, `0x_`) raise ValueError or KeyError from PyYAML's
+    # constructors; loading the config properly locates them.
+    except (yaml.YAMLError, ValueError, KeyError, RecursionError):
         return None
     value = data.get("language") if isinstance(data, dict) else None
     return value if value in LANGUAGES else None
