@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from humaspost.i18n import N_, _
 from humaspost.post_schema import (
     MEDIA_FIELDS,
     MEDIA_REQUIRED,
@@ -45,48 +46,65 @@ SCHEMA_ID = "urn:humaspost:post-file"
 # Fields holding a date-time as times.parse_datetime reads it (after stripping blanks).
 _TIME_FIELDS = frozenset({"publish_at", "until", "expires_at"})
 _TIME_PATTERN = rf"^\s*{DATETIME_FORM}\s*$"
-_TIME_HOW = (
+# The descriptions are marked here and translated when the schema is built: editors show
+# them as hover help, in the language humaspost speaks. `{how}` is _TIME_HOW.
+_TIME_HOW = N_(
     "Write the date, a space and the time, e.g. 2026-12-01 08:00 (or 08.00, the "
     "Indonesian way); local time in the configuration's timezone unless an offset such as "
     "+07:00 follows. A date alone is refused."
 )
 
 _POST_DESCRIPTIONS = {
-    "publish_at": f"When to publish. {_TIME_HOW} Needed unless the post has 'repeat'.",
-    "to": "The accounts and groups of the configuration to publish to: one name, or a list "
-    "such as [pemkot-x, pemkot-fb]. Without it, the post goes to defaults.to.",
-    "text": "The text of the post, published exactly as written (it is not Markdown). In a "
-    ".yaml file write 'text: |' and the text on the lines below, indented. In a .md file "
-    "the text is the body below the front matter: do not write this field there.",
-    "thread": "Several parts published in a row (on X, each part replies to the one before; "
-    "on Facebook, the parts are joined into one post). Instead of 'text'. In a .md file, "
-    "separate the parts of the body with a line '---' instead.",
-    "media": "Pictures or a video: a list of items, each with 'file' and 'alt'.",
-    "draft": "true: the post is checked but never published. Write true or false.",
-    "repeat": "Publish again and again, on a crontab schedule in quotes: minute hour "
-    'day-of-month month day-of-week, e.g. "30 6 * * 5" for every Friday at 06:30 local '
-    "time. At most once an hour.",
-    "until": f"With 'repeat': the last moment it may publish. {_TIME_HOW}",
-    "expires_at": f"Never publish after this moment, even when the post is late. {_TIME_HOW}",
-    "id": "The post's fixed name; by default its path under posts/ without the ending. "
-    "Write the old id here before renaming or moving the file, or it becomes a new post.",
-    "tags": "Labels for the office, a list of words; kept in the publish log, never published.",
-    "campaign": "The campaign the post belongs to; kept in the publish log, never published.",
-    "author": "Who wrote the post; kept in the publish log, never published.",
-    "notes": "Notes for the office or the reviewer; kept in the publish log, never published.",
+    "publish_at": N_("When to publish. {how} Needed unless the post has 'repeat'."),
+    "to": N_(
+        "The accounts and groups of the configuration to publish to: one name, or a list "
+        "such as [pemkot-x, pemkot-fb]. Without it, the post goes to defaults.to."
+    ),
+    "text": N_(
+        "The text of the post, published exactly as written (it is not Markdown). In a "
+        ".yaml file write 'text: |' and the text on the lines below, indented. In a .md file "
+        "the text is the body below the front matter: do not write this field there."
+    ),
+    "thread": N_(
+        "Several parts published in a row (on X, each part replies to the one before; "
+        "on Facebook, the parts are joined into one post). Instead of 'text'. In a .md file, "
+        "separate the parts of the body with a line '---' instead."
+    ),
+    "media": N_("Pictures or a video: a list of items, each with 'file' and 'alt'."),
+    "draft": N_("true: the post is checked but never published. Write true or false."),
+    "repeat": N_(
+        "Publish again and again, on a crontab schedule in quotes: minute hour "
+        'day-of-month month day-of-week, e.g. "30 6 * * 5" for every Friday at 06:30 local '
+        "time. At most once an hour."
+    ),
+    "until": N_("With 'repeat': the last moment it may publish. {how}"),
+    "expires_at": N_("Never publish after this moment, even when the post is late. {how}"),
+    "id": N_(
+        "The post's fixed name; by default its path under posts/ without the ending. "
+        "Write the old id here before renaming or moving the file, or it becomes a new post."
+    ),
+    "tags": N_("Labels for the office, a list of words; kept in the publish log, never published."),
+    "campaign": N_("The campaign the post belongs to; kept in the publish log, never published."),
+    "author": N_("Who wrote the post; kept in the publish log, never published."),
+    "notes": N_("Notes for the office or the reviewer; kept in the publish log, never published."),
 }
 _MEDIA_DESCRIPTIONS = {
-    "file": "The path of the picture or video from the folder of this post file, e.g. "
-    "../../../media/poster.png. It must be inside the repository.",
-    "alt": "Alt text: a description of the picture for people who cannot see it (screen "
-    "readers read it aloud). Needed unless the configuration sets require_alt_text: false.",
+    "file": N_(
+        "The path of the picture or video from the folder of this post file, e.g. "
+        "../../../media/poster.png. It must be inside the repository."
+    ),
+    "alt": N_(
+        "Alt text: a description of the picture for people who cannot see it (screen "
+        "readers read it aloud). Needed unless the configuration sets require_alt_text: false."
+    ),
 }
+# Platform names, the same in every language.
 _PLATFORM_LABELS = {"twitter": "X (Twitter)", "facebook": "Facebook", "sandbox": "sandbox"}
 _SECTION_DESCRIPTIONS = {
-    "text": "The text for {label} accounts, instead of the post's text.",
-    "thread": "The thread for {label} accounts, instead of the post's text or thread.",
-    "media": "The media for {label} accounts, instead of the post's; [] sends none.",
-    "link": "A web page (https://...) attached to the post on {label} accounts.",
+    "text": N_("The text for {label} accounts, instead of the post's text."),
+    "thread": N_("The thread for {label} accounts, instead of the post's text or thread."),
+    "media": N_("The media for {label} accounts, instead of the post's; [] sends none."),
+    "link": N_("A web page (https://...) attached to the post on {label} accounts."),
 }
 _JSON_TYPES: dict[Kind, list[str]] = {
     Kind.TEXT: ["string"],
@@ -99,8 +117,11 @@ _JSON_TYPES: dict[Kind, list[str]] = {
 
 def post_json_schema() -> dict[str, Any]:
     """The JSON Schema of a post file's fields (a .yaml post, a .md post's front matter)."""
+    how = _(_TIME_HOW)
     properties = {
-        name: _section(name) if kind is Kind.SECTION else _field(kind, _POST_DESCRIPTIONS[name])
+        name: _section(name)
+        if kind is Kind.SECTION
+        else _field(kind, _(_POST_DESCRIPTIONS[name]).format(how=how))
         for name, kind in POST_FIELDS.items()
     }
     for name in _TIME_FIELDS:
@@ -108,9 +129,11 @@ def post_json_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "humaspost post file",
-        "description": "The fields of a humaspost post: a .yaml post file, or the front "
-        "matter of a .md post file. Any other field name is an error.",
+        "title": _("humaspost post file"),
+        "description": _(
+            "The fields of a humaspost post: a .yaml post file, or the front "
+            "matter of a .md post file. Any other field name is an error."
+        ),
         "type": "object",
         "properties": properties,
         "additionalProperties": False,
@@ -131,11 +154,13 @@ def _field(kind: Kind, description: str) -> dict[str, Any]:
 def _section(platform: str) -> dict[str, Any]:
     label = _PLATFORM_LABELS[platform]
     return {
-        "description": f"What {label} accounts get instead of the rest of the post; what "
-        "the section does not mention stays as in the rest of the post.",
+        "description": _(
+            "What {label} accounts get instead of the rest of the post; what "
+            "the section does not mention stays as in the rest of the post."
+        ).format(label=label),
         "type": ["object", "null"],
         "properties": {
-            name: _field(kind, _SECTION_DESCRIPTIONS[name].format(label=label))
+            name: _field(kind, _(_SECTION_DESCRIPTIONS[name]).format(label=label))
             for name, kind in SECTION_FIELDS[platform].items()
         },
         "additionalProperties": False,
@@ -144,7 +169,7 @@ def _section(platform: str) -> dict[str, Any]:
 
 def _media_item() -> dict[str, Any]:
     properties = {
-        name: _field(kind, _MEDIA_DESCRIPTIONS[name]) for name, kind in MEDIA_FIELDS.items()
+        name: _field(kind, _(_MEDIA_DESCRIPTIONS[name])) for name, kind in MEDIA_FIELDS.items()
     }
     # The required field must also have a value: an empty one is HP110.
     properties[MEDIA_REQUIRED]["type"].remove("null")

@@ -10,20 +10,32 @@ import difflib
 from enum import Enum
 from typing import Any
 
+from humaspost.i18n import N_, _
 from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.problems import Problem, Severity
 from humaspost.yamlpos import Located, Path
 
 
 class Kind(Enum):
-    """What a field holds, with the words used when it holds something else."""
+    """What a field holds; `_MUST_BE` words the problem when it holds something else."""
 
     TEXT = "text"
-    FLAG = "true or false"
-    NAMES = "an account or group name, or a list of them"
-    TEXTS = "a list of texts"
-    MEDIA = "a list of items with 'file' and 'alt'"
-    SECTION = "a mapping of fields (text, thread, media, ...)"
+    FLAG = "flag"
+    NAMES = "names"
+    TEXTS = "texts"
+    MEDIA = "media"
+    SECTION = "section"
+
+
+# HP102 for each kind, whole: `value` is the value as written, or what it is (a list).
+_MUST_BE = {
+    Kind.TEXT: N_("{field} must be text, not {value}"),
+    Kind.FLAG: N_("{field} must be true or false, not {value}"),
+    Kind.NAMES: N_("{field} must be an account or group name, or a list of them, not {value}"),
+    Kind.TEXTS: N_("{field} must be a list of texts, not {value}"),
+    Kind.MEDIA: N_("{field} must be a list of items with 'file' and 'alt', not {value}"),
+    Kind.SECTION: N_("{field} must be a mapping of fields (text, thread, media, ...), not {value}"),
+}
 
 
 POST_FIELDS: dict[str, Kind] = {
@@ -83,7 +95,7 @@ class _FieldChecker:
                 Problem(
                     "HP104",
                     Severity.ERROR,
-                    f"'{required}' is missing here",
+                    _("'{field}' is missing here").format(field=required),
                     self.shown,
                     self.located.value_span(path),
                 )
@@ -93,10 +105,10 @@ class _FieldChecker:
                 Problem(
                     "HP110",
                     Severity.ERROR,
-                    f"{_field_name((*path, required))} has no value",
+                    _("{field} has no value").format(field=_field_name((*path, required))),
                     self.shown,
                     self.located.key_span((*path, required)),
-                    "write the value, e.g. the path of the media file relative to the post",
+                    _("write the value, e.g. the path of the media file relative to the post"),
                 )
             )
 
@@ -129,10 +141,13 @@ class _FieldChecker:
                 Problem(
                     "HP102",
                     Severity.ERROR,
-                    f"{_field_name(path)} must be {kind.value}, not {_describe(value)}",
+                    _(_MUST_BE[kind]).format(field=_field_name(path), value=_describe(value)),
                     self.shown,
                     self.located.value_span(path),
-                    "put text in quotes if YAML reads it as something else (yes/no, numbers, dates)"
+                    _(
+                        "put text in quotes if YAML reads it as something else "
+                        "(yes/no, numbers, dates)"
+                    )
                     if kind is Kind.TEXT and not isinstance(value, list | dict)
                     else None,
                 )
@@ -143,18 +158,20 @@ class _FieldChecker:
         known = list(fields)
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         if not path and key.lower() in _PLATFORM_NICKNAMES:
-            hint = f"the section for this platform is '{_PLATFORM_NICKNAMES[key.lower()]}'"
+            hint = _("the section for this platform is '{section}'").format(
+                section=_PLATFORM_NICKNAMES[key.lower()]
+            )
         elif key == "link" and path and path[-1] == "twitter":
-            hint = "on X a link goes in the text itself"
+            hint = _("on X a link goes in the text itself")
         elif close:
-            hint = f"did you mean '{close[0]}'?"
+            hint = _("did you mean '{name}'?").format(name=close[0])
         else:
-            hint = f"known fields: {', '.join(known)}"
+            hint = _("known fields: {fields}").format(fields=", ".join(known))
         self.problems.append(
             Problem(
                 "HP101",
                 Severity.ERROR,
-                f"unknown field '{key}'",
+                _("unknown field '{key}'").format(key=key),
                 self.shown,
                 self.located.key_span((*path, key)),
                 hint,
@@ -169,13 +186,13 @@ def _field_name(path: Path) -> str:
 
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
-        return "true/false"
+        return "true/false"  # YAML's own words, the same in every language
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, int) and value.bit_length() > 133:
         # Over 40 digits, too long to quote anyway; repr() even refuses past 4,300.
-        return "a number of more than 40 digits"
+        return _("a number of more than 40 digits")
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from humaspost.i18n import N_, _, ngettext
 from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.post_schema import field_problems
 from humaspost.problems import Problem, Severity, Span
@@ -33,11 +34,20 @@ _ID_RE = re.compile(r"^\w[\w.\-]*(?:/\w[\w.\-]*)*$")
 _LONGEST_CRON_FIELD = 200
 _NON_STANDARD_CRON = re.compile(r"[#?]|\b\d*LW?\b|\b\d+W\b")
 _INDONESIAN_DAYS = frozenset({"senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"})
-_WEEKDAY_HINT = (
+_WEEKDAY_HINT = N_(
     "the day of the week (the 5th field) is a number or an English name: 0 or 7 = SUN "
     "(Minggu), 1 = MON (Senin), 2 = TUE (Selasa), 3 = WED (Rabu), 4 = THU (Kamis), "
     "5 = FRI (Jumat), 6 = SAT (Sabtu); e.g. '0 8 * * 1-5' is 08:00 Senin to Jumat"
 )
+# cronsim's reasons (lowercased) for a field it refuses, as whole HP107 sentences; a reason
+# not listed here (a number too long for Python) is quoted in English.
+_CRON_REASONS = {
+    "bad minute": N_("'repeat: {expression}' bad minute"),
+    "bad hour": N_("'repeat: {expression}' bad hour"),
+    "bad day-of-month": N_("'repeat: {expression}' bad day-of-month"),
+    "bad month": N_("'repeat: {expression}' bad month"),
+    "bad day-of-week": N_("'repeat: {expression}' bad day-of-week"),
+}
 # Times are refused from here on: a deadline (the time plus max_delay) and a repeat's
 # next occurrences must still be dates Python can hold (up to 9999-12-31).
 LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
@@ -150,17 +160,17 @@ class _PostLoader:
         if default_id is None:
             self.error(
                 "HP010",
-                "not inside posts_dir, so humaspost would never publish it",
+                _("not inside posts_dir, so humaspost would never publish it"),
                 None,
-                f"posts_dir is {self.posts_dir}",
+                _("posts_dir is {folder}").format(folder=self.posts_dir),
             )
             return LoadResult(None, self.problems)
         if self.suffix not in POST_SUFFIXES:
             self.error(
                 "HP010",
-                "not a post file: humaspost reads .md, .yaml and .yml files",
+                _("not a post file: humaspost reads .md, .yaml and .yml files"),
                 None,
-                "rename it, e.g. to .md",
+                _("rename it, e.g. to .md"),
             )
             return LoadResult(None, self.problems)
         text, problem = read_text(self.file, self.shown)
@@ -168,7 +178,9 @@ class _PostLoader:
             return LoadResult(None, [problem])
         assert text is not None
         if not text.strip():
-            self.error("HP006", "the file is empty", Span(1, 1), "write a post or delete the file")
+            self.error(
+                "HP006", _("the file is empty"), Span(1, 1), _("write a post or delete the file")
+            )
             return LoadResult(None, self.problems)
         data = self.parse(text)
         if data is None:
@@ -192,14 +204,18 @@ class _PostLoader:
             return None
         if located is None:
             if body is None:
-                self.error("HP006", "the file holds no fields", Span(1, 1))
+                self.error("HP006", _("the file holds no fields"), Span(1, 1))
                 return None
             located = Located({}, values={(): Span(1, 1)})
         if not isinstance(located.data, dict):
             self.error(
                 "HP008",
-                "a post must be a mapping of fields (publish_at, to, text, ...), "
-                f"not a {_kind(located.data)}",
+                _("a post must be a mapping of fields (publish_at, to, text, ...), not a list")
+                if isinstance(located.data, list)
+                else _(
+                    "a post must be a mapping of fields (publish_at, to, text, ...), "
+                    "not a plain value"
+                ),
                 located.value_span(()),
             )
             return None
@@ -210,10 +226,14 @@ class _PostLoader:
                 if key in data:
                     self.error(
                         "HP111",
-                        f"'{key}' in the front matter of a .md post: the body is the text",
+                        _(
+                            "'{field}' in the front matter of a .md post: the body is the text"
+                        ).format(field=key),
                         self.at((key,), at_key=True),
-                        "write the text below the front matter; separate thread parts "
-                        "with a line '---'",
+                        _(
+                            "write the text below the front matter; separate thread parts "
+                            "with a line '---'"
+                        ),
                     )
             self.add_body(data, body, body_line)
         return data
@@ -223,9 +243,9 @@ class _PostLoader:
         if lines[0].rstrip() != "---":
             self.error(
                 "HP007",
-                "a .md post starts with front matter: a line '---', the fields, another '---'",
+                _("a .md post starts with front matter: a line '---', the fields, another '---'"),
                 Span(1, 1),
-                "or write the post as a .yaml file",
+                _("or write the post as a .yaml file"),
             )
             return None
         for index in range(1, len(lines)):
@@ -237,7 +257,7 @@ class _PostLoader:
                 return "\n".join(lines[1:index]), body, min(index + 2, last)
         self.error(
             "HP007",
-            "the front matter opened here is never closed with a line '---'",
+            _("the front matter opened here is never closed with a line '---'"),
             Span(1, 1, 3),
         )
         return None
@@ -251,7 +271,7 @@ class _PostLoader:
             data["thread"] = [text for text, _ in parts]
             self.located.values[("thread",)] = Span(parts[0][1], 1)
             paths = [("thread", index) for index in range(len(parts))]
-        for path, (_, line) in zip(paths, parts, strict=True):
+        for path, (_text, line) in zip(paths, parts, strict=True):
             self.located.values[path] = Span(line, 1)
             self.body_paths.add(path)
 
@@ -300,22 +320,36 @@ class _PostLoader:
             if written and data[key] in (None, [], ""):
                 self.error(
                     "HP109" if key == "to" else "HP110",
-                    f"'{key}' has no value",
+                    _("'{field}' has no value").format(field=key),
                     self.at((key,), at_key=True),
-                    "write a value, or remove the line"
-                    + (" to use defaults.to from the config" if key == "to" else ""),
+                    _("write a value, or remove the line to use defaults.to from the config")
+                    if key == "to"
+                    else _("write a value, or remove the line"),
                 )
 
     def check_dropped_text(self) -> None:
         for path, dropped in self.located.dropped.items():
-            what = "an anchor" if dropped.startswith("&") else "a comment"
+            anchor = dropped.startswith("&")
             if path[-1] == "text" or (len(path) >= 2 and path[-2] == "thread"):
+                message = (
+                    _(
+                        "'{dropped}' is not part of the text: YAML reads it as an anchor and "
+                        "drops it"
+                    )
+                    if anchor
+                    else _(
+                        "'{dropped}' is not part of the text: YAML reads it as a comment and "
+                        "drops it"
+                    )
+                )
                 self.error(
                     "HP115",
-                    f"'{dropped}' is not part of the text: YAML reads it as {what} and drops it",
+                    message.format(dropped=dropped),
                     self.at(path),
-                    "put the whole text in quotes, or write 'text: |' and the text on the "
-                    "lines below it, indented",
+                    _(
+                        "put the whole text in quotes, or write 'text: |' and the text on the "
+                        "lines below it, indented"
+                    ),
                 )
             elif path[-1] == "alt" and len(path) >= 3 and path[-3] == "media":
                 # `alt: #Poster` leaves no alt at all, which HP203 alone would report
@@ -323,12 +357,12 @@ class _PostLoader:
                 kept = _value_at(self.located.data, path)
                 self.error(
                     "HP115",
-                    f"'{dropped}' is not part of the alt text: YAML reads it as {what} and "
-                    f"drops it{'' if kept else ', so the alt text is empty'}",
+                    _dropped_from_alt(anchor, emptied=not kept).format(dropped=dropped),
                     # An empty value has no place of its own: its key is the line's start.
                     self.at(path, at_key=not kept),
-                    "put the whole alt text in quotes: "
-                    f'alt: "{f"{kept} {dropped}" if kept else dropped}"',
+                    _('put the whole alt text in quotes: alt: "{alt}"').format(
+                        alt=f"{kept} {dropped}" if kept else dropped
+                    ),
                 )
 
     def time(self, raw: str | None, key: str) -> datetime | None:
@@ -342,10 +376,12 @@ class _PostLoader:
         if moment >= LATEST_TIME:
             self.error(
                 "HP105",
-                f"'{key}': '{raw.strip()}' is too far ahead; humaspost takes times before the "
-                f"year {LATEST_TIME.year}",
+                _(
+                    "'{field}': '{time}' is too far ahead; humaspost takes times before the "
+                    "year {year}"
+                ).format(field=key, time=raw.strip(), year=LATEST_TIME.year),
                 self.at((key,)),
-                "for a repeat without an end, leave 'until' out",
+                _("for a repeat without an end, leave 'until' out"),
             )
             return None
         return moment
@@ -360,63 +396,86 @@ class _PostLoader:
         if data.get("publish_at") is None and data.get("repeat") is None:
             self.error(
                 "HP104",
-                "the post has no 'publish_at' (when should it go out?)",
+                _("the post has no 'publish_at' (when should it go out?)"),
                 self.at(()),
-                "add e.g. 'publish_at: 2026-12-01 08:00' (local time), or a 'repeat'",
+                _("add e.g. 'publish_at: 2026-12-01 08:00' (local time), or a 'repeat'"),
             )
         if data.get("until") is not None and data.get("repeat") is None:
             self.error(
-                "HP108", "'until' only applies to a 'repeat'", self.at(("until",), at_key=True)
+                "HP108", _("'until' only applies to a 'repeat'"), self.at(("until",), at_key=True)
             )
         if publish_at and until and until <= publish_at:
-            self.error("HP106", "'until' must be after 'publish_at'", self.at(("until",)))
+            self.error("HP106", _("'until' must be after 'publish_at'"), self.at(("until",)))
         if publish_at and expires_at and expires_at <= publish_at:
-            self.error("HP106", "'expires_at' must be after 'publish_at'", self.at(("expires_at",)))
+            self.error(
+                "HP106", _("'expires_at' must be after 'publish_at'"), self.at(("expires_at",))
+            )
 
     def check_repeat(self, expression: str) -> bool:
         """Whether `expression` is a standard 5-field crontab schedule; reports it if not,
         and reports one that fires more than once an hour (still a schedule)."""
         from cronsim import CronSim, CronSimError  # small, but only posts with repeats need it
 
-        reason: str | None = None
+        shown = expression if len(expression) <= 60 else expression[:57] + "..."
+        message: str | None = None
         fields = expression.split()
+        cron_reason = ""
         if len(fields) != 5:
-            count = f"{len(fields)} field{'' if len(fields) == 1 else 's'}"
-            reason = f"has {count}; a cron expression has 5: minute hour day month weekday"
+            message = ngettext(
+                "'repeat: {expression}' has {count} field; a cron expression has 5: "
+                "minute hour day month weekday",
+                "'repeat: {expression}' has {count} fields; a cron expression has 5: "
+                "minute hour day month weekday",
+                len(fields),
+            ).format(expression=shown, count=len(fields))
         elif _NON_STANDARD_CRON.search(expression.upper()):
-            reason = "uses L, W, # or ?, which standard crontab does not have"
+            message = _(
+                "'repeat: {expression}' uses L, W, # or ?, which standard crontab does not have"
+            ).format(expression=shown)
         elif any(len(field) > _LONGEST_CRON_FIELD for field in fields):
-            reason = "has a field longer than any crontab field can be"
+            message = _(
+                "'repeat: {expression}' has a field longer than any crontab field can be"
+            ).format(expression=shown)
         else:
             try:
                 CronSim(expression.upper(), datetime(2000, 1, 1))
             except (CronSimError, ValueError) as exc:  # ValueError: a number beyond int()
-                reason = str(exc).lower()
-        if reason:
-            shown = expression if len(expression) <= 60 else expression[:57] + "..."
+                cron_reason = str(exc).lower()
+                known = _CRON_REASONS.get(cron_reason)
+                message = (
+                    _(known).format(expression=shown)
+                    if known
+                    else f"'repeat: {shown}' {cron_reason}"
+                )
+        if message is not None:
             # An Indonesian day name is the usual bad weekday, in any number of fields.
-            weekday = "day-of-week" in reason or bool(
+            weekday = "day-of-week" in cron_reason or bool(
                 _INDONESIAN_DAYS & set(re.split(r"[^a-z]+", expression.lower()))
             )
             self.error(
                 "HP107",
-                f"'repeat: {shown}' {reason}",
+                message,
                 self.at(("repeat",)),
-                _WEEKDAY_HINT
+                _(_WEEKDAY_HINT)
                 if weekday
-                else "e.g. '0 8 * * 1-5' is 08:00 Monday to Friday; '30 7 * * 0' is 07:30 on "
-                "Sundays",
+                else _(
+                    "e.g. '0 8 * * 1-5' is 08:00 Monday to Friday; '30 7 * * 0' is 07:30 on Sundays"
+                ),
             )
             return False
         if more_often_than_hourly(expression):
             # Valid, so kept: `schedule` shows the post's occurrences, held back.
             self.error(
                 "HP116",
-                f"'repeat: {expression}' fires more than once an hour; that floods "
-                "followers' timelines and looks like spam to the platforms",
+                _(
+                    "'repeat: {expression}' fires more than once an hour; that floods "
+                    "followers' timelines and looks like spam to the platforms"
+                ).format(expression=expression),
                 self.at(("repeat",)),
-                "write one minute, e.g. '0 8 * * *' is 08:00 every day; '0 7-17 * * 1-5' "
-                "is every hour from 07:00 to 17:00 on working days",
+                _(
+                    "write one minute, e.g. '0 8 * * *' is 08:00 every day; '0 7-17 * * 1-5' "
+                    "is every hour from 07:00 to 17:00 on working days"
+                ),
             )
         return True
 
@@ -427,17 +486,19 @@ class _PostLoader:
                 # new post (see docs/post-format.md, "id").
                 self.error(
                     "HP113",
-                    f"the file name makes an invalid post id '{printable(default_id)}'",
+                    _("the file name makes an invalid post id '{id}'").format(
+                        id=printable(default_id)
+                    ),
                     Span(1, 1),
-                    "rename the file (letters, digits, '-', '_', '.'), or write an 'id:'",
+                    _("rename the file (letters, digits, '-', '_', '.'), or write an 'id:'"),
                 )
             return default_id
         if not _ID_RE.match(explicit):
             self.error(
                 "HP113",
-                f"invalid id '{explicit}'",
+                _("invalid id '{id}'").format(id=explicit),
                 self.at(("id",)),
-                "use letters, digits, '-', '_', '.' and '/' (e.g. 2026/12/banjir-siaga)",
+                _("use letters, digits, '-', '_', '.' and '/' (e.g. 2026/12/banjir-siaga)"),
             )
         return explicit
 
@@ -447,13 +508,13 @@ class _PostLoader:
         if text is not None and thread is not None:
             self.error(
                 "HP111",
-                "a post has either 'text' or 'thread', not both",
+                _("a post has either 'text' or 'thread', not both"),
                 self.at((*base, "thread"), at_key=True),
             )
         parts: tuple[str, ...] | None = None
         if thread is not None:
             if not thread:
-                self.error("HP110", "'thread' is empty", self.at((*base, "thread")))
+                self.error("HP110", _("'thread' is empty"), self.at((*base, "thread")))
             parts = tuple(
                 self.clean(part, (*base, "thread", index)) for index, part in enumerate(thread)
             )
@@ -480,16 +541,16 @@ class _PostLoader:
                 span = Span(span.line + unclosed[0], unclosed[1], 4)
             self.error(
                 "HP114",
-                "an HTML comment '<!--' is never closed with '-->'",
+                _("an HTML comment '<!--' is never closed with '-->'"),
                 span,
-                "everything after it would be hidden; close it with '-->'",
+                _("everything after it would be hidden; close it with '-->'"),
             )
         if not text:
             self.error(
                 "HP110",
-                "empty text" if path[-1] == "text" else "empty thread part",
+                _("empty text") if path[-1] == "text" else _("empty thread part"),
                 self.at(path),
-                "write the text, or remove the empty part",
+                _("write the text, or remove the empty part"),
             )
         return text
 
@@ -501,8 +562,22 @@ def _value_at(data: Any, path: tuple[str | int, ...]) -> Any:
     return data
 
 
-def _kind(value: Any) -> str:
-    return "list" if isinstance(value, list) else "plain value"
+def _dropped_from_alt(anchor: bool, *, emptied: bool) -> str:
+    """HP115 for an alt text, whole for each case: `{dropped}` read as an anchor or a
+    comment, and whether nothing of the alt text is left."""
+    if anchor and emptied:
+        return _(
+            "'{dropped}' is not part of the alt text: YAML reads it as an anchor and drops "
+            "it, so the alt text is empty"
+        )
+    if anchor:
+        return _("'{dropped}' is not part of the alt text: YAML reads it as an anchor and drops it")
+    if emptied:
+        return _(
+            "'{dropped}' is not part of the alt text: YAML reads it as a comment and drops "
+            "it, so the alt text is empty"
+        )
+    return _("'{dropped}' is not part of the alt text: YAML reads it as a comment and drops it")
 
 
 def _split_thread(body: str, first_line: int) -> list[tuple[str, int]]:

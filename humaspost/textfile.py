@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from humaspost.i18n import N_, _
 from humaspost.problems import Problem, Severity, Span
 
 # A post or config is a few kilobytes; anything this large is not one.
@@ -34,9 +35,27 @@ _OPEN_FLAGS = (
 # Lone surrogates: how Python keeps the bytes of a file name that are not UTF-8.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-# Reasons of NotPlainFile that callers may tell apart.
+# The reasons of NotPlainFile (English, as other messages quote them), one for each kind
+# of path that is refused, so that callers can tell them apart and word their own sentence.
 LINK = "a link"
 OUTSIDE = "outside the repository"
+NUL_NAME = "a name with a NUL character in it"
+FOLDER = "a folder"
+FIFO = "a FIFO (named pipe)"
+DEVICE = "a device"
+SOCKET = "a socket"
+OTHER = "not a regular file"
+# HP013 as a whole sentence for each reason (a reason is not a fragment to translate);
+# read_text opens a file without `inside`, so never OUTSIDE.
+_NOT_PLAIN = {
+    LINK: N_("not a plain file: it is a link"),
+    NUL_NAME: N_("not a plain file: it is a name with a NUL character in it"),
+    FOLDER: N_("not a plain file: it is a folder"),
+    FIFO: N_("not a plain file: it is a FIFO (named pipe)"),
+    DEVICE: N_("not a plain file: it is a device"),
+    SOCKET: N_("not a plain file: it is a socket"),
+    OTHER: N_("not a plain file: it is not a regular file"),
+}
 
 
 class NotPlainFile(Exception):
@@ -49,14 +68,14 @@ class NotPlainFile(Exception):
 
 def _what(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return FOLDER
     if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
+        return FIFO
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return DEVICE
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return SOCKET
+    return OTHER
 
 
 def open_plain(path: Path, *, inside: Path | None = None) -> BinaryIO:
@@ -68,7 +87,7 @@ def open_plain(path: Path, *, inside: Path | None = None) -> BinaryIO:
     OSError (FileNotFoundError when nothing is there).
     """
     if "\0" in os.fspath(path):  # the system refuses such a name (ValueError)
-        raise NotPlainFile("a name with a NUL character in it")
+        raise NotPlainFile(NUL_NAME)
     if inside is None:
         target = os.fspath(path)
         info = os.lstat(target)
@@ -103,26 +122,30 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
         return None, Problem(
             "HP013",
             Severity.ERROR,
-            f"not a plain file: it is {exc.reason}",
+            _(_NOT_PLAIN[exc.reason]),
             shown,
             Span(1, 1),
-            "put the file itself here, not a link"
+            _("put the file itself here, not a link")
             if exc.reason == LINK
-            else "humaspost reads only regular files",
+            else _("humaspost reads only regular files"),
         )
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         return None, Problem(
-            "HP001", Severity.ERROR, f"cannot read the file: {reason}", shown, Span(1, 1)
+            "HP001",
+            Severity.ERROR,
+            _("cannot read the file: {reason}").format(reason=reason),
+            shown,
+            Span(1, 1),
         )
     if len(raw) > MAX_TEXT_BYTES:
         return None, Problem(
             "HP014",
             Severity.ERROR,
-            f"the file is larger than {MAX_TEXT_BYTES // 1024 // 1024} MiB",
+            _("the file is larger than {size} MiB").format(size=MAX_TEXT_BYTES // 1024 // 1024),
             shown,
             Span(1, 1),
-            "a post or configuration is a few kilobytes; is this the right file?",
+            _("a post or configuration is a few kilobytes; is this the right file?"),
         )
     # The BOM is dropped before decoding, so that the error's byte offsets are those of
     # the text as editors show it ("utf-8-sig" counts them after the BOM).
@@ -136,10 +159,10 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
         return None, Problem(
             "HP002",
             Severity.ERROR,
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            _("the file is not UTF-8 text (byte 0x{byte:02x})").format(byte=raw[exc.start]),
             shown,
             Span(line, column),
-            "save the file as UTF-8 in your editor",
+            _("save the file as UTF-8 in your editor"),
         )
     return _normal_newlines(text), None
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from humaspost.i18n import N_, _
+
 _BARE_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|m|h|d|w)\s*$")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
@@ -47,6 +49,17 @@ _OTHER_ZONE = re.compile(
     r"^(\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|\s+)\d{1,2}[:.]\d{2})\s*[A-Za-z][\w/+-]*$"
 )
 _DATETIME = re.compile(f"^{DATETIME_FORM}$")
+# Why Python's datetime refuses a date or time, as whole sentences; another reason is
+# quoted in English.
+_NOT_REAL = {
+    "day is out of range for month": N_(
+        "'{text}' is not a real date or time (day is out of range for month)"
+    ),
+    "month must be in 1..12": N_("'{text}' is not a real date or time (month must be in 1..12)"),
+    "hour must be in 0..23": N_("'{text}' is not a real date or time (hour must be in 0..23)"),
+    "minute must be in 0..59": N_("'{text}' is not a real date or time (minute must be in 0..59)"),
+    "second must be in 0..59": N_("'{text}' is not a real date or time (second must be in 0..59)"),
+}
 
 
 def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
@@ -58,40 +71,59 @@ def parse_datetime(raw: object, tz: ZoneInfo) -> datetime:
     `tz` because of a daylight-saving change.
     """
     if not isinstance(raw, str):
-        raise TimeFormatError(f"expected a date and time like 2026-12-01 08:00, got {quoted(raw)}")
+        raise TimeFormatError(
+            _("expected a date and time like 2026-12-01 08:00, got {value}").format(
+                value=quoted(raw)
+            )
+        )
     text = raw.strip()
     if _BARE_DATE.match(text):
         raise TimeFormatError(
-            f"'{text}' is a date without a time; write the hour too, e.g. '{text} 08:00'"
+            _("'{date}' is a date without a time; write the hour too, e.g. '{date} 08:00'").format(
+                date=text
+            )
         )
     match = _DATETIME.match(text)
     if match is None:
         other_zone = _OTHER_ZONE.match(text)
         if other_zone is not None:
             raise TimeFormatError(
-                f"{quoted(text)} names a zone humaspost does not know; write WIB, WITA or "
-                f"WIT, or an offset such as '{other_zone.group(1)}+07:00', or nothing for "
-                "local time"
+                _(
+                    "{value} names a zone humaspost does not know; write WIB, WITA or "
+                    "WIT, or an offset such as '{time}+07:00', or nothing for local time"
+                ).format(value=quoted(text), time=other_zone.group(1))
             )
         raise TimeFormatError(
-            f"{quoted(text)} is not a date and time; write it like 2026-12-01 08:00"
+            _("{value} is not a date and time; write it like 2026-12-01 08:00").format(
+                value=quoted(text)
+            )
         )
     year, month, day, hour, minute, second = (int(g or 0) for g in match.groups()[:6])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise TimeFormatError(
-            f"'{text}' is outside the years humaspost works with ({FIRST_YEAR} to {LAST_YEAR})"
+            _("'{text}' is outside the years humaspost works with ({first} to {last})").format(
+                text=text, first=FIRST_YEAR, last=LAST_YEAR
+            )
         )
     try:
         value = datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
-        raise TimeFormatError(f"'{text}' is not a real date or time ({exc})") from None
+        known = _NOT_REAL.get(str(exc))
+        message = (
+            _(known).format(text=text)
+            if known
+            else _("'{text}' is not a real date or time ({reason})").format(text=text, reason=exc)
+        )
+        raise TimeFormatError(message) from None
     offset = match.group(7)
     if offset is None:
         return _localize(value, tz).astimezone(UTC)
     try:
         aware = datetime.fromisoformat(f"{value.isoformat()}{_iso_offset(offset)}")
     except ValueError as exc:
-        raise TimeFormatError(f"'{text}' has an impossible offset ({exc})") from None
+        raise TimeFormatError(
+            _("'{text}' has an impossible offset ({reason})").format(text=text, reason=exc)
+        ) from None
     return aware.astimezone(UTC)
 
 
@@ -120,12 +152,16 @@ def _localize(naive: datetime, tz: ZoneInfo) -> datetime:
         round_trip = early.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
         if round_trip != naive:
             raise TimeFormatError(
-                f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks skip it); "
-                "pick another time or give an offset"
+                _(
+                    "{time} does not exist in {zone} (the clocks skip it); "
+                    "pick another time or give an offset"
+                ).format(time=f"{naive:%Y-%m-%d %H:%M}", zone=tz.key)
             )
         raise TimeFormatError(
-            f"{naive:%Y-%m-%d %H:%M} happens twice in {tz.key} (the clocks go back); "
-            "give an offset such as +01:00 to say which"
+            _(
+                "{time} happens twice in {zone} (the clocks go back); "
+                "give an offset such as +01:00 to say which"
+            ).format(time=f"{naive:%Y-%m-%d %H:%M}", zone=tz.key)
         )
     return early
 
@@ -136,7 +172,9 @@ def parse_duration(raw: object) -> timedelta:
     match = _DURATION.match(raw) if isinstance(raw, str) else None
     if match is None:
         raise TimeFormatError(
-            f"{quoted(raw)} is not a duration; write a number and a unit: 30m, 2h, 1d"
+            _("{value} is not a duration; write a number and a unit: 30m, 2h, 1d").format(
+                value=quoted(raw)
+            )
         )
     digits, unit = match.group(1).lstrip("0"), match.group(2)
     # Compared as milliseconds before anything else is made of it: int() refuses more
@@ -144,7 +182,11 @@ def parse_duration(raw: object) -> timedelta:
     if len(digits) > len(str(_MAX_DURATION_MS)) or int(digits or 0) * _UNIT_MS[unit] > (
         _MAX_DURATION_MS
     ):
-        raise TimeFormatError(f"{quoted(raw)} is too long; a duration is at most 3650d (ten years)")
+        raise TimeFormatError(
+            _("{value} is too long; a duration is at most 3650d (ten years)").format(
+                value=quoted(raw)
+            )
+        )
     return timedelta(milliseconds=int(digits or 0) * _UNIT_MS[unit])
 
 
@@ -154,7 +196,7 @@ def quoted(raw: object) -> str:
     try:
         text = raw if isinstance(raw, str) else repr(raw)
     except ValueError:  # an int of more than 4,300 digits has no repr
-        return "a number too long to show"
+        return _("a number too long to show")
     if len(text) > _SHOWN_CHARS:
         text = f"{text[:_SHOWN_CHARS]}…"
     return f"'{text}'" if isinstance(raw, str) else text

@@ -8,6 +8,7 @@ complex keys, and stopping an alias bomb after a bounded number of nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ import yaml
 from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from humaspost.i18n import N_, _
 from humaspost.problems import Span
 
 # libyaml's C parser where it is installed (it nearly always is with PyYAML wheels).
@@ -41,6 +43,45 @@ _SCALAR_TAGS = {
 _constructor = yaml.constructor.SafeConstructor()
 # The tag YAML gives a plain scalar by itself (typed here: PyYAML's stubs leave it untyped).
 _resolve: Callable[[type[Node], str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve
+
+# The words of libyaml's syntax errors that post files meet most (and those of PyYAML's
+# own parser, used where libyaml is missing), so that they can be shown translated; any
+# other wording is shown in English, as libyaml writes it.
+_YAML_PHRASES = frozenset(
+    {
+        N_("mapping values are not allowed in this context"),
+        N_("mapping values are not allowed here"),
+        N_("block sequence entries are not allowed in this context"),
+        N_("sequence entries are not allowed here"),
+        N_("found character that cannot start any token"),
+        N_("found a tab character that violates indentation"),
+        N_("could not find expected ':'"),
+        N_("found unexpected end of stream"),
+        N_("did not find expected key"),
+        N_("did not find expected ',' or ']'"),
+        N_("did not find expected ',' or '}'"),
+        N_("did not find expected '-' indicator"),
+        N_("did not find expected alphabetic or numeric character"),
+        N_("did not find expected comment or line break"),
+        N_("found undefined alias"),
+        N_("found unknown escape character"),
+        N_("while scanning for the next token"),
+        N_("while scanning a simple key"),
+        N_("while scanning a quoted scalar"),
+        N_("while parsing a quoted scalar"),
+        N_("while scanning a plain scalar"),
+        N_("while scanning a block scalar"),
+        N_("while scanning an anchor"),
+        N_("while scanning an alias"),
+        N_("while parsing a block mapping"),
+        N_("while parsing a block collection"),
+        N_("while parsing a flow sequence"),
+        N_("while parsing a flow mapping"),
+    }
+)
+# PyYAML's own parser names the character: "found character '\t' that cannot start any token".
+_CHARACTER_CANNOT_START = re.compile(r"^found character (.+) that cannot start any token$")
+_NOT_ALIASES_HINT = N_("post files need no anchors or aliases (& and *); write the values out")
 
 
 @dataclass(frozen=True)
@@ -129,13 +170,13 @@ def load_located(text: str, *, line_offset: int = 0) -> Located | None:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except RecursionError:
-        raise YamlProblem("HP005", "nested too deeply", Span(1 + line_offset, 1)) from None
+        raise YamlProblem("HP005", _("nested too deeply"), Span(1 + line_offset, 1)) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text, line_offset) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(exc, text, line_offset) from None
     except yaml.YAMLError:  # unmarked and not from the reader: not known to happen
-        raise YamlProblem("HP003", "invalid YAML", Span(1 + line_offset, 1)) from None
+        raise YamlProblem("HP003", _("invalid YAML"), Span(1 + line_offset, 1)) from None
     if root is None:
         return None
     located = Located(None, line_offset, text=text)
@@ -150,37 +191,61 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, line_offset: int) -
     code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
     return YamlProblem(
         "HP015",
-        f"the text contains a control character (U+{code:04X}) that YAML does not allow",
+        _("the text contains a control character (U+{code:04X}) that YAML does not allow").format(
+            code=code
+        ),
         _mark_span(text, exc.position, line_offset),
-        "delete it: it is invisible in most editors and usually comes from pasted text",
+        _("delete it: it is invisible in most editors and usually comes from pasted text"),
     )
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
     mark: Mark | None = exc.problem_mark or exc.context_mark
     span = _mark_span(text, mark.index, line_offset) if mark else Span(1 + line_offset, 1)
-    problem = exc.problem or "invalid YAML"
     if "expected a single document" in str(exc):
         return YamlProblem(
             "HP003",
-            "a second YAML document starts here ('---')",
+            _("a second YAML document starts here ('---')"),
             span,
-            "a post file holds one post; in a .md file the body follows the front matter",
+            _("a post file holds one post; in a .md file the body follows the front matter"),
         )
+    # The hint is chosen by libyaml's English words, before they are translated.
+    problem = exc.problem or ""
     context = exc.context or ""
     hint = None
     if "tab" in problem or (mark is not None and text[mark.index : mark.index + 1] == "\t"):
-        hint = "indent with spaces, not tabs"
+        hint = _("indent with spaces, not tabs")
     elif "mapping values are not allowed" in problem:
-        hint = "put text containing ': ' in quotes, or use a block: 'text: |' and indent the text"
+        hint = _(
+            "put text containing ': ' in quotes, or use a block: 'text: |' and indent the text"
+        )
     elif "could not find expected ':'" in problem:
-        hint = "each field is written as 'name: value'"
+        hint = _("each field is written as 'name: value'")
     elif "alias" in context or "anchor" in context or "cannot start any token" in problem:
-        hint = (
+        hint = _(
             "a value starting with * & ! @ ` % | > or a quote must be put in quotes, "
             'e.g. repeat: "*/30 7 * * 0"'
         )
-    return YamlProblem("HP003", f"YAML syntax error: {problem} {context}".rstrip(), span, hint)
+    said = _yaml_phrase(problem) if problem else _("invalid YAML")
+    if context:
+        message = _("YAML syntax error: {problem} {context}").format(
+            problem=said, context=_yaml_phrase(context)
+        )
+    else:
+        message = _("YAML syntax error: {problem}").format(problem=said)
+    return YamlProblem("HP003", message, span, hint)
+
+
+def _yaml_phrase(phrase: str) -> str:
+    """libyaml's (or PyYAML's) words for a syntax error, translated where they are known."""
+    if phrase in _YAML_PHRASES:
+        return _(phrase)
+    named = _CHARACTER_CANNOT_START.match(phrase)
+    if named is not None:
+        return _("found character {character} that cannot start any token").format(
+            character=named.group(1)
+        )
+    return phrase
 
 
 class _Builder:
@@ -201,16 +266,16 @@ class _Builder:
         if self.budget < 0:
             raise YamlProblem(
                 "HP005",
-                "YAML aliases expand to too much data",
+                _("YAML aliases expand to too much data"),
                 self.span(node),
-                "post files need no anchors or aliases (& and *); write the values out",
+                _(_NOT_ALIASES_HINT),
             )
         if len(path) > MAX_DEPTH or id(node) in self.open:
             raise YamlProblem(
                 "HP005",
-                "an alias refers to itself" if id(node) in self.open else "nested too deeply",
+                _("an alias refers to itself") if id(node) in self.open else _("nested too deeply"),
                 self.span(node),
-                "post files need no anchors or aliases (& and *); write the values out",
+                _(_NOT_ALIASES_HINT),
             )
         self.out.values[path] = node
         if isinstance(node, ScalarNode):
@@ -226,7 +291,7 @@ class _Builder:
                 return self.mapping(node, path)
         finally:
             self.open.discard(id(node))
-        raise YamlProblem("HP011", "unsupported YAML node", self.span(node))
+        raise YamlProblem("HP011", _("unsupported YAML node"), self.span(node))
 
     def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -236,9 +301,11 @@ class _Builder:
                 first = self.out.key_span((*path, key))
                 raise YamlProblem(
                     "HP004",
-                    f"duplicate key '{key}' (first written on line {first and first.line})",
+                    _("duplicate key '{key}' (first written on line {line})").format(
+                        key=key, line=first and first.line
+                    ),
                     self.span(key_node),
-                    "YAML keeps only one of them; remove or rename the other",
+                    _("YAML keeps only one of them; remove or rename the other"),
                 )
             self.out.keys[(*path, key)] = key_node
             result[key] = self.build(value_node, (*path, key))
@@ -264,25 +331,23 @@ class _Builder:
 
     def require_tag(self, node: Node, tag: str) -> None:
         if node.tag != tag:
-            raise YamlProblem(
-                "HP011", f"unsupported YAML tag '{_short(node.tag)}'", self.span(node)
-            )
+            raise YamlProblem("HP011", _unsupported_tag(node), self.span(node))
 
     def key(self, node: Node) -> str:
         if not isinstance(node, ScalarNode):
             raise YamlProblem(
                 "HP009",
-                "a key must be a plain name, not a list or a mapping",
+                _("a key must be a plain name, not a list or a mapping"),
                 self.span(node),
-                "a '?' or a '[' / '{' before the colon makes a complex key",
+                _("a '?' or a '[' / '{' before the colon makes a complex key"),
             )
         if node.tag != _STR:
             # `1: x` or `true: x` would silently become non-text keys.
             raise YamlProblem(
                 "HP009",
-                f"a key must be a name, not '{_short(node.value)}'",
+                _("a key must be a name, not '{value}'").format(value=_short(node.value)),
                 self.span(node),
-                "put the key in quotes if you mean it as text",
+                _("put the key in quotes if you mean it as text"),
             )
         return str(node.value)
 
@@ -292,15 +357,17 @@ class _Builder:
             # (timezone, bare dates).
             return node.value
         if node.tag not in _SCALAR_TAGS:
-            raise YamlProblem(
-                "HP011", f"unsupported YAML tag '{_short(node.tag)}'", self.span(node)
-            )
+            raise YamlProblem("HP011", _unsupported_tag(node), self.span(node))
         try:
             # An int, float, bool or null, built the way YAML 1.1 (PyYAML's safe loader) does.
             return _constructor.yaml_constructors[node.tag](_constructor, node)
         except (ValueError, KeyError, IndexError) as exc:  # int()/float() refuse it, bools
             # are looked up, an empty `!!float` is indexed
             raise _invalid_value(node, exc, self.span(node)) from None
+
+
+def _unsupported_tag(node: Node) -> str:
+    return _("unsupported YAML tag '{tag}'").format(tag=_short(node.tag))
 
 
 def _short(value: str) -> str:
@@ -313,11 +380,18 @@ def _invalid_value(node: ScalarNode, error: Exception, span: Span) -> YamlProble
     kind = node.tag.rsplit(":", 1)[-1]
     implicit = not node.style and _resolve(ScalarNode, node.value, (True, False)) == node.tag
     if "digits" in str(error):  # Python's limit on converting long digit strings
-        message = "a number of more than 4,300 digits"
+        message = _("a number of more than 4,300 digits")
+    elif implicit and kind == "int":
+        message = _("YAML reads this value as a whole number, but it is not a valid one")
+    elif implicit and kind == "float":
+        message = _("YAML reads this value as a number, but it is not a valid one")
     elif implicit:
-        word = {"int": "a whole number", "float": "a number"}.get(kind, kind)
-        message = f"YAML reads this value as {word}, but it is not a valid one"
+        message = _("YAML reads this value as {kind}, but it is not a valid one").format(kind=kind)
     else:
-        message = f"the value is not a valid !!{kind}"
-    hint = "put it in quotes if you mean it as text" if implicit else f"remove the '!!{kind}' tag"
+        message = _("the value is not a valid !!{kind}").format(kind=kind)
+    hint = (
+        _("put it in quotes if you mean it as text")
+        if implicit
+        else _("remove the '!!{kind}' tag").format(kind=kind)
+    )
     return YamlProblem("HP012", message, span, hint)
