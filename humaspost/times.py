@@ -208,21 +208,27 @@ def format_local(moment: datetime, tz: ZoneInfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+DAY_NAMES = (
+    N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"),
+    N_("Friday"), N_("Saturday"), N_("Sunday"),
+)  # fmt: skip
 MONTH_NAMES = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+    N_("December"),
 )  # fmt: skip
 
 
 def day_name(day: date) -> str:
-    """A date as Indonesian staff write it: `Selasa, 1 Desember 2026`."""
-    return f"{DAY_NAMES[day.weekday()]}, {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+    """A date with its weekday, in the language in use: `Selasa, 1 Desember 2026`
+    (`Tuesday, 1 December 2026` in English)."""
+    weekday, month = _(DAY_NAMES[day.weekday()]), _(MONTH_NAMES[day.month - 1])
+    return f"{weekday}, {day.day} {month} {day.year}"
 
 
 def format_local_day(moment: datetime, tz: ZoneInfo) -> str:
-    """A UTC moment as local time with the Indonesian day and date:
-    `Selasa, 1 Desember 2026 08:00 WIB`."""
+    """A UTC moment as local time with its day and date: `Selasa, 1 Desember 2026 08:00
+    WIB`."""
     local = moment.astimezone(tz)
     return f"{day_name(local.date())} {local:%H:%M} {local.tzname()}"
 
