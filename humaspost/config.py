@@ -10,17 +10,15 @@ import difflib
 import errno
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from humaspost import secrets
-from humaspost.i18n import LANGUAGES
+from humaspost.i18n import LANGUAGES, _
 from humaspost.platforms.specs import (
     BUILTIN_SPECS,
     COMMON_ACCOUNT_FIELDS,
@@ -119,9 +117,9 @@ def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) ->
             Problem(
                 "HP501",
                 Severity.ERROR,
-                f"no {CONFIG_NAME} found in this folder or any folder above it",
+                _("no {name} found in this folder or any folder above it").format(name=CONFIG_NAME),
                 str(cwd),
-                hint="run 'humaspost init' to create one, or pass --config PATH",
+                hint=_("run 'humaspost init' to create one, or pass --config PATH"),
             )
         ]
     )
@@ -130,9 +128,11 @@ def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) ->
 def _must_exist(path: Path, source: str) -> Path:
     trouble = unusable(path)
     if trouble is not None:
-        message = f"config file cannot be used (from {source}): {trouble}"
+        message = _("config file cannot be used (from {source}): {reason}").format(
+            source=source, reason=trouble
+        )
     elif not path.is_file():
-        message = f"config file not found (from {source})"
+        message = _("config file not found (from {source})").format(source=source)
     else:
         return path
     raise ConfigError([Problem("HP501", Severity.ERROR, message, str(path))])
@@ -146,12 +146,12 @@ def unusable(path: Path) -> str | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except RuntimeError:  # how Python 3.11 resolves a link loop; later versions: ELOOP
-        return "its links form a loop"
+        return _("its links form a loop")
     except ValueError:
-        return "it contains a NUL character"
+        return _("it contains a NUL character")
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "its links form a loop"
+            return _("its links form a loop")
         reason = exc.strerror or type(exc).__name__
         return reason[:1].lower() + reason[1:]
     return None
@@ -165,11 +165,12 @@ def configured_language(path: Path) -> str | None:
     if problem is not None or text is None:
         return None
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    # Bad scalars (`!!int x`, `0x_`) raise ValueError or KeyError from PyYAML's
-    # constructors; loading the config properly locates them.
-    except (yaml.YAMLError, ValueError, KeyError, RecursionError):
+        # The reader `load_config` uses: PyYAML's own loaders raise ValueError, KeyError,
+        # AttributeError ... for scalars they cannot read (`0x_`, `!!bool x`).
+        located = load_located(text)
+    except YamlProblem:
         return None
+    data = located.data if located is not None else None
     value = data.get("language") if isinstance(data, dict) else None
     return value if value in LANGUAGES else None
 
@@ -194,7 +195,7 @@ def load_config(path: Path, display_name: str | None = None) -> Config:
                 Problem(
                     "HP008",
                     Severity.ERROR,
-                    "the config must be a mapping of settings (timezone, accounts, ...)",
+                    _("the config must be a mapping of settings (timezone, accounts, ...)"),
                     shown,
                     span or Span(1, 1),
                 )
@@ -229,7 +230,9 @@ class _ConfigReader:
         )
 
     def read(self) -> Config:
-        self.check_keys(self.data, (), _TOP_KEYS, "setting")
+        self.check_keys(
+            self.data, (), _TOP_KEYS, lambda key: _("unknown setting '{key}'").format(key=key)
+        )
         language = self.language()
         timezone = self.timezone()
         posts_dir = self.folder("posts_dir", "posts")
@@ -261,13 +264,19 @@ class _ConfigReader:
         mapping: dict[str, Any],
         path: tuple[str | int, ...],
         known: tuple[str, ...],
-        what: str,
+        unknown: Callable[[str], str],
     ) -> None:
+        """An HP502 error for each key of `mapping` not in `known`; `unknown` words it
+        (a whole sentence per kind of key, so that it can be translated)."""
         for key in mapping:
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(known)}"
-                self.error("HP502", f"unknown {what} '{key}'", (*path, key), at_key=True, hint=hint)
+                hint = (
+                    _("did you mean '{name}'?").format(name=close[0])
+                    if close
+                    else _("known: {names}").format(names=", ".join(known))
+                )
+                self.error("HP502", unknown(key), (*path, key), at_key=True, hint=hint)
 
     def language(self) -> str | None:
         value = self.data.get("language")
@@ -275,9 +284,9 @@ class _ConfigReader:
             return value if isinstance(value, str) else None
         self.error(
             "HP503",
-            f"unknown language {quoted(str(value))}",
+            _("unknown language {value}").format(value=quoted(str(value))),
             ("language",),
-            hint="'language: id' (Bahasa Indonesia) or 'language: en' (English)",
+            hint=_("'language: id' (Bahasa Indonesia) or 'language: en' (English)"),
         )
         return None
 
@@ -292,21 +301,25 @@ class _ConfigReader:
                 pass
         self.error(
             "HP507",
-            f"unknown timezone {quoted(name)}",
+            _("unknown timezone {name}").format(name=quoted(name)),
             ("timezone",),
-            hint="use an IANA name such as Asia/Jakarta (WIB), Asia/Makassar, Asia/Jayapura",
+            hint=_("use an IANA name such as Asia/Jakarta (WIB), Asia/Makassar, Asia/Jayapura"),
         )
         return ZoneInfo(DEFAULT_TIMEZONE)
 
     def folder(self, key: str, default: str) -> Path:
         value = self.data.get(key, default)
         if not isinstance(value, str) or not value.strip():
-            self.error("HP503", f"'{key}' must be a folder path", (key,))
+            self.error("HP503", _("'{key}' must be a folder path").format(key=key), (key,))
             value = default
         folder = self.path.parent / value
         trouble = unusable(folder)
         if trouble is not None:
-            self.error("HP503", f"'{key}' cannot be used as a folder: {trouble}", (key,))
+            self.error(
+                "HP503",
+                _("'{key}' cannot be used as a folder: {reason}").format(key=key, reason=trouble),
+                (key,),
+            )
             return folder
         return folder.resolve()
 
@@ -323,14 +336,14 @@ class _ConfigReader:
         lease = self.duration("lease", DEFAULT_LEASE)
         low, high = LEASE_RANGE
         if not low <= lease <= high:
-            self.error("HP503", "'lease' must be between 3s and 1h", ("lease",))
+            self.error("HP503", _("'lease' must be between 3s and 1h"), ("lease",))
             return DEFAULT_LEASE
         return lease
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            self.error("HP503", f"'{key}' must be true or false", (key,))
+            self.error("HP503", _("'{key}' must be true or false").format(key=key), (key,))
             return default
         return value
 
@@ -339,10 +352,10 @@ class _ConfigReader:
         if not isinstance(raw, dict) or not raw:
             self.error(
                 "HP503",
-                "'accounts' must list at least one account",
+                _("'accounts' must list at least one account"),
                 ("accounts",),
                 at_key="accounts" in self.data,
-                hint="an account has a name and a platform, e.g. 'latihan: {platform: sandbox}'",
+                hint=_("an account has a name and a platform, e.g. 'latihan: {platform: sandbox}'"),
             )
             return {}
         accounts: dict[str, Account] = {}
@@ -354,9 +367,17 @@ class _ConfigReader:
 
     def account(self, name: str, body: Any) -> Account | None:
         path: tuple[str | int, ...] = ("accounts", name)
-        self.check_name(name, path, "account")
+        self.check_name(
+            name,
+            path,
+            _("account name '{name}' may only use lowercase letters, digits and '-'"),
+        )
         if not isinstance(body, dict):
-            self.error("HP503", f"account '{name}' must be a mapping with a 'platform'", path)
+            self.error(
+                "HP503",
+                _("account '{name}' must be a mapping with a 'platform'").format(name=name),
+                path,
+            )
             return None
         platform = body.get("platform")
         spec = spec_for(platform) if isinstance(platform, str) and NAME_RE.match(platform) else None
@@ -364,13 +385,16 @@ class _ConfigReader:
             where = (*path, "platform") if "platform" in body else path
             self.error(
                 "HP508",
-                f"account '{name}' has unknown platform {quoted(platform)}"
+                _("account '{name}' has unknown platform {platform}").format(
+                    name=name, platform=quoted(platform)
+                )
                 if platform is not None
-                else f"account '{name}' has no 'platform'",
+                else _("account '{name}' has no 'platform'").format(name=name),
                 where,
                 at_key=where == path,
-                hint=f"built-in platforms: {', '.join(sorted(BUILTIN_SPECS))}; others come "
-                "from installed plugins",
+                hint=_(
+                    "built-in platforms: {platforms}; others come from installed plugins"
+                ).format(platforms=", ".join(sorted(BUILTIN_SPECS))),
             )
             return None
         settings = self.account_settings(name, body, spec, path)
@@ -379,7 +403,7 @@ class _ConfigReader:
             isinstance(daily_limit, bool) or not isinstance(daily_limit, int) or daily_limit < 1
         ):
             self.error(
-                "HP503", "'daily_limit' must be a whole number above 0", (*path, "daily_limit")
+                "HP503", _("'daily_limit' must be a whole number above 0"), (*path, "daily_limit")
             )
             daily_limit = None
         return Account(name, spec.name, settings, daily_limit)
@@ -388,14 +412,23 @@ class _ConfigReader:
         self, name: str, body: dict[str, Any], spec: PlatformSpec, path: tuple[str | int, ...]
     ) -> dict[str, str]:
         known = tuple(sorted(COMMON_ACCOUNT_FIELDS | spec.required_fields | spec.optional_fields))
-        self.check_keys(body, path, known, f"{spec.name} account setting")
+        self.check_keys(
+            body,
+            path,
+            known,
+            lambda key: _("unknown {platform} account setting '{key}'").format(
+                platform=spec.name, key=key
+            ),
+        )
         for missing in sorted(spec.required_fields - body.keys()):
             self.error(
                 "HP503",
-                f"{spec.name} account '{name}' needs '{missing}'",
+                _("{platform} account '{name}' needs '{setting}'").format(
+                    platform=spec.name, name=name, setting=missing
+                ),
                 path,
                 at_key=True,
-                hint="secrets are written as ${ENV_VAR} references"
+                hint=_("secrets are written as ${ENV_VAR} references")
                 if missing in spec.secret_fields
                 else None,
             )
@@ -409,21 +442,25 @@ class _ConfigReader:
                 if not isinstance(value, str) or not _WHOLE_REF_RE.match(value):
                     self.error(
                         "HP504",
-                        f"'{key}' of account '{name}' must be a ${{ENV_VAR}} reference, "
-                        "not a literal value",
+                        _(
+                            "'{key}' of account '{name}' must be a {reference} reference, "
+                            "not a literal value"
+                        ).format(key=key, name=name, reference="${ENV_VAR}"),
                         key_path,
-                        hint="the config is kept in git; put the secret in an environment "
-                        "variable (or a .env file that git ignores) and write e.g. "
-                        "${FB_PEMKOT_PAGE_TOKEN}",
+                        hint=_(
+                            "the config is kept in git; put the secret in an environment "
+                            "variable (or a .env file that git ignores) and write e.g. "
+                            "${FB_PEMKOT_PAGE_TOKEN}"
+                        ),
                         secret=True,
                     )
                     continue
             elif not isinstance(value, str) or isinstance(value, bool):
                 self.error(
                     "HP503",
-                    f"'{key}' of account '{name}' must be text",
+                    _("'{key}' of account '{name}' must be text").format(key=key, name=name),
                     key_path,
-                    hint="put numbers such as a page id in quotes",
+                    hint=_("put numbers such as a page id in quotes"),
                 )
                 continue
             settings[key] = value
@@ -431,7 +468,7 @@ class _ConfigReader:
             "twitter",
             "facebook",
         ):
-            self.error("HP503", "'like' must be 'twitter' or 'facebook'", (*path, "like"))
+            self.error("HP503", _("'like' must be 'twitter' or 'facebook'"), (*path, "like"))
             settings.pop("like")
         if "delay" in settings:
             try:
@@ -441,36 +478,51 @@ class _ConfigReader:
                 settings.pop("delay")
         page_id = settings.get("page_id")
         if page_id and not page_id.isdigit() and not _REF_RE.search(page_id):
-            self.error("HP503", "'page_id' must be the page's numeric id", (*path, "page_id"))
+            self.error("HP503", _("'page_id' must be the page's numeric id"), (*path, "page_id"))
         return settings
 
-    def check_name(self, name: str, path: tuple[str | int, ...], what: str) -> None:
+    def check_name(self, name: str, path: tuple[str | int, ...], message: str) -> None:
+        """An HP505 error if `name` is not a valid account or group name; `message` is
+        the translated sentence, with `{name}`."""
         if not NAME_RE.match(name):
             self.error(
                 "HP505",
-                f"{what} name '{name}' may only use lowercase letters, digits and '-'",
+                message.format(name=name),
                 path,
                 at_key=True,
-                hint="e.g. 'kec-bekasi-timur'",
+                hint=_("e.g. 'kec-bekasi-timur'"),
             )
 
     def groups(self, accounts: dict[str, Account]) -> dict[str, tuple[str, ...]]:
         raw = self.data.get("groups", {})
         if not isinstance(raw, dict):
-            self.error("HP503", "'groups' must map group names to lists of accounts", ("groups",))
+            self.error(
+                "HP503", _("'groups' must map group names to lists of accounts"), ("groups",)
+            )
             return {}
         groups: dict[str, tuple[str, ...]] = {}
         for name, members in raw.items():
             path: tuple[str | int, ...] = ("groups", name)
-            self.check_name(name, path, "group")
+            self.check_name(
+                name, path, _("group name '{name}' may only use lowercase letters, digits and '-'")
+            )
             if name in accounts:
-                self.error("HP505", f"'{name}' is both an account and a group", path, at_key=True)
+                self.error(
+                    "HP505",
+                    _("'{name}' is both an account and a group").format(name=name),
+                    path,
+                    at_key=True,
+                )
             if isinstance(members, str):
                 members = [members]
             if not isinstance(members, list) or not members:
-                self.error("HP503", f"group '{name}' must list one or more accounts", path)
+                self.error(
+                    "HP503",
+                    _("group '{name}' must list one or more accounts").format(name=name),
+                    path,
+                )
                 continue
-            groups[name] = tuple(self.members(members, path, accounts, f"group '{name}'"))
+            groups[name] = tuple(self.members(members, path, accounts, name))
         return groups
 
     def members(
@@ -478,7 +530,7 @@ class _ConfigReader:
         names: list[Any],
         path: tuple[str | int, ...],
         accounts: Mapping[str, Account],
-        owner: str,
+        group: str,
     ) -> list[str]:
         found: list[str] = []
         for index, member in enumerate(names):
@@ -491,9 +543,13 @@ class _ConfigReader:
             )
             self.error(
                 "HP506",
-                f"{owner} names unknown account {quoted(member)}",
+                _("group '{group}' names unknown account {account}").format(
+                    group=group, account=quoted(member)
+                ),
                 (*path, index),
-                hint=f"did you mean '{close[0]}'?" if close else "groups list accounts only",
+                hint=_("did you mean '{name}'?").format(name=close[0])
+                if close
+                else _("groups list accounts only"),
             )
         return found
 
@@ -502,15 +558,19 @@ class _ConfigReader:
     ) -> tuple[str, ...]:
         raw = self.data.get("defaults", {})
         if not isinstance(raw, dict):
-            self.error("HP503", "'defaults' must be a mapping (e.g. 'to: [...]')", ("defaults",))
+            self.error("HP503", _("'defaults' must be a mapping (e.g. 'to: [...]')"), ("defaults",))
             return ()
-        self.check_keys(raw, ("defaults",), ("to",), "default")
+        self.check_keys(
+            raw, ("defaults",), ("to",), lambda key: _("unknown default '{key}'").format(key=key)
+        )
         to = raw.get("to", [])
         if isinstance(to, str):
             to = [to]
         if not isinstance(to, list):
             self.error(
-                "HP503", "'defaults.to' must be a list of accounts or groups", ("defaults", "to")
+                "HP503",
+                _("'defaults.to' must be a list of accounts or groups"),
+                ("defaults", "to"),
             )
             return ()
         names: list[str] = []
@@ -521,7 +581,9 @@ class _ConfigReader:
             if expanded is None:
                 self.error(
                     "HP506",
-                    f"'defaults.to' names unknown account or group {quoted(name)}",
+                    _("'defaults.to' names unknown account or group {name}").format(
+                        name=quoted(name)
+                    ),
                     ("defaults", "to", index),
                 )
                 continue
@@ -551,10 +613,12 @@ def resolve_account_settings(account: Account, environ: Mapping[str, str]) -> di
                 Problem(
                     "HP509",
                     Severity.ERROR,
-                    f"account '{account.name}' needs the environment variable {var}, "
-                    "which is not set",
+                    _(
+                        "account '{account}' needs the environment variable {variable}, "
+                        "which is not set"
+                    ).format(account=account.name, variable=var),
                     "environment",
-                    hint="set it, or add it to the .env file beside the config",
+                    hint=_("set it, or add it to the .env file beside the config"),
                 )
                 for var in dict.fromkeys(missing)
             ]

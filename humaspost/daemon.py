@@ -41,6 +41,7 @@ from humaspost.checks import (
 from humaspost.config import Config
 from humaspost.connections import missing_secrets
 from humaspost.heartbeat import Heartbeat
+from humaspost.i18n import N_, _, ngettext
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
 from humaspost.problems import HumaspostError, Problem, Severity, Span
@@ -56,7 +57,9 @@ from humaspost.yamlpos import Located
 
 LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)
-MISSING_SECRETS_HINT = (
+# The events of the log are English for the JSON log's readers (programs); marked with
+# N_() so that the text log can show them (and this hint) in the language in use.
+MISSING_SECRETS_HINT = N_(
     "its deliveries are not sent, and are recorded missed once past their deadline; "
     "set the variables and restart the daemon"
 )
@@ -232,7 +235,7 @@ class Daemon:
                 loaded = self.cache.snapshot()
                 self.report_problems(loaded.problems)
                 self.log.info(
-                    "started",
+                    N_("started"),
                     extra={
                         "posts": len(loaded.planned),
                         "sandbox": self.sandbox,
@@ -257,7 +260,7 @@ class Daemon:
                     self.scheduler.shutdown(wait=False)
                 self.write_heartbeat(running=False)
                 observer.join(timeout=2)
-                self.log.info("stopped", extra={})
+                self.log.info(N_("stopped"), extra={})
 
     def loop(self) -> None:
         """Take the inbox's messages in turn: reloads first, then at most one pass for
@@ -305,7 +308,7 @@ class Daemon:
         loaded, due = self.reschedule()
         shown = set(names)
         self.report_problems([p for p in loaded.problems if p.file in shown])
-        self.log.info("reloaded", extra={"files": names})
+        self.log.info(N_("reloaded"), extra={"files": names})
         return due
 
     def watch(self) -> Any:
@@ -357,11 +360,11 @@ class Daemon:
                 stop=self.stop,
             )
         except HumaspostError as error:  # e.g. the log locked by another program
-            self.log.error("pass failed", extra={"reason": reason, "error": str(error)})
+            self.log.error(N_("pass failed"), extra={"reason": reason, "error": str(error)})
             return
         except Exception as error:  # a bug: in the daemon's log, and the daemon goes on
             self.log.error(
-                "pass failed",
+                N_("pass failed"),
                 extra={"reason": reason, "error": f"{type(error).__name__}: {error}"},
                 exc_info=True,
             )
@@ -372,7 +375,7 @@ class Daemon:
         # of one would repeat it at every pass (every minute) until its deadline.
         if result.unknown_after > result.unknown_before:
             self.log.error(
-                "unknown deliveries",
+                N_("unknown deliveries"),
                 extra={"count": result.unknown_after, "hint": "humaspost log --state unknown"},
             )
         if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
@@ -433,26 +436,29 @@ class Daemon:
         missing = missing_secrets(self.config, self.environ, sandbox=self.sandbox)
         for name, variables in missing.items():
             self.log.error(
-                "missing secrets",
+                N_("missing secrets"),
                 extra={"account": name, "variables": variables, "hint": MISSING_SECRETS_HINT},
             )
         if missing:
-            self.log.error(
-                "secrets missing for %d of %d accounts: %s. Nothing is sent to them: their "
-                "deliveries are recorded missed once past their deadline. Set the variables "
-                "(environment or .env) and restart the daemon.",
-                len(missing),
-                len(self.config.accounts),
-                ", ".join(missing),
-                extra={"summary": True},
-            )
+            total = len(self.config.accounts)
+            # Only the text log shows it (see `summary`): translated here, not as an event.
+            summary = ngettext(
+                "secrets missing for {count} of {total} account: {accounts}. Nothing is sent "
+                "to them: their deliveries are recorded missed once past their deadline. Set "
+                "the variables (environment or .env) and restart the daemon.",
+                "secrets missing for {count} of {total} accounts: {accounts}. Nothing is sent "
+                "to them: their deliveries are recorded missed once past their deadline. Set "
+                "the variables (environment or .env) and restart the daemon.",
+                total,
+            ).format(count=len(missing), total=total, accounts=", ".join(missing))
+            self.log.error(summary, extra={"summary": True})
 
     def report_problems(self, problems: list[Problem]) -> None:
         """Log each error that holds a post back."""
         for problem in problems:
             if problem.severity is Severity.ERROR:
                 self.log.error(
-                    "post held back",
+                    N_("post held back"),
                     extra={
                         "file": problem.file,
                         "line": problem.line,
@@ -491,7 +497,7 @@ class _LogEvents:
 
     def started(self, delivery: Delivery) -> None:
         self.log.info(
-            "sending", extra={"post": delivery.key.post_id, "account": delivery.key.account}
+            N_("sending"), extra={"post": delivery.key.post_id, "account": delivery.key.account}
         )
 
     def finished(self, outcome: Outcome) -> None:
@@ -526,11 +532,13 @@ class _DaemonLock:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read().strip() or _("another process")
             handle.close()
             raise DaemonAlreadyRunning(
-                f"a daemon is already running for {self.path.parent} ({holder}); "
-                "stop it first (one daemon per state folder)"
+                _(
+                    "a daemon is already running for {folder} ({holder}); "
+                    "stop it first (one daemon per state folder)"
+                ).format(folder=self.path.parent, holder=holder)
             ) from None
         handle.seek(0)
         handle.truncate()

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from humaspost.changes import is_tracked
+from humaspost.i18n import _
 from humaspost.problems import Problem, Severity, Span
 from humaspost.repository import shown_name
 
@@ -30,19 +31,24 @@ def env_file_problems(root: Path, cwd: Path) -> list[Problem]:
         problems.append(
             _warning(
                 shown,
-                f"{ENV_FILE} holds values and is tracked by git: "
-                "everyone who can read the repository can read them",
-                f"run `git rm --cached {ENV_FILE}`, add {ENV_FILE} to .gitignore, and "
-                "replace the secrets: they stay in git's history",
+                _(
+                    "{file} holds values and is tracked by git: "
+                    "everyone who can read the repository can read them"
+                ).format(file=ENV_FILE),
+                _(
+                    "run `git rm --cached {file}`, add {file} to .gitignore, and "
+                    "replace the secrets: they stay in git's history"
+                ).format(file=ENV_FILE),
             )
         )
     if mode & 0o044:
         problems.append(
             _warning(
                 shown,
-                f"{ENV_FILE} holds values and other users of this computer can read it "
-                f"(mode {stat.S_IMODE(mode):04o})",
-                f"run `chmod 600 {ENV_FILE}`",
+                _(
+                    "{file} holds values and other users of this computer can read it (mode {mode})"
+                ).format(file=ENV_FILE, mode=f"{stat.S_IMODE(mode):04o}"),
+                _("run `chmod 600 {file}`").format(file=ENV_FILE),
             )
         )
     return problems

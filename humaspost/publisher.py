@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from humaspost.i18n import _, ngettext
 from humaspost.lifecycle import Event, RowState, next_state
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
@@ -297,7 +298,9 @@ class _Sender:
         except UncertainError as error:
             return self.end(log, delivery, claim, Event.UNCERTAIN, str(error))
         except Exception as error:  # an adapter's bug must not stop the other deliveries
-            message = f"internal error in the {account.platform} adapter ({type(error).__name__})"
+            message = _("internal error in the {platform} adapter ({error})").format(
+                platform=account.platform, error=type(error).__name__
+            )
             event = Event.UNCERTAIN if progress.in_flight else Event.PERMANENT_FAILURE
             return self.end(log, delivery, claim, event, message, outcome="adapter crashed")
         log.finish(
@@ -320,7 +323,11 @@ class _Sender:
     ) -> Outcome:
         message = redact(message)
         if claim.attempt >= self.settings.max_attempts:
-            note = f"{message} (gave up after {claim.attempt} attempts)"
+            note = ngettext(
+                "{error} (gave up after {count} attempt)",
+                "{error} (gave up after {count} attempts)",
+                claim.attempt,
+            ).format(error=message, count=claim.attempt)
             return self.end(
                 log, delivery, claim, Event.PERMANENT_FAILURE, note, outcome="transient error"
             )
@@ -332,7 +339,7 @@ class _Sender:
         now = self.clock()
         next_at = now + wait
         if next_at > delivery.deadline:
-            note = f"{message}; the next try would be after the deadline"
+            note = _("{error}; the next try would be after the deadline").format(error=message)
             return self.end(
                 log, delivery, claim, Event.DEADLINE_PASSED, note, outcome="transient error"
             )
@@ -392,8 +399,8 @@ _RESULTS = {
 
 def _missed_reason(delivery: Delivery) -> str:
     if delivery.post.expires_at is not None and delivery.deadline == delivery.post.expires_at:
-        return "past its expires_at"
-    return "past max_delay after its time"
+        return _("past its expires_at")
+    return _("past max_delay after its time")
 
 
 class _LogProgress:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, Self
 
+from humaspost.i18n import N_, _
 from humaspost.lifecycle import (
     NEW,
     Event,
@@ -95,7 +96,8 @@ LOG_NAME = "publog.sqlite"
 BUSY_TIMEOUT = 30.0  # seconds a command waits for another's lock on the log
 # What a file must hold to be taken as a publish log.
 _TABLES = frozenset({"deliveries", "parts", "attempts", "posts_seen"})
-_RESTORE = 'restore it from a backup (docs/operations.md, "Backing up the publish log")'
+# How to get a damaged log back, part of several messages (translated where shown).
+_RESTORE = N_('restore it from a backup (docs/operations.md, "Backing up the publish log")')
 
 
 class PublishLogError(HumaspostError):
@@ -113,13 +115,23 @@ def log_exists(path: Path) -> bool:
     except NotADirectoryError:
         raise PublishLogError(_not_a_folder(path)) from None
     except OSError as error:
-        raise PublishLogError(f"cannot look at the publish log {path}: {error.strerror}") from None
+        raise PublishLogError(
+            _("cannot look at the publish log {path}: {error}").format(
+                path=path, error=error.strerror
+            )
+        ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise PublishLogError(f"the publish log {path} is not a file; move it away, or {_RESTORE}")
+        raise PublishLogError(
+            _("the publish log {path} is not a file; move it away, or {restore}").format(
+                path=path, restore=_(_RESTORE)
+            )
+        )
     if info.st_size == 0:
         raise PublishLogError(
-            f"the publish log {path} is empty (0 bytes: cut short, or a failed copy); it is"
-            f" not taken as a new log, which would send every post again: {_RESTORE}"
+            _(
+                "the publish log {path} is empty (0 bytes: cut short, or a failed copy); it is"
+                " not taken as a new log, which would send every post again: {restore}"
+            ).format(path=path, restore=_(_RESTORE))
         )
     return True
 
@@ -130,23 +142,23 @@ def _check_writable(path: Path) -> None:
     # by opening it: closing any descriptor of the file drops every SQLite lock this
     # process holds on it, and another connection of ours may hold one.)
     if not os.access(path, os.W_OK):
-        raise PublishLogError(_unwritable(path, "no write permission, or a read-only disk"))
+        raise PublishLogError(_unwritable(path, _("no write permission, or a read-only disk")))
 
 
 def _unwritable(path: Path, reason: object) -> str:
-    return (
-        f"the publish log {path} cannot be opened for writing ({reason}); the user running"
-        f" humaspost needs write access to it and to its folder {path.parent}"
-    )
+    return _(
+        "the publish log {path} cannot be opened for writing ({reason}); the user running"
+        " humaspost needs write access to it and to its folder {folder}"
+    ).format(path=path, reason=reason, folder=path.parent)
 
 
 def _not_a_folder(path: Path) -> str:
     # The file standing where a folder of the path should be.
     blocker = next((p for p in reversed(path.parents) if p.is_file()), path.parent)
-    return (
-        f"{blocker} is a file, but the publish log {path} needs a folder there; move the"
+    return _(
+        "{file} is a file, but the publish log {path} needs a folder there; move the"
         " file away, or set state_dir in humaspost.yaml to a folder"
-    )
+    ).format(file=blocker, path=path)
 
 
 def _fault(path: Path, error: sqlite3.Error) -> PublishLogError | None:
@@ -155,24 +167,31 @@ def _fault(path: Path, error: sqlite3.Error) -> PublishLogError | None:
     # Errors Python itself raises (a closed connection) have no SQLite code.
     code = getattr(error, "sqlite_errorcode", -1) & 0xFF  # the primary code
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        what = (
-            f"is locked by another program (waited {BUSY_TIMEOUT:g} s); if no other humaspost"
-            f" is running, find what holds it (fuser {path}), then run the command again"
-        )
+        message = _(
+            "the publish log {path} is locked by another program (waited {seconds} s); if no"
+            " other humaspost is running, find what holds it (fuser {path}), then run the"
+            " command again"
+        ).format(path=path, seconds=f"{BUSY_TIMEOUT:g}")
     elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
-        return PublishLogError(_unwritable(path, error))
+        message = _unwritable(path, error)
     elif code == sqlite3.SQLITE_FULL:
-        what = (
-            f"cannot grow: the disk is full ({error}); free some space, then run the command"
-            " again (humaspost log --state unknown shows deliveries to look at)"
-        )
+        message = _(
+            "the publish log {path} cannot grow: the disk is full ({error}); free some space,"
+            " then run the command again (humaspost log --state unknown shows deliveries to"
+            " look at)"
+        ).format(path=path, error=error)
     elif code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        what = f"is damaged ({error}); stop humaspost and {_RESTORE}"
+        message = _(
+            "the publish log {path} is damaged ({error}); stop humaspost and {restore}"
+        ).format(path=path, error=error, restore=_(_RESTORE))
     elif code == sqlite3.SQLITE_IOERR:
-        what = f"could not be read or written ({error}); check the disk, then run again"
+        message = _(
+            "the publish log {path} could not be read or written ({error}); check the disk,"
+            " then run again"
+        ).format(path=path, error=error)
     else:
         return None
-    return PublishLogError(f"the publish log {path} {what}")
+    return PublishLogError(message)
 
 
 class _Cursor(sqlite3.Cursor):
@@ -259,7 +278,9 @@ def _create(path: Path) -> None:
         raise PublishLogError(_not_a_folder(path)) from None
     except OSError as error:
         raise PublishLogError(
-            f"cannot make the folder of the publish log {path}: {error.strerror}"
+            _("cannot make the folder of the publish log {path}: {error}").format(
+                path=path, error=error.strerror
+            )
         ) from None
     draft = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.new")
     try:
@@ -275,7 +296,9 @@ def _create(path: Path) -> None:
     except FileExistsError:
         pass  # another process made it meanwhile: use theirs
     except OSError as error:
-        raise PublishLogError(f"cannot make the publish log {path}: {error.strerror}") from None
+        raise PublishLogError(
+            _("cannot make the publish log {path}: {error}").format(path=path, error=error.strerror)
+        ) from None
     finally:
         for leftover in (draft, *(draft.with_name(draft.name + end) for end in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
@@ -424,7 +447,7 @@ class PublishLog:
         self.path = path
         if read_only:
             if not log_exists(path):
-                raise PublishLogError(f"there is no publish log at {path}")
+                raise PublishLogError(_("there is no publish log at {path}").format(path=path))
             self.db = _connect(path, _reading_mode(path))
         else:
             if not log_exists(path):
@@ -466,18 +489,22 @@ class PublishLog:
         version = _version(self.db)
         if version > len(MIGRATIONS):
             raise PublishLogError(
-                f"the publish log {self.path} was written by a newer humaspost (schema"
-                f" version {version}; this one knows {len(MIGRATIONS)}): upgrade humaspost"
-                " (pip install -U humaspost), or restore the backup made before the upgrade"
-                ' (docs/operations.md, "Upgrading")'
+                _(
+                    "the publish log {path} was written by a newer humaspost (schema"
+                    " version {version}; this one knows {known}): upgrade humaspost"
+                    " (pip install -U humaspost), or restore the backup made before the upgrade"
+                    ' (docs/operations.md, "Upgrading")'
+                ).format(path=self.path, version=version, known=len(MIGRATIONS))
             )
         query = "SELECT name FROM sqlite_master WHERE type = 'table'"
         missing = _TABLES - {name for (name,) in self.db.execute(query)}
         if missing:
             raise PublishLogError(
-                f"the publish log {self.path} is not a humaspost publish log (it has no"
-                f" table {', '.join(sorted(missing))}): {_RESTORE}; or, only if humaspost"
-                " has never published from here, move it away and a new log is made"
+                _(
+                    "the publish log {path} is not a humaspost publish log (it has no"
+                    " table {tables}): {restore}; or, only if humaspost"
+                    " has never published from here, move it away and a new log is made"
+                ).format(path=self.path, tables=", ".join(sorted(missing)), restore=_(_RESTORE))
             )
         return version
 
@@ -698,7 +725,9 @@ class PublishLog:
             if cursor.rowcount == 1:
                 db.execute(insert, part)
                 return
-            note = f"part {index + 1} published after the claim was lost: {receipt.url}"
+            note = _("part {number} published after the claim was lost: {url}").format(
+                number=index + 1, url=receipt.url
+            )
             values = db.execute("SELECT state FROM deliveries WHERE id = ?", (row_id,)).fetchone()
             if values is not None and values[0] != RowState.SENDING:
                 db.execute(insert, part)
@@ -741,8 +770,13 @@ class PublishLog:
             took = cursor.rowcount == 1
             note = error
             if not took:
-                lost = "not recorded on the delivery: the claim was lost"
-                note = f"{error or url} ({lost})" if (error or url) else lost
+                note = (
+                    _("{note} (not recorded on the delivery: the claim was lost)").format(
+                        note=error or url
+                    )
+                    if (error or url)
+                    else _("not recorded on the delivery: the claim was lost")
+                )
             self._attempt(row_id, now, owner, outcome or event, note)
         return took
 
@@ -795,10 +829,10 @@ class PublishLog:
                     continue
                 event = expiry_event(row)
                 if event is Event.LEASE_EXPIRED_IN_FLIGHT:
-                    error: str | None = (
-                        f"the publishing process stopped while sending part "
-                        f"{(row.inflight_part or 0) + 1}; it may have been published"
-                    )
+                    error: str | None = _(
+                        "the publishing process stopped while sending part {number};"
+                        " it may have been published"
+                    ).format(number=(row.inflight_part or 0) + 1)
                     became_unknown.append(row)
                 else:
                     error = None

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from humaspost.i18n import _, ngettext
 from humaspost.platforms.base import ResolvedAccount
 
 # How far ahead of the real clock is still "now". `--now` is written to the minute, so
@@ -32,11 +33,6 @@ TOLERANCE = timedelta(seconds=60)
 # Names reserved for local networks and testing (RFC 2606, RFC 6761, RFC 6762; `.internal`
 # is ICANN's reserved private top-level domain): no public API can live under them.
 _PRIVATE_SUFFIXES = (".localhost", ".local", ".test", ".example", ".invalid", ".internal")
-
-_ADVICE = (
-    "use --sandbox to rehearse, or --dry-run to see what would be sent "
-    "(to test against a local server, set the account's api_url to a local address)"
-)
 
 
 def is_public_api(account: ResolvedAccount) -> bool:
@@ -78,10 +74,10 @@ def check_not_early(due_at: datetime, real_now: datetime, account: ResolvedAccou
     `TOLERANCE`) has come."""
     if due_at <= real_now + TOLERANCE or not is_public_api(account):
         return None
-    return (
-        f"account '{account.name}' publishes to {_where(account)} and this delivery is due "
-        f"{_span(due_at - real_now)} from now by the real clock; it is not sent before its time"
-    )
+    return _(
+        "account {publishes} and this delivery is due {span} from now by the real clock; "
+        "it is not sent before its time"
+    ).format(publishes=_publishes(account), span=_span(due_at - real_now))
 
 
 def is_ahead(ahead: timedelta) -> bool:
@@ -98,24 +94,34 @@ def clock_ahead_refusal(ahead: timedelta, accounts: Iterable[ResolvedAccount]) -
     public = sorted((a for a in accounts if is_public_api(a)), key=lambda a: a.name)
     if not public:
         return None
-    named = "; ".join(f"'{a.name}' publishes to {_where(a)}" for a in public)
-    return (
-        f"--now is {_span(ahead)} ahead of the real clock, and account {named}: "
-        f"posts would go out before their time. Nothing was sent; {_ADVICE}"
-    )
+    return _(
+        "--now is {span} ahead of the real clock, and account {publishes}: "
+        "posts would go out before their time. Nothing was sent; "
+        "use --sandbox to rehearse, or --dry-run to see what would be sent "
+        "(to test against a local server, set the account's api_url to a local address)"
+    ).format(span=_span(ahead), publishes="; ".join(_publishes(a) for a in public))
 
 
-def _where(account: ResolvedAccount) -> str:
+def _publishes(account: ResolvedAccount) -> str:
+    """`'name' publishes to ...`: where sending for the account goes."""
     api_url = account.settings.get("api_url", "").strip()
     if api_url:
-        return f"the public address {api_url}"
-    return f"the public {account.platform} API"
+        return _("'{account}' publishes to the public address {url}").format(
+            account=account.name, url=api_url
+        )
+    return _("'{account}' publishes to the public {platform} API").format(
+        account=account.name, platform=account.platform
+    )
 
 
 def _span(length: timedelta) -> str:
     minutes = int(length.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    units = ((days, "day"), (hours, "hour"), (minutes, "minute"))
-    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in units if n]
-    return " ".join(words) if words else "less than a minute"
+    units = (
+        (days, ngettext("{count} day", "{count} days", days)),
+        (hours, ngettext("{count} hour", "{count} hours", hours)),
+        (minutes, ngettext("{count} minute", "{count} minutes", minutes)),
+    )
+    words = [unit.format(count=n) for n, unit in units if n]
+    return " ".join(words) if words else _("less than a minute")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from humaspost.config import Config
 from humaspost.connections import build_adapters, resolve_accounts
+from humaspost.i18n import _
 from humaspost.lookup import existing_log, post_id_from
 from humaspost.platforms.base import Clock, PartReceipt, PublishError, Receipt
 from humaspost.posts import Post
@@ -116,8 +117,15 @@ def retract_post(
             post_id=post_id, account=account, state=RowState.RETRACTED.value, limit=None
         )
         if not rows and not already:
-            where = f" to '{account}'" if account else ""
-            raise UsageError(f"post '{post_id}' has no published delivery{where} to retract")
+            raise UsageError(
+                _("post '{post_id}' has no published delivery to '{account}' to retract").format(
+                    post_id=post_id, account=account
+                )
+                if account
+                else _("post '{post_id}' has no published delivery to retract").format(
+                    post_id=post_id
+                )
+            )
         known = [row.key.account for row in rows if row.key.account in config.accounts]
         resolved, missing = resolve_accounts(config, known, environ, sandbox=sandbox)
         mine = [post for post in posts if post.id == post_id]
@@ -148,7 +156,7 @@ def retract_post(
 def _problem(row: LogRow, config: Config, missing: Mapping[str, list[Problem]]) -> str | None:
     name = row.key.account
     if name not in config.accounts:
-        return f"account '{name}' is no longer in the config"
+        return _("account '{account}' is no longer in the config").format(account=name)
     if name in missing:
         return "; ".join(problem.message for problem in missing[name])
     return None

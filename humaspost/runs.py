@@ -10,6 +10,7 @@ from pathlib import Path
 
 from humaspost.config import Config
 from humaspost.connections import build_adapters, resolve_accounts
+from humaspost.i18n import _
 from humaspost.plan import Delivery, State
 from humaspost.platforms.base import ResolvedAccount
 from humaspost.problems import Problem, UsageError
@@ -163,8 +164,11 @@ def _unresolved(name: str, config: Config) -> ResolvedAccount:
 
 
 def _secret_missing(delivery: Delivery) -> Delivery:
-    reason = delivery.missed_reason or "past its deadline"
-    return replace(delivery, missed_reason=f"{reason}; its account's secrets were missing")
+    reason = delivery.missed_reason or _("past its deadline")
+    return replace(
+        delivery,
+        missed_reason=_("{reason}; its account's secrets were missing").format(reason=reason),
+    )
 
 
 def due_now(deliveries: list[Delivery], now: datetime, only_post: str | None) -> list[Delivery]:
