@@ -17,11 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
 
 from humaspost.config import Account, Config
 from humaspost.crash_reports import write_report
-from humaspost.media import MediaInfo, UnsupportedMedia, inspect_media
+from humaspost.i18n import N_, _, ngettext
+from humaspost.media import MediaInfo, MediaKind, UnsupportedMedia, inspect_media
 from humaspost.platforms.rules import MB, PlatformRules, link_problem, rules_for
 from humaspost.posts import Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
@@ -132,18 +134,18 @@ class MediaCache:
         self.root = Path(os.path.realpath(root))
         self.inside = str(self.root) + os.sep
         self.state_dir = os.path.realpath(state_dir)
-        self.found: dict[str, tuple[bool, MediaInfo | str]] = {}
+        self.found: dict[str, tuple[bool, MediaInfo | _Unusable]] = {}
         # Every file of the repository by its name in lower case, read on the first
         # missing media file only: most checks never need to walk the repository.
         self.by_name: dict[str, list[str]] | None = None
 
-    def lookup(self, path: Path) -> tuple[bool, MediaInfo | str]:
+    def lookup(self, path: Path) -> tuple[bool, MediaInfo | _Unusable]:
         """(inside the repository after following links, info or why it is unusable)."""
         key = str(path)
         if key not in self.found:
             resolved = os.path.realpath(key)
             inside = resolved.startswith(self.inside)
-            found = _inspect(Path(resolved), self.root) if inside else "outside"
+            found = _inspect(Path(resolved), self.root) if inside else _Unusable(_Why.OUTSIDE)
             self.found[key] = (inside, found)
         return self.found[key]
 
@@ -220,19 +222,26 @@ def check_and_keep(
 
 def _internal_error(shown: str, error: Exception) -> Problem:
     report = write_report(error, f"reading or checking {shown}")
-    where = (
-        f"details in {report}"
-        if report is not None
-        else f"no crash report could be written ({type(error).__name__})"
-    )
+    if report is not None:
+        message = _(
+            "internal error while reading or checking this file; please report it: "
+            "details in {report}"
+        ).format(report=report)
+    else:
+        message = _(
+            "internal error while reading or checking this file; please report it: "
+            "no crash report could be written ({error})"
+        ).format(error=type(error).__name__)
     return Problem(
         "HP020",
         Severity.ERROR,
-        f"internal error while reading or checking this file; please report it: {where}",
+        message,
         shown,
         Span(1, 1),
-        "this post is held back until humaspost is fixed or the file is changed; "
-        "other posts are not affected",
+        _(
+            "this post is held back until humaspost is fixed or the file is changed; "
+            "other posts are not affected"
+        ),
     )
 
 
@@ -254,10 +263,12 @@ def check_across_posts(results: list[FileResult]) -> list[Problem]:
                 Problem(
                     "HP112",
                     Severity.ERROR,
-                    f"post id '{post_id}' is also the id of {others}",
+                    _("post id '{post_id}' is also the id of {others}").format(
+                        post_id=post_id, others=others
+                    ),
                     result.post.file,
                     result.id_span or Span(1, 1),
-                    "give one of them a different 'id'",
+                    _("give one of them a different 'id'"),
                 )
             )
     problems.extend(_duplicate_texts(t for r in results for t in r.texts))
@@ -277,11 +288,13 @@ def _duplicate_texts(texts: Iterable[_SentText]) -> list[Problem]:
                     Problem(
                         "HP402",
                         Severity.WARNING,
-                        f"the same text goes to '{later.account}' in post '{earlier.post_id}' "
-                        "less than 7 days earlier; the platform will likely refuse it",
+                        _(
+                            "the same text goes to '{account}' in post '{post_id}' "
+                            "less than 7 days earlier; the platform will likely refuse it"
+                        ).format(account=later.account, post_id=earlier.post_id),
                         later.file,
                         later.span,
-                        "change the wording a little",
+                        _("change the wording a little"),
                     )
                 )
     return problems
@@ -359,17 +372,23 @@ class _PostChecker:
                 continue
             if record.content_hash == content_hash(render(self.post, account)):
                 continue
-            when = (
-                f" on {format_local(record.sent_at, self.config.timezone)}"
-                if record.sent_at
-                else ""
-            )
+            if record.sent_at:
+                message = _(
+                    "this post was already published to '{account}' on {time}; "
+                    "the edit will not be sent"
+                ).format(
+                    account=account.name,
+                    time=format_local(record.sent_at, self.config.timezone),
+                )
+            else:
+                message = _(
+                    "this post was already published to '{account}'; the edit will not be sent"
+                ).format(account=account.name)
             self.report(
                 "HP403",
-                f"this post was already published to '{account.name}'{when}; "
-                "the edit will not be sent",
+                message,
                 self.post.span(("text",)) or self.post.span(("thread",)),
-                "to correct a published post, publish a correction as a new post",
+                _("to correct a published post, publish a correction as a new post"),
                 Severity.WARNING,
             )
 
@@ -378,9 +397,9 @@ class _PostChecker:
         if not names:
             self.report(
                 "HP109",
-                "the post goes to no account: it has no 'to' and the config has no defaults.to",
+                _("the post goes to no account: it has no 'to' and the config has no defaults.to"),
                 self.post.span(()),
-                "add e.g. 'to: [pemkot-x]'",
+                _("add e.g. 'to: [pemkot-x]'"),
             )
             return []
         found: list[Account] = []
@@ -391,17 +410,16 @@ class _PostChecker:
                 path: tuple[str | int, ...] = ("to", index) if self.to_is_list() else ("to",)
                 close = difflib.get_close_matches(name, known, n=1)
                 if len(_split_names(name)) > 1:
-                    hint = (
-                        "several names go in a list, with commas between them: "
-                        f"'to: [{', '.join(n for each in names for n in _split_names(each))}]'"
-                    )
+                    hint = _(
+                        "several names go in a list, with commas between them: 'to: [{names}]'"
+                    ).format(names=", ".join(n for each in names for n in _split_names(each)))
                 elif close:
-                    hint = f"did you mean '{close[0]}'?"
+                    hint = _("did you mean '{name}'?").format(name=close[0])
                 else:
-                    hint = f"known: {', '.join(known)}"
+                    hint = _("known: {names}").format(names=", ".join(known))
                 self.report(
                     "HP103",
-                    f"unknown account or group '{name}' in 'to'",
+                    _("unknown account or group '{name}' in 'to'").format(name=name),
                     self.post.span(path),
                     hint,
                 )
@@ -418,7 +436,9 @@ class _PostChecker:
             if accounts and name not in platforms:
                 self.report(
                     "HP303",
-                    f"the '{name}' section is unused: the post goes to no {name} account",
+                    _("the '{name}' section is unused: the post goes to no {name} account").format(
+                        name=name
+                    ),
                     self.post.span((name,), at_key=True),
                     severity=Severity.WARNING,
                 )
@@ -443,7 +463,9 @@ class _PostChecker:
         if not parts and not media:
             self.report(
                 "HP104",
-                f"nothing to post to '{account.name}': no text and no media",
+                _("nothing to post to '{account}': no text and no media").format(
+                    account=account.name
+                ),
                 self.post.span(content.where or ()),
             )
         reports, fingerprints = self.rendered(rules, content, parts)
@@ -503,14 +525,27 @@ class _PostChecker:
             several = (
                 content.parts is not None and len(content.parts) > 1 and not rules.joins_thread
             )
-            which = f"thread part {index + 1}" if several else "the text"
+            if several:
+                message = ngettext(
+                    "thread part {number} is {length} character on {platform}; "
+                    "the limit is {limit}",
+                    "thread part {number} is {length} characters on {platform}; "
+                    "the limit is {limit}",
+                    length,
+                )
+            else:
+                message = ngettext(
+                    "the text is {length} character on {platform}; the limit is {limit}",
+                    "the text is {length} characters on {platform}; the limit is {limit}",
+                    length,
+                )
             self.report(
                 "HP301",
-                f"{which} is {length} characters on {rules.name}; the limit is {limit}",
+                message.format(number=index + 1, length=length, platform=rules.name, limit=limit),
                 self.part_span(content, index if several else 0),
-                "split it into a thread with a line '---' (or a 'thread:' list)"
+                _("split it into a thread with a line '---' (or a 'thread:' list)")
                 if rules.name == "twitter"
-                else "shorten the text",
+                else _("shorten the text"),
             )
         return PartReport(length, limit)
 
@@ -523,52 +558,67 @@ class _PostChecker:
 
     def inspect(self, item: Media) -> MediaInfo | None:
         file_span = self.post.span((*item.where, "file"))
+        quoted = _quoted(item.file)
         if self.config.require_alt_text and not item.alt:
             self.report(
                 "HP203",
-                f"{_quoted(item.file)} has no alt text",
+                _("{file} has no alt text").format(file=quoted),
                 self.post.span(item.where),
-                "add 'alt:' describing the image for people who cannot see it",
+                _("add 'alt:' describing the image for people who cannot see it"),
             )
         if "\0" in item.file:
             # No file name can hold one, and the system calls refuse to look for it.
             self.report(
                 "HP201",
-                f"media file {_quoted(item.file)} cannot exist: no file name holds a NUL character",
+                _("media file {file} cannot exist: no file name holds a NUL character").format(
+                    file=quoted
+                ),
                 file_span,
-                "write the file's name as it is, relative to the post file",
+                _("write the file's name as it is, relative to the post file"),
             )
             return None
         inside, found = self.media_cache.lookup(item.path)
         if not inside:
             self.report(
                 "HP202",
-                f"{_quoted(item.file)} is outside the repository",
+                _("{file} is outside the repository").format(file=quoted),
                 file_span,
-                "keep media in the repository, e.g. in media/",
+                _("keep media in the repository, e.g. in media/"),
             )
             return None
-        if found == _MISSING:
+        if isinstance(found, MediaInfo):
+            return found
+        # `detail` is English as marked for the catalog (a media format's description,
+        # what a file that is not plain is) or the system's reason (not in the catalog).
+        if found.why is _Why.MISSING:
             self.report(
                 "HP201",
-                f"media file {_quoted(item.file)} not found",
+                _("media file {file} not found").format(file=quoted),
                 file_span,
                 self.where_else(item),
             )
-            return None
-        if isinstance(found, str) and found.startswith(_NOT_PLAIN):
+        elif found.why is _Why.NOT_PLAIN:
             self.report(
                 "HP208",
-                f"media file {_quoted(item.file)} is {found.removeprefix(_NOT_PLAIN)}, not a "
-                "plain file; nothing was read from it",
+                _("media file {file} is {what}, not a plain file; nothing was read from it").format(
+                    file=quoted, what=_(found.detail)
+                ),
                 file_span,
-                "name an image or video file itself",
+                _("name an image or video file itself"),
             )
-            return None
-        if isinstance(found, str):
-            self.report("HP204", f"{_quoted(item.file)} is {found}", file_span)
-            return None
-        return found
+        elif found.why is _Why.UNSUPPORTED:
+            self.report(
+                "HP204",
+                _("{file} is {what}").format(file=quoted, what=_(found.detail)),
+                file_span,
+            )
+        else:
+            self.report(
+                "HP204",
+                _("{file} is unreadable ({reason})").format(file=quoted, reason=found.detail),
+                file_span,
+            )
+        return None
 
     def where_else(self, item: Media) -> str:
         """The HP201 hint: the path, relative to the post, of the file of that name that
@@ -576,11 +626,13 @@ class _PostChecker:
         wanted = os.path.realpath(item.path)
         found = self.media_cache.elsewhere(item.path)
         if not found:
-            return "the path is relative to the post file"
+            return _("the path is relative to the post file")
         closest = max(sorted(found), key=lambda f: difflib.SequenceMatcher(None, wanted, f).ratio())
         folder = os.path.realpath(self.post.file.parent)
         relative = Path(os.path.relpath(closest, folder)).as_posix()
-        return f"a file of that name is at '{relative}' (the path is relative to the post file)"
+        return _(
+            "a file of that name is at '{path}' (the path is relative to the post file)"
+        ).format(path=relative)
 
     def check_media(
         self, rules: PlatformRules, media: list[tuple[Media, MediaInfo | None]]
@@ -592,7 +644,9 @@ class _PostChecker:
             if info.format not in rules.media_formats:
                 self.report(
                     "HP204",
-                    f"{rules.name} does not take {info.format} files ({_quoted(item.file)})",
+                    _("{platform} does not take {format} files ({file})").format(
+                        platform=rules.name, format=info.format, file=_quoted(item.file)
+                    ),
                     span,
                 )
                 continue
@@ -600,17 +654,29 @@ class _PostChecker:
             if limit is not None and info.size > limit:
                 self.report(
                     "HP205",
-                    f"{_quoted(item.file)} is {info.size / MB:.1f} MB; {rules.name} takes "
-                    f"{info.kind} files up to {limit // MB} MB",
+                    _(_TOO_LARGE[info.kind]).format(
+                        file=_quoted(item.file),
+                        size=f"{info.size / MB:.1f}",
+                        platform=rules.name,
+                        limit=limit // MB,
+                    ),
                     span,
-                    "make the file smaller (export with lower quality or size)",
+                    _("make the file smaller (export with lower quality or size)"),
                 )
             alt_limit = rules.max_alt_length
             if alt_limit is not None and item.alt and len(item.alt) > alt_limit:
                 self.report(
                     "HP207",
-                    f"alt text of {_quoted(item.file)} is {len(item.alt)} characters; "
-                    f"{rules.name} takes up to {alt_limit}",
+                    ngettext(
+                        "alt text of {file} is {length} character; {platform} takes up to {limit}",
+                        "alt text of {file} is {length} characters; {platform} takes up to {limit}",
+                        len(item.alt),
+                    ).format(
+                        file=_quoted(item.file),
+                        length=len(item.alt),
+                        platform=rules.name,
+                        limit=alt_limit,
+                    ),
                     self.post.span((*item.where, "alt")),
                 )
         infos = [info for _, info in media if info is not None]
@@ -624,7 +690,7 @@ class _PostChecker:
             if post.repeat is not None and first is None and not post.draft:
                 self.report(
                     "HP107",
-                    f"'repeat: {post.repeat}' never fires before 'until'",
+                    _("'repeat: {repeat}' never fires before 'until'").format(repeat=post.repeat),
                     post.span(("repeat",)),
                     severity=Severity.WARNING,
                 )
@@ -634,14 +700,16 @@ class _PostChecker:
             if deadline < self.now:
                 self.report(
                     "HP401",
-                    "the publish time is already past; it will be marked missed, not sent",
+                    _("the publish time is already past; it will be marked missed, not sent"),
                     post.span(("publish_at",)),
                     # In CI the log is on the server: moving the date of a post that
                     # went out would send it a second time.
-                    "it may have been published by a server whose log is not here; "
-                    "if not, change publish_at to a time ahead"
+                    _(
+                        "it may have been published by a server whose log is not here; "
+                        "if not, change publish_at to a time ahead"
+                    )
                     if self.published is None
-                    else "change publish_at to a time ahead",
+                    else _("change publish_at to a time ahead"),
                     Severity.WARNING,
                 )
             return
@@ -652,10 +720,12 @@ class _PostChecker:
         if len(later) == 2 and later[1] - later[0] < DUPLICATE_WINDOW and refusing:
             self.report(
                 "HP402",
-                f"'repeat: {post.repeat}' posts the same text again within 7 days; "
-                f"{refusing[0].rules_platform} will likely refuse the repeats",
+                _(
+                    "'repeat: {repeat}' posts the same text again within 7 days; "
+                    "{platform} will likely refuse the repeats"
+                ).format(repeat=post.repeat, platform=refusing[0].rules_platform),
                 post.span(("repeat",)),
-                "repeat at most weekly, or vary the text",
+                _("repeat at most weekly, or vary the text"),
                 Severity.WARNING,
             )
 
@@ -666,8 +736,30 @@ def _split_names(written: str) -> list[str]:
     return [name for name in re.split(r"[,\s]+", written) if name]
 
 
-_MISSING = "missing"
-_NOT_PLAIN = "not a plain file: "
+class _Why(Enum):
+    """Why a media file cannot be posted."""
+
+    MISSING = "missing"
+    OUTSIDE = "outside"
+    NOT_PLAIN = "not plain"
+    UNSUPPORTED = "unsupported"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class _Unusable:
+    """A media file that cannot be posted: why, and what the file is or the system said."""
+
+    why: _Why
+    detail: str = ""
+
+
+# HP205, by the kind of file: a whole sentence each, for the translation.
+_TOO_LARGE = {
+    MediaKind.IMAGE: N_("{file} is {size} MB; {platform} takes image files up to {limit} MB"),
+    MediaKind.GIF: N_("{file} is {size} MB; {platform} takes gif files up to {limit} MB"),
+    MediaKind.VIDEO: N_("{file} is {size} MB; {platform} takes video files up to {limit} MB"),
+}
 
 
 def _quoted(name: str) -> str:
@@ -676,18 +768,18 @@ def _quoted(name: str) -> str:
     return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in name) + "'"
 
 
-def _inspect(path: Path, root: Path) -> MediaInfo | str:
+def _inspect(path: Path, root: Path) -> MediaInfo | _Unusable:
     """A media file's info, or why it cannot be used."""
     try:
         return inspect_media(path, root)
     except FileNotFoundError:
-        return _MISSING
+        return _Unusable(_Why.MISSING)
     except NotPlainFile as exc:
-        return f"{_NOT_PLAIN}{exc.reason}"
+        return _Unusable(_Why.NOT_PLAIN, exc.reason)
     except UnsupportedMedia as exc:
-        return str(exc)
+        return _Unusable(_Why.UNSUPPORTED, str(exc))
     except OSError as exc:
-        return f"unreadable ({exc.strerror})"
+        return _Unusable(_Why.UNREADABLE, str(exc.strerror))
 
 
 # Below this many files, starting worker processes costs more than it saves.

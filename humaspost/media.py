@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from humaspost.i18n import N_
 from humaspost.textfile import open_plain
 
 
@@ -28,7 +29,8 @@ class MediaInfo:
 
 
 class UnsupportedMedia(ValueError):
-    """The file's bytes are not a format humaspost can post."""
+    """The file's bytes are not a format humaspost can post. `str()` says what the file
+    is, in English as marked for the catalog: translate it with `_()` where it is shown."""
 
 
 # Signatures of the formats X and Facebook accept, plus a few common ones to name in errors.
@@ -36,7 +38,8 @@ _HEAD = 32
 
 
 def _detect(head: bytes) -> tuple[str, MediaKind] | str:
-    """(format, kind) for a supported file, else a description of what it is."""
+    """(format, kind) for a supported file, else a description of what it is: marked
+    for the catalog and left in English, to be translated where it is shown."""
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg", MediaKind.IMAGE
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -48,21 +51,21 @@ def _detect(head: bytes) -> tuple[str, MediaKind] | str:
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in (b"heic", b"heix", b"mif1", b"heis", b"hevc", b"msf1"):
-            return "a HEIC photo (export it as JPEG)"
+            return N_("a HEIC photo (export it as JPEG)")
         if brand == b"qt  ":
             return "mov", MediaKind.VIDEO
         return "mp4", MediaKind.VIDEO
     if head.startswith(b"%PDF"):
-        return "a PDF document (export the page as an image)"
+        return N_("a PDF document (export the page as an image)")
     if head.startswith(b"PK\x03\x04"):
-        return "a ZIP or Office document"
+        return N_("a ZIP or Office document")
     if head.lstrip().startswith((b"<svg", b"<?xml")):
-        return "an SVG drawing (export it as PNG)"
+        return N_("an SVG drawing (export it as PNG)")
     if head.startswith(b"BM"):
-        return "a BMP image (convert it to PNG or JPEG)"
+        return N_("a BMP image (convert it to PNG or JPEG)")
     if head.startswith((b"II*\x00", b"MM\x00*")):
-        return "a TIFF image (convert it to PNG or JPEG)"
-    return "not an image or video humaspost knows"
+        return N_("a TIFF image (convert it to PNG or JPEG)")
+    return N_("not an image or video humaspost knows")
 
 
 def inspect_media(path: Path, inside: Path | None = None) -> MediaInfo:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from humaspost.i18n import _, ngettext
 from humaspost.media import MediaInfo, MediaKind
 from humaspost.platforms.twitter_text import split_at_limit, weighted_length
 
@@ -56,12 +57,25 @@ class PlatformRules:
         }[info.kind]
 
     def media_count_problem(self, infos: list[MediaInfo]) -> str | None:
-        """Why this set of media cannot go in one post, or None if it can."""
+        """Why this set of media cannot go in one post (in the language in use), or None if
+        it can."""
         animated = [i for i in infos if i.kind is not MediaKind.IMAGE]
         if animated and len(infos) > 1 and not self.allows_mixed_media:
-            return f"{self.name} takes one GIF or video alone, or up to {self.max_images} images"
+            if self.max_images is None:  # a plugin's platform may limit only the mix
+                return _("{platform} takes one GIF or video alone, not with other media").format(
+                    platform=self.name
+                )
+            return ngettext(
+                "{platform} takes one GIF or video alone, or up to {count} image",
+                "{platform} takes one GIF or video alone, or up to {count} images",
+                self.max_images,
+            ).format(platform=self.name, count=self.max_images)
         if self.max_images is not None and len(infos) > self.max_images:
-            return f"{self.name} takes at most {self.max_images} images per post"
+            return ngettext(
+                "{platform} takes at most {count} image per post",
+                "{platform} takes at most {count} images per post",
+                self.max_images,
+            ).format(platform=self.name, count=self.max_images)
         return None
 
 
@@ -114,13 +128,16 @@ RULES: dict[str, PlatformRules] = {
 
 
 def link_problem(link: str) -> str | None:
-    """Why `link` is not a web address a post can carry, or None if it is."""
+    """Why `link` is not a web address a post can carry (in the language in use), or None
+    if it is."""
     try:
         parts = urlsplit(link.strip())
     except ValueError:  # a bracketed host that is no IPv6 address: "http://[::1"
-        return f"'link' is not a valid web address: {link!r}"
+        return _("'link' is not a valid web address: {link!r}").format(link=link)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"'link' must be a web address starting with https:// or http://, not {link!r}"
+        return _(
+            "'link' must be a web address starting with https:// or http://, not {link!r}"
+        ).format(link=link)
     return None
 
 
