@@ -37,14 +37,14 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The reasons of NotPlainFile (English, as other messages quote them), one for each kind
 # of path that is refused, so that callers can tell them apart and word their own sentence.
-LINK = "a link"
-OUTSIDE = "outside the repository"
-NUL_NAME = "a name with a NUL character in it"
-FOLDER = "a folder"
-FIFO = "a FIFO (named pipe)"
-DEVICE = "a device"
-SOCKET = "a socket"
-OTHER = "not a regular file"
+LINK = N_("a link")
+OUTSIDE = N_("outside the repository")
+NUL_NAME = N_("a name with a NUL character in it")
+FOLDER = N_("a folder")
+FIFO = N_("a FIFO (named pipe)")
+DEVICE = N_("a device")
+SOCKET = N_("a socket")
+OTHER = N_("not a regular file")
 # HP013 as a whole sentence for each reason (a reason is not a fragment to translate);
 # read_text opens a file without `inside`, so never OUTSIDE.
 _NOT_PLAIN = {
