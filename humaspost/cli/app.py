@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import ClickException
 
 from humaspost import __version__
 from humaspost.cli import (
@@ -24,13 +25,28 @@ from humaspost.cli import (
     schema,
 )
 from humaspost.cli.common import ConfigOption, DebugOption, remember_config
-from humaspost.cli.errors import crash_reports, report_crash, report_user_error
+from humaspost.cli.errors import (
+    crash_reports,
+    report_aborted,
+    report_crash,
+    report_typer_error,
+    report_user_error,
+)
+from humaspost.cli.typer_i18n import (
+    COMMAND_METAVAR,
+    OPTIONS_METAVAR,
+    HumaspostCommand,
+    HumaspostGroup,
+)
 from humaspost.crash_reports import set_destination
 from humaspost.i18n import _
 from humaspost.problems import HumaspostError
 
 app = typer.Typer(
     name="humaspost",
+    cls=HumaspostGroup,
+    options_metavar=_(OPTIONS_METAVAR),
+    subcommand_metavar=_(COMMAND_METAVAR),
     help=_("Run a PR office's social media from a git repository."),
     no_args_is_help=True,
     add_completion=False,
@@ -42,7 +58,7 @@ app = typer.Typer(
 
 def _command(name: str, function: Callable[..., None]) -> None:
     """Register a command; its docstring is its `--help`, in the language in use."""
-    app.command(name, help=_(_docstring(function)))(function)
+    app.command(name, cls=HumaspostCommand, help=_(_docstring(function)))(function)
 
 
 def _docstring(function: Callable[..., None]) -> str:
@@ -100,10 +116,17 @@ def main() -> None:
     # A bug met while reading one post file keeps out only that post, with a report.
     set_destination(crash_reports())
     try:
-        app()
+        # Not standalone: typer's own errors come back here to be shown in the language
+        # in use; `typer.Exit(code)` comes back as its code.
+        code = app(standalone_mode=False)
+    except ClickException as error:
+        sys.exit(report_typer_error(error))
+    except typer.Abort:
+        sys.exit(report_aborted())
     except HumaspostError as error:
         sys.exit(report_user_error(error))
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as error:
         sys.exit(report_crash(error, debug="--debug" in sys.argv[1:]))
+    sys.exit(code if isinstance(code, int) else 0)

@@ -33,6 +33,7 @@ from humaspost.cli.problems_view import (
 )
 from humaspost.config import Config
 from humaspost.env_file import env_file_problems
+from humaspost.i18n import _, ngettext
 from humaspost.problems import ConfigError, Problem, UsageError
 from humaspost.repository import post_files, shown_name
 
@@ -49,21 +50,23 @@ def check(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Post files or folders to check. Default: all of posts_dir.",
+            help=_("Post files or folders to check. Default: all of posts_dir."),
             callback=usable_paths,
         ),
     ] = None,
     output: Annotated[
-        CheckFormat, typer.Option("--format", help="text, json, or github (annotations).")
+        CheckFormat, typer.Option("--format", help=_("text, json, or github (annotations)."))
     ] = CheckFormat.TEXT,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=_("Fail on warnings too."))] = False,
     changed_since: Annotated[
         str | None,
         typer.Option(
             "--changed-since",
             metavar="REF",
-            help="Check only the post files added, modified or renamed since the git "
-            "commit REF (compared with all posts for duplicates).",
+            help=_(
+                "Check only the post files added, modified or renamed since the git "
+                "commit REF (compared with all posts for duplicates)."
+            ),
         ),
     ] = None,
     config: ConfigOption = None,
@@ -72,12 +75,12 @@ def check(
 ) -> None:
     """Validate the config and post files. Needs no secrets and no network."""
     try:
-        cfg, _ = load(config)
+        cfg, _shown = load(config)
     except ConfigError as exc:
         _render(output, CheckReport(0, [], exc.problems), to_stderr=True)
         raise typer.Exit(2) from None
     if changed_since is not None and paths:
-        raise UsageError("give post files or --changed-since, not both")
+        raise UsageError(_("give post files or --changed-since, not both"))
     when = now_from(now, cfg)
     if changed_since is None:
         files = post_files(cfg.posts_dir, paths or [], cwd())
@@ -125,24 +128,28 @@ def _render(
 
 
 def _summary(report: CheckReport, changed_since: str | None) -> Segment:
-    files = _plural(report.files, "file")
-    if changed_since is not None:
-        if not report.files and not report.problems:
-            return (
-                f"✓ no post files changed since {changed_since}: nothing to check\n",
-                "bold green",
-            )
-        files += f" changed since {changed_since}"
-    counts = f"{files}, {_plural(len(report.posts), 'post')}"
+    """`✗ 3 files, 4 posts: 1 error, 2 warnings`, in the language in use."""
+    files = ngettext("{count} file", "{count} files", report.files).format(count=report.files)
+    posts = ngettext("{count} post", "{count} posts", len(report.posts)).format(
+        count=len(report.posts)
+    )
+    if changed_since is None:
+        counts = f"{files}, {posts}"
+    elif not report.files and not report.problems:
+        text = _("✓ no post files changed since {ref}: nothing to check").format(ref=changed_since)
+        return text + "\n", "bold green"
+    else:
+        counts = _("{files} changed since {ref}, {posts}").format(
+            files=files, ref=changed_since, posts=posts
+        )
     if not report.problems:
-        return f"✓ {counts}: no problems\n", "bold green"
-    found = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+        return _("✓ {counts}: no problems").format(counts=counts) + "\n", "bold green"
+    errors = ngettext("{count} error", "{count} errors", report.errors).format(count=report.errors)
+    warnings = ngettext("{count} warning", "{count} warnings", report.warnings).format(
+        count=report.warnings
+    )
     mark, style = ("✗", "bold red") if report.errors else ("!", "bold yellow")
-    return f"{mark} {counts}: {found}\n", style
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+    return f"{mark} {counts}: {errors}, {warnings}\n", style
 
 
 def report_json(report: CheckReport) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import typer
 
 from humaspost.checks import Published, Sent
 from humaspost.config import Config, find_config, load_config, unusable
+from humaspost.i18n import _
 from humaspost.problems import UsageError
 from humaspost.publog import PublishLog, log_exists
 from humaspost.repository import shown_name
@@ -24,20 +25,24 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        help="The config file. Default: $HUMASPOST_CONFIG, else the nearest humaspost.yaml "
-        "from the current folder upwards.",
+        help=_(
+            "The config file. Default: $HUMASPOST_CONFIG, else the nearest humaspost.yaml "
+            "from the current folder upwards."
+        ),
         show_default=False,
     ),
 ]
 DebugOption = Annotated[
-    bool, typer.Option("--debug", help="Show a traceback on an internal error.")
+    bool, typer.Option("--debug", help=_("Show a traceback on an internal error."))
 ]
 NowOption = Annotated[
     str | None,
     typer.Option(
         "--now",
-        help="Pretend it is this time (local time of the config's timezone unless an offset "
-        "is given), e.g. '2026-12-01 08:00'.",
+        help=_(
+            "Pretend it is this time (local time of the config's timezone unless an offset "
+            "is given), e.g. '2026-12-01 08:00'."
+        ),
         show_default=False,
     ),
 ]
@@ -46,8 +51,10 @@ SandboxOption = Annotated[
     bool,
     typer.Option(
         "--sandbox",
-        help="Work with the sandbox rehearsal: every account publishes to the local "
-        "sandbox (training, demos), with a publish log of its own.",
+        help=_(
+            "Work with the sandbox rehearsal: every account publishes to the local "
+            "sandbox (training, demos), with a publish log of its own."
+        ),
     ),
 ]
 
@@ -71,7 +78,11 @@ def usable_paths(paths: list[Path] | None) -> list[Path] | None:
     for given in paths or []:
         trouble = unusable(cwd() / given)
         if trouble is not None:
-            raise UsageError(f"cannot use the path {quoted(str(given))}: {trouble}")
+            raise UsageError(
+                _("cannot use the path {path}: {reason}").format(
+                    path=quoted(str(given)), reason=trouble
+                )
+            )
     return paths
 
 

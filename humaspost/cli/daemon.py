@@ -25,6 +25,8 @@ from humaspost.cli.common import (
 )
 from humaspost.config import Config, environment_with_dotenv
 from humaspost.daemon import Daemon
+from humaspost.i18n import N_, _, pgettext
+from humaspost.lifecycle import State, state_label
 from humaspost.runs import refuse_clock_ahead
 from humaspost.secrets import redact
 from humaspost.times import OffsetClock
@@ -44,11 +46,11 @@ _FIELDS = ("post", "account", "variables", "url", "error", "file", "line", "code
 
 def daemon(
     workers: Annotated[
-        int, typer.Option("--workers", min=1, max=64, help="Accounts published at once.")
+        int, typer.Option("--workers", min=1, max=64, help=_("Accounts published at once."))
     ] = 8,
     log_format: Annotated[
         LogFormat,
-        typer.Option("--log-format", help="text (for people) or json (one object per line)."),
+        typer.Option("--log-format", help=_("text (for people) or json (one object per line).")),
     ] = LogFormat.TEXT,
     sandbox: SandboxOption = False,
     config: ConfigOption = None,
@@ -60,7 +62,7 @@ def daemon(
     Picks up edited, added and removed post files without a restart, and retries with
     backoff. SIGTERM or SIGINT stops it cleanly (the delivery in hand is finished
     first)."""
-    cfg, _ = load(config)
+    cfg, _shown = load(config)
     clock = clock_from(now, cfg)
     environ = environment_with_dotenv(cfg, os.environ)
     # Before it starts, not at its first pass: a daemon that may not run exits 2.
@@ -110,19 +112,56 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     return {key: getattr(record, key) for key in _FIELDS if getattr(record, key, None) is not None}
 
 
+# The daemon's events as a person reads them in the text log (the JSON log keeps the
+# English name, for log collectors); a delivery's events are the names of its states.
+_EVENTS = {
+    "started": N_("started"),
+    "stopped": N_("stopped"),
+    "reloaded": N_("reloaded"),
+    "pass failed": N_("pass failed"),
+    "unknown deliveries": N_("unknown deliveries"),
+    "missing secrets": N_("missing secrets"),
+    "post held back": N_("post held back"),
+}
+_STATES = {state.value: state for state in State}
+
+
+def _event(record: logging.LogRecord) -> str:
+    """What happened, in the language in use where it is one of the daemon's events."""
+    if not record.args and record.msg in _EVENTS:
+        return _(_EVENTS[record.msg])
+    if not record.args and record.msg in _STATES:
+        return state_label(_STATES[record.msg])
+    return record.getMessage()
+
+
+def _levels() -> dict[int, str]:
+    """The levels the daemon logs at, as the text log names them."""
+    return {
+        logging.INFO: pgettext("log level", "info"),
+        logging.WARNING: pgettext("log level", "warning"),
+        logging.ERROR: pgettext("log level", "error"),
+    }
+
+
 class _TextFormatter(logging.Formatter):
-    """`2026-12-01 08:00:01 WIB  info     sent  post=... account=... url=...`"""
+    """`2026-12-01 08:00:01 WIB  info     sent  post=... account=... url=...`, the words
+    in the language in use."""
 
     def __init__(self, cfg: Config, clock: OffsetClock) -> None:
         super().__init__()
         self.cfg = cfg
         self.clock = clock
+        self.levels = _levels()
+        # Levels in a column one wider than the longest name.
+        self.width = max(len(name) for name in self.levels.values()) + 1
 
     def format(self, record: logging.LogRecord) -> str:
         local = self.clock().astimezone(self.cfg.timezone)
         when = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
         details = "  ".join(f"{key}={value}" for key, value in _fields(record).items())
-        line = f"{when}  {record.levelname.lower():<8} {record.getMessage()}  {details}"
+        level = self.levels.get(record.levelno, record.levelname.lower()).ljust(self.width)
+        line = f"{when}  {level} {_event(record)}  {details}"
         if record.exc_info:
             line = f"{line.rstrip()}\n{self.formatException(record.exc_info)}"
         return redact(line.rstrip())

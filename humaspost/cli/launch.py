@@ -12,7 +12,6 @@ from pathlib import Path
 
 from humaspost import i18n
 from humaspost.config import configured_language, find_config
-from humaspost.problems import HumaspostError
 
 
 def main() -> None:
@@ -33,6 +32,9 @@ def _config_language(args: list[str]) -> str | None:
             explicit = Path(arg.removeprefix("--config="))
     try:
         path = find_config(explicit, os.environ, Path.cwd())
-    except (HumaspostError, OSError, ValueError):
-        return None  # the command itself says what is wrong with the config, if it needs one
-    return configured_language(path)
+        return configured_language(path)
+    except Exception:
+        # Whatever is wrong with the config (no file, a link loop, YAML that PyYAML
+        # cannot even read, such as `max_delay: 0x_`), the command itself says it, with
+        # a located problem if it needs a config; choosing the language never fails.
+        return None

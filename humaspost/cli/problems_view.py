@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from humaspost.cli.output import Segment
+from humaspost.i18n import _, pgettext
 from humaspost.problems import Problem, Severity
 from humaspost.textfile import printable, source_lines
 
@@ -70,13 +71,21 @@ def location(problem: Problem) -> str:
     return f"{problem.file}:{problem.span.line}:{problem.span.column}"
 
 
+def severity_label(severity: Severity) -> str:
+    """`error` or `warning` as a person reads it, in the language in use (JSON and the
+    GitHub annotations keep the English value)."""
+    if severity is Severity.ERROR:
+        return pgettext("severity", "error")
+    return pgettext("severity", "warning")
+
+
 def problem_segments(problems: Iterable[Problem], source: SourceLines) -> Iterator[Segment]:
     """Problems as text, each with the offending line and a hint where there is one."""
     for problem in problems:
         style = _STYLE[problem.severity]
         yield printable(location(problem)), "bold"
         yield ": ", None
-        yield f"{problem.severity}[{problem.code}]", style
+        yield f"{severity_label(problem.severity)}[{problem.code}]", style
         yield f" {printable(problem.message)}\n", None
         span = problem.span
         line = None
@@ -90,7 +99,7 @@ def problem_segments(problems: Iterable[Problem], source: SourceLines) -> Iterat
             yield "      | ", "dim"
             yield " " * (span.column - 1) + "^" * width + "\n", style
         if problem.hint:
-            yield "      = hint: ", "dim cyan"
+            yield "      = " + pgettext("problem", "hint") + ": ", "dim cyan"
             yield printable(problem.hint) + "\n", None
 
 
@@ -129,7 +138,10 @@ def github_line(problem: Problem) -> str:
     if problem.span is not None:
         props += [f"line={problem.span.line}", f"col={problem.span.column}"]
     props.append(f"title={problem.code}")
-    message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
+    message = problem.message
+    if problem.hint:
+        # The annotation a person reads in the pull request; its severity stays English.
+        message = _("{message} (hint: {hint})").format(message=message, hint=problem.hint)
     line = f"::{problem.severity} {','.join(props)}::{_escape_data(message)}"
     return printable(line)
 

@@ -28,6 +28,8 @@ from humaspost.config import (
     Config,
     environment_with_dotenv,
 )
+from humaspost.i18n import _, ngettext, pgettext
+from humaspost.lifecycle import State, state_label
 from humaspost.lookup import post_id_from
 from humaspost.plan import Delivery
 from humaspost.problems import Problem, UsageError
@@ -40,14 +42,15 @@ from humaspost.workflow import load_posts, log_path
 
 def publish(
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be sent; send and record nothing.")
+        bool,
+        typer.Option("--dry-run", help=_("Show what would be sent; send and record nothing.")),
     ] = False,
     post: Annotated[
         str | None,
-        typer.Option("--post", help="Only this post (its id or its file).", show_default=False),
+        typer.Option("--post", help=_("Only this post (its id or its file)."), show_default=False),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, max=64, help="Accounts published at once.")
+        int, typer.Option("--workers", min=1, max=64, help=_("Accounts published at once."))
     ] = 8,
     sandbox: SandboxOption = False,
     config: ConfigOption = None,
@@ -60,7 +63,7 @@ def publish(
 
     Safe to run from cron every minute, and at the same time as other publishers and the
     daemon: each delivery is sent once."""
-    cfg, _ = load(config)
+    cfg, _shown = load(config)
     clock = clock_from(now, cfg)
     start = clock()
     loaded = load_posts(cfg, cwd(), start)
@@ -149,7 +152,7 @@ class _Bar:
 
         self.progress = Progress(transient=True)
         # The number due is known only inside the pass: the bar pulses and counts.
-        self.task = self.progress.add_task("publishing", total=None)
+        self.task = self.progress.add_task(_("publishing"), total=None)
 
     def started(self, delivery: Delivery) -> None:
         """Show what is being sent."""
@@ -181,67 +184,74 @@ _RESULT_STYLE = {
 }
 
 
+def _result_label(result: Result) -> str:
+    """How a delivery ended, as a person reads it: the name of the state it is now in."""
+    return state_label(State(result.value))
+
+
 def _summary(outcomes: list[Outcome], cfg: Config) -> list[Segment]:
     lines: list[Segment] = []
+    # The results in a column as wide as the longest one's name, and one space more.
+    width = max(len(_result_label(result)) for result in _RESULT_STYLE) + 1
     for outcome in outcomes:
         if outcome.result is Result.SKIPPED:
             continue
         key = outcome.delivery.key
-        lines.append((f"{outcome.result:<9}", _RESULT_STYLE[outcome.result]))
+        lines.append((_result_label(outcome.result).ljust(width), _RESULT_STYLE[outcome.result]))
         when = format_local(outcome.delivery.due_at, cfg.timezone)
         lines.append((f" {when}  {key.post_id} → {key.account}", None))
         detail = outcome.url or outcome.error
         lines.append((f"  {detail}\n" if detail else "\n", None))
     counts = _counts(outcomes)
-    lines.append((f"{', '.join(counts)}\n", "bold") if counts else ("nothing due\n", None))
+    if counts:
+        lines.append((", ".join(counts) + "\n", "bold"))
+    else:
+        lines.append((_("nothing due") + "\n", None))
     return lines
 
 
 def _counts(outcomes: list[Outcome]) -> list[str]:
     """`2 sent`, `1 failed`, ...: the deliveries acted on, by how they ended."""
     counts: Counter[Result] = Counter(o.result for o in outcomes if o.result is not Result.SKIPPED)
-    return [f"{counts[r]} {r}" for r in Result if counts[r]]
+    return [f"{counts[r]} {_result_label(r)}" for r in Result if counts[r]]
 
 
 def _dry_run_lines(chosen: list[Delivery], cfg: Config) -> list[Segment]:
     if not chosen:
-        return [("nothing due\n", None)]
-    lines: list[Segment] = [("would send:\n", "bold")]
+        return [(_("nothing due") + "\n", None)]
+    lines: list[Segment] = [(_("would send:") + "\n", "bold")]
     for delivery in chosen:
         when = format_local(delivery.due_at, cfg.timezone)
-        lines.append(
-            (
-                f"  {when}  {delivery.key.post_id} → {delivery.key.account} ({delivery.state})\n",
-                None,
-            )
-        )
+        key = delivery.key
+        state = state_label(delivery.state)
+        lines.append((f"  {when}  {key.post_id} → {key.account} ({state})\n", None))
     return lines
 
 
 def _interrupted_line(outcomes: list[Outcome], not_started: int) -> list[Segment]:
+    counts = [*_counts(outcomes), _("{count} not started").format(count=not_started)]
+    later = " " + _("(what was not started goes out with the next publish)") if not_started else ""
     return [
-        ("interrupted: ", "bold yellow"),
-        (", ".join([*_counts(outcomes), f"{not_started} not started"]), None),
-        (_LATER if not_started else "\n", None),
+        (_("interrupted:") + " ", "bold yellow"),
+        (", ".join(counts), None),
+        (later + "\n", None),
     ]
-
-
-_LATER = " (what was not started goes out with the next publish)\n"
 
 
 def _held_back_lines(held: list[Delivery], cfg: Config) -> list[Segment]:
     lines: list[Segment] = []
     for delivery in held:
-        when = format_local(delivery.due_at, cfg.timezone)
-        lines.append(("held back ", "bold red"))
-        lines.append(
-            (
-                f"{when}  {delivery.key.post_id} → {delivery.key.account}: due, but "
-                f"{delivery.post.shown} has errors; fix it and it goes out with the next "
-                "publish\n",
-                None,
-            )
+        lines.append((_("held back") + " ", "bold red"))
+        text = _(
+            "{when}  {post_id} → {account}: due, but {file} has errors; fix it and it goes "
+            "out with the next publish"
+        ).format(
+            when=format_local(delivery.due_at, cfg.timezone),
+            post_id=delivery.key.post_id,
+            account=delivery.key.account,
+            file=delivery.post.shown,
         )
+        lines.append((text + "\n", None))
     return lines
 
 
@@ -250,21 +260,34 @@ def _report_blocked(err: Output, errors: list[Problem]) -> None:
     if files:
         err.write(
             [
-                (f"{len(files)} post file(s) have errors and are held back: ", "bold yellow"),
+                (
+                    _("{count} post file(s) have errors and are held back:").format(
+                        count=len(files)
+                    )
+                    + " ",
+                    "bold yellow",
+                ),
                 (", ".join(files) + "\n", None),
-                ("  run 'humaspost check' to see them\n", "dim"),
+                ("  " + _("run 'humaspost check' to see them") + "\n", "dim"),
             ]
         )
 
 
 def _unknown_warning(total: int, new: int) -> list[Segment]:
+    headline = ngettext(
+        "{count} delivery is in state unknown", "{count} deliveries are in state unknown", total
+    ).format(count=total)
     return [
-        (f"{total} deliver{'y is' if total == 1 else 'ies are'} in state unknown", "bold red"),
-        (f" ({new} new this run)" if new > 0 else "", None),
+        (headline, "bold red"),
+        (" " + _("({count} new this run)").format(count=new) if new > 0 else "", None),
         (
-            ": they may or may not have been published. Look on the platform, then run "
-            "'humaspost resolve ID --sent URL' or '--not-sent' (see 'humaspost log --state "
-            "unknown').\n",
+            ": "
+            + _(
+                "they may or may not have been published. Look on the platform, then run "
+                "'humaspost resolve ID --sent URL' or '--not-sent' (see 'humaspost log --state "
+                "unknown')."
+            )
+            + "\n",
             None,
         ),
     ]
@@ -273,6 +296,7 @@ def _unknown_warning(total: int, new: int) -> list[Segment]:
 def _missing_lines(missing: list[Problem]) -> list[Segment]:
     lines: list[Segment] = []
     for problem in missing:
-        lines.append(("error: ", "bold red"))
-        lines.append((f"{problem.message}; its posts were not sent\n", None))
+        lines.append((pgettext("severity", "error") + ": ", "bold red"))
+        text = _("{message}; its posts were not sent").format(message=problem.message)
+        lines.append((text + "\n", None))
     return lines

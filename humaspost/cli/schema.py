@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from humaspost.cli.common import DebugOption, cwd
+from humaspost.i18n import _
 from humaspost.json_schema import post_json_schema
 from humaspost.problems import UsageError
 from humaspost.times import quoted
@@ -20,8 +21,10 @@ def schema(
         Path | None,
         typer.Option(
             "--output",
-            help="Write the schema to this file (relative to the current folder) instead "
-            "of printing it.",
+            help=_(
+                "Write the schema to this file (relative to the current folder) instead "
+                "of printing it."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -39,4 +42,6 @@ def schema(
     try:
         (cwd() / output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write {quoted(str(output))}: {exc.strerror}") from None
+        raise UsageError(
+            _("cannot write {file}: {reason}").format(file=quoted(str(output)), reason=exc.strerror)
+        ) from None
