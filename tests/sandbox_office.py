@@ -28,7 +28,7 @@ NOW = "2026-12-01 09:00"
 def environment() -> dict[str, str]:
     """The environment of a cron job: no HUMASPOST_ variables, no colour, fixed width."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUMASPOST_")}
-    env.update({"NO_COLOR": "1", "COLUMNS": "120"})
+    env.update({"NO_COLOR": "1", "COLUMNS": "120", "HUMASPOST_LANG": "en"})
     return env
 
 

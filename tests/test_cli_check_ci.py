@@ -134,7 +134,9 @@ def test_the_action_runs_the_check_it_promises(committed: Repo) -> None:
     step = next(s for s in action["runs"]["steps"] if "humaspost check" in s.get("run", ""))
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUMASPOST_")}
     env["PATH"] = os.pathsep.join([str(HUMASPOST.parent), env.get("PATH", "")])
-    env.update({"HP_STRICT": "true", "HP_CHANGED_SINCE": "main", "NO_COLOR": "1"})
+    env.update(
+        {"HP_STRICT": "true", "HP_CHANGED_SINCE": "main", "NO_COLOR": "1", "HUMASPOST_LANG": "en"}
+    )
     result = subprocess.run(
         ["bash", "-c", step["run"]],
         cwd=committed.root,

@@ -122,7 +122,7 @@ def test_log_csv_opens_in_a_spreadsheet(office: Repo) -> None:
         cwd=office.root,
         capture_output=True,
         check=False,
-        env={"NO_COLOR": "1", "PATH": ""},
+        env={"NO_COLOR": "1", "PATH": "", "HUMASPOST_LANG": "en"},
     )
     assert raw.returncode == 0, raw.stderr
     assert raw.stdout.startswith(b"\xef\xbb\xbf")

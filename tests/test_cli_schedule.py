@@ -326,7 +326,7 @@ def raw_ics(repo: Repo) -> bytes:
     result = subprocess.run(
         [str(HUMASPOST), "schedule", "--now", NOW, "--format", "ics"],
         cwd=repo.root,
-        env={**env, "NO_COLOR": "1"},
+        env={**env, "NO_COLOR": "1", "HUMASPOST_LANG": "en"},
         capture_output=True,
         timeout=120,
         check=False,

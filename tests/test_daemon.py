@@ -61,7 +61,7 @@ class Daemon:
         self.root = root
         self.log_file = log_file
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUMASPOST_")}
-        env.update({"NO_COLOR": "1", "COLUMNS": "120"})
+        env.update({"NO_COLOR": "1", "COLUMNS": "120", "HUMASPOST_LANG": "en"})
         with log_file.open("w", encoding="utf-8") as stderr:
             self.process = subprocess.Popen(
                 [str(HUMASPOST), "daemon", "--log-format", "json", *args],

@@ -93,7 +93,7 @@ def run_in(
     return subprocess.run(
         argv,
         cwd=cwd,
-        env={**env, "NO_COLOR": "1", "COLUMNS": "120"},
+        env={**env, "NO_COLOR": "1", "COLUMNS": "120", "HUMASPOST_LANG": "en"},
         capture_output=True,
         text=True,
         timeout=120,

@@ -151,7 +151,7 @@ def test_json_stays_utf8_for_file_names_that_are_not(repo: Repo) -> None:
         result = subprocess.run(
             [str(HUMASPOST), "check", "--now", NOW, "--format", fmt],
             cwd=repo.root,
-            env={**os.environ, "NO_COLOR": "1"},
+            env={**os.environ, "NO_COLOR": "1", "HUMASPOST_LANG": "en"},
             capture_output=True,
             check=False,
         )

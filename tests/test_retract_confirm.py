@@ -73,7 +73,7 @@ def aids_urls(repo: Repo, account: str) -> list[str]:
 def on_terminal(repo: Repo, answer: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run humaspost with a pseudo-terminal as standard input, typing `answer`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUMASPOST_")}
-    env.update({"NO_COLOR": "1", "COLUMNS": "120"})
+    env.update({"NO_COLOR": "1", "COLUMNS": "120", "HUMASPOST_LANG": "en"})
     controller, terminal = os.openpty()
     try:
         process = subprocess.Popen(
