@@ -10,6 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from humaspost.i18n import _
 from humaspost.problems import UsageError
 from humaspost.repository import is_post_path
 
@@ -18,12 +19,12 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
     except FileNotFoundError:
-        raise UsageError("--changed-since needs git, which is not installed") from None
+        raise UsageError(_("--changed-since needs git, which is not installed")) from None
 
 
 def _first_line(stderr: bytes) -> str:
     lines = stderr.decode("utf-8", "replace").strip().splitlines()
-    return lines[0] if lines else "git failed"
+    return lines[0] if lines else _("git failed")
 
 
 def changed_post_files(root: Path, posts_dir: Path, ref: str) -> list[Path]:
@@ -35,12 +36,16 @@ def changed_post_files(root: Path, posts_dir: Path, ref: str) -> list[Path]:
     known = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if known.returncode != 0:
         if b"not a git repository" in known.stderr:
-            raise UsageError(f"--changed-since: {root} is not in a git repository")
+            raise UsageError(
+                _("--changed-since: {root} is not in a git repository").format(root=root)
+            )
         if known.stderr:
             raise UsageError(f"--changed-since: {_first_line(known.stderr)}")
         raise UsageError(
-            f"--changed-since: git does not know {ref!r}; fetch it first "
-            "(in GitHub Actions: actions/checkout with fetch-depth: 0)"
+            _(
+                "--changed-since: git does not know {ref}; fetch it first "
+                "(in GitHub Actions: actions/checkout with fetch-depth: 0)"
+            ).format(ref=repr(ref))
         )
     pathspec = ":(literal)" + os.path.relpath(posts_dir, root)
     diff = _git(

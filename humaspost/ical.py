@@ -2,7 +2,8 @@
 
 One VEVENT per delivery: UID `<post>/<occurrence>/<account>@humaspost`, DTSTART in UTC,
 15 minutes long, SUMMARY `<account>: <first 60 characters of the text>`, DESCRIPTION
-with the state and the text; drafts and blocked posts are TENTATIVE.
+with the state and the text (its labels and the state in the language in use); drafts
+and blocked posts are TENTATIVE.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from humaspost.config import Config
+from humaspost.i18n import _
+from humaspost.lifecycle import state_label
 from humaspost.plan import State
 from humaspost.publog import DeliveryKey
 from humaspost.render import render
@@ -42,15 +45,22 @@ def ics(entries: Iterable[Entry], cfg: Config, now: datetime) -> str:
         seen.add(key)
         parts = _texts(entry, cfg)
         first = " ".join(parts[0].split()) if parts and parts[0].strip() else key.post_id
+        # What a person reads in the calendar app, in the language in use.
         details = [
-            f"State: {entry.state}",
-            f"Post: {key.post_id}",
-            *([f"File: {entry.post.shown}"] if entry.post is not None else []),
-            f"Account: {key.account} ({entry.platform})",
-            f"Time: {format_local(entry.due_at, tz)}",
-            *([f"Repeat: {entry.repeat}"] if entry.repeat else []),
-            *([f"URL: {entry.row.url}"] if entry.row is not None and entry.row.url else []),
-            *([f"Error: {entry.error}"] if entry.error else []),
+            _("State: {state}").format(state=state_label(entry.state)),
+            _("Post: {post}").format(post=key.post_id),
+            *([_("File: {file}").format(file=entry.post.shown)] if entry.post is not None else []),
+            _("Account: {account} ({platform})").format(
+                account=key.account, platform=entry.platform
+            ),
+            _("Time: {time}").format(time=format_local(entry.due_at, tz)),
+            *([_("Repeat: {repeat}").format(repeat=entry.repeat)] if entry.repeat else []),
+            *(
+                [_("URL: {url}").format(url=entry.row.url)]
+                if entry.row is not None and entry.row.url
+                else []
+            ),
+            *([_("Error: {error}").format(error=entry.error)] if entry.error else []),
         ]
         if parts:
             details += ["", "\n---\n".join(parts)]

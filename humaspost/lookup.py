@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from humaspost.config import Config, unusable
+from humaspost.i18n import _
 from humaspost.posts import POST_SUFFIXES, Post
 from humaspost.problems import UsageError
 from humaspost.publog import log_exists
@@ -31,17 +32,27 @@ def post_id_from(
     loaded = list(posts)
     trouble = unusable(cwd / given)
     if trouble is not None:
-        raise UsageError(f"{label}: cannot use the path {quoted(given)}: {trouble}")
+        raise UsageError(
+            _("{label}: cannot use the path {path}: {trouble}").format(
+                label=label, path=quoted(given), trouble=trouble
+            )
+        )
     path = (cwd / given).resolve()
     if path.is_file():
         return _id_of_file(given, path, loaded, config, cwd, label)
     if any(post.id == given for post in loaded) or logged(given):
         return given
     if path.is_dir():
-        raise UsageError(f"{label}: {given} is a folder, not a post file")
+        raise UsageError(
+            _("{label}: {path} is a folder, not a post file").format(label=label, path=given)
+        )
     if given.lower().endswith(POST_SUFFIXES):
-        raise UsageError(f"{label}: there is no post file {given}")
-    raise UsageError(f"{label}: there is no post with id '{given}' (nor a file of that name)")
+        raise UsageError(_("{label}: there is no post file {path}").format(label=label, path=given))
+    raise UsageError(
+        _("{label}: there is no post with id '{post_id}' (nor a file of that name)").format(
+            label=label, post_id=given
+        )
+    )
 
 
 def _id_of_file(
@@ -51,14 +62,18 @@ def _id_of_file(
     if not (is_post_path(path, posts_dir) and path.name.lower().endswith(POST_SUFFIXES)):
         where = shown_name(posts_dir, cwd)
         raise UsageError(
-            f"{label}: {given} is not a post file (posts are .md, .yaml or .yml files "
-            f"under {where}/)"
+            _(
+                "{label}: {path} is not a post file (posts are .md, .yaml or .yml files "
+                "under {folder}/)"
+            ).format(label=label, path=given, folder=where)
         )
     for post in posts:
         if post.file.resolve() == path:
             return post.id
     raise UsageError(
-        f"{label}: {given} cannot be read as a post; run 'humaspost check {given}' to see why"
+        _(
+            "{label}: {path} cannot be read as a post; run 'humaspost check {path}' to see why"
+        ).format(label=label, path=given)
     )
 
 
@@ -68,7 +83,8 @@ def existing_log(config: Config, cwd: Path, *, sandbox: bool) -> Path:
     path = log_path(config, sandbox=sandbox)
     if not log_exists(path):
         raise UsageError(
-            "nothing has been published yet "
-            f"(there is no publish log {shown_name(path.absolute(), cwd)})"
+            _("nothing has been published yet (there is no publish log {log})").format(
+                log=shown_name(path.absolute(), cwd)
+            )
         )
     return path

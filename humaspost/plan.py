@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from humaspost.config import Account, Config
+from humaspost.i18n import N_, _
 from humaspost.lifecycle import RowState, pending_since, shown_state
 from humaspost.lifecycle import State as State  # re-exported: the plan's states
 from humaspost.posts import Post
@@ -108,20 +109,20 @@ def _latest_catch_up_only(deliveries: list[Delivery]) -> list[Delivery]:
     fresh_due = [d for d in deliveries if d.state is State.DUE and d.row is None]
     superseded = {d.key for d in fresh_due[:-1]}
     return [
-        replace(d, state=State.MISSED, missed_reason=SUPERSEDED) if d.key in superseded else d
+        replace(d, state=State.MISSED, missed_reason=_(SUPERSEDED)) if d.key in superseded else d
         for d in deliveries
     ]
 
 
-SUPERSEDED = "a later occurrence of the repeat was due; only the latest is sent after downtime"
+SUPERSEDED = N_("a later occurrence of the repeat was due; only the latest is sent after downtime")
 
 
 def _missed_reason(post: Post, blocked: bool, deadline: datetime) -> str:
     if blocked:
-        return f"held back by errors in {post.shown} until its time had passed"
+        return _("held back by errors in {file} until its time had passed").format(file=post.shown)
     if post.expires_at is not None and deadline == post.expires_at:
-        return "past its expires_at"
-    return "past max_delay after its time"
+        return _("past its expires_at")
+    return _("past max_delay after its time")
 
 
 def _open_occurrences(rows: Mapping[DeliveryKey, LogRow]) -> dict[str, set[datetime]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from humaspost.i18n import _
 from humaspost.posts import NEAR_MISS_SUFFIXES, POST_SUFFIXES
 from humaspost.problems import UsageError
 from humaspost.textfile import printable
@@ -72,7 +73,8 @@ def post_files(posts_dir: Path, paths: list[Path], cwd: Path) -> list[tuple[Path
     """
     if not paths:
         if not posts_dir.is_dir():
-            raise UsageError(f"posts_dir {shown_name(posts_dir, cwd)} does not exist")
+            shown = shown_name(posts_dir, cwd)
+            raise UsageError(_("posts_dir {folder} does not exist").format(folder=shown))
         files = walk_posts(posts_dir)
     else:
         files = []
@@ -86,6 +88,6 @@ def post_files(posts_dir: Path, paths: list[Path], cwd: Path) -> list[tuple[Path
             elif os.path.lexists(path):
                 files.append(path)
             else:
-                raise UsageError(f"no such file or folder: {given}")
+                raise UsageError(_("no such file or folder: {path}").format(path=given))
     unique = dict.fromkeys(files)
     return [(path, shown_name(path, cwd)) for path in unique]

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from humaspost.config import Config
+from humaspost.i18n import ngettext
 from humaspost.plan import State
 from humaspost.times import day_name
 
@@ -38,7 +39,7 @@ class ScheduleWarning:
     """Something about the schedule staff should look at; it does not fail the command."""
 
     code: str
-    message: str
+    message: str  # in the language in use; `code` is what scripts match on
     account: str
     day: date
 
@@ -71,8 +72,11 @@ def _quota_warnings(account: str, times: list[datetime], cfg: Config) -> list[Sc
     return [
         ScheduleWarning(
             "daily-limit",
-            f"{account} has {count} deliveries on {day_name(day)}, more than its "
-            f"daily_limit of {limit}",
+            ngettext(
+                "{account} has {count} delivery on {day}, more than its daily_limit of {limit}",
+                "{account} has {count} deliveries on {day}, more than its daily_limit of {limit}",
+                count,
+            ).format(account=account, count=count, day=day_name(day), limit=limit),
             account,
             day,
         )
@@ -100,12 +104,27 @@ def _burst_warnings(account: str, times: list[datetime], tz: ZoneInfo) -> list[S
     found: list[ScheduleWarning] = []
     for first, last in groups:
         start, end = times[first].astimezone(tz), times[last].astimezone(tz)
+        count = last - first + 1
         found.append(
             ScheduleWarning(
                 "burst",
-                f"{account} gets {last - first + 1} deliveries between {start:%H:%M} and "
-                f"{end:%H:%M} on {day_name(start.date())} ({BURST_COUNT} or more within "
-                f"{minutes} minutes flood followers' timelines); spread them out",
+                ngettext(
+                    "{account} gets {count} delivery between {start} and {end} on {day} "
+                    "({burst} or more within {minutes} minutes flood followers' timelines); "
+                    "spread them out",
+                    "{account} gets {count} deliveries between {start} and {end} on {day} "
+                    "({burst} or more within {minutes} minutes flood followers' timelines); "
+                    "spread them out",
+                    count,
+                ).format(
+                    account=account,
+                    count=count,
+                    start=f"{start:%H:%M}",
+                    end=f"{end:%H:%M}",
+                    day=day_name(start.date()),
+                    burst=BURST_COUNT,
+                    minutes=minutes,
+                ),
                 account,
                 start.date(),
             )

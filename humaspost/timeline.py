@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from humaspost.config import Config
 from humaspost.heartbeat import DaemonStatus, daemon_status
+from humaspost.i18n import _
 from humaspost.lifecycle import FAILING as FAILING  # re-exported for the view
 from humaspost.lifecycle import shown_state_of_row
 from humaspost.plan import Delivery, PlannedPost, State
@@ -104,7 +105,7 @@ class Entry:
         if self.row.error:
             return self.row.error
         if self.state is State.UNKNOWN:
-            return "the publishing process stopped while sending; it may have been published"
+            return _("the publishing process stopped while sending; it may have been published")
         return None
 
     @property
@@ -125,16 +126,18 @@ class Entry:
         """The command a person runs for an unknown or failed delivery (its `row`)."""
         flag = " --sandbox" if sandbox else ""
         if self.state is State.FAILED:
-            return f"fix the cause, then run 'humaspost retry {row.id}{flag}'"
-        if row.state is not RowState.UNKNOWN:
-            return (
-                f"the next 'humaspost publish{flag}' records it as unknown; then look on "
-                f"{self.platform} and settle it with 'humaspost resolve {row.id}{flag}'"
+            hint = _("fix the cause, then run 'humaspost retry {row_id}{flag}'")
+        elif row.state is not RowState.UNKNOWN:
+            hint = _(
+                "the next 'humaspost publish{flag}' records it as unknown; then look on "
+                "{platform} and settle it with 'humaspost resolve {row_id}{flag}'"
             )
-        return (
-            f"look on {self.platform} whether it went out, then run 'humaspost resolve "
-            f"{row.id} --sent URL{flag}' or 'humaspost resolve {row.id} --not-sent{flag}'"
-        )
+        else:
+            hint = _(
+                "look on {platform} whether it went out, then run 'humaspost resolve "
+                "{row_id} --sent URL{flag}' or 'humaspost resolve {row_id} --not-sent{flag}'"
+            )
+        return hint.format(row_id=row.id, flag=flag, platform=self.platform)
 
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         """The entry as one of `deliveries` in `ScheduleView.as_json`."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from humaspost.config import Config, secret_references
 from humaspost.connections import build_adapters, resolve_accounts
+from humaspost.i18n import _
 from humaspost.platforms.base import Clock, PublishError
 from humaspost.problems import UsageError
 
@@ -55,7 +56,9 @@ def account_report(
     """Every account (or only `only`) with its secrets' state; with `verify`, each
     platform asked who the account posts as (never a secret's value)."""
     if only is not None and only not in config.accounts:
-        raise UsageError(f"--account: there is no account '{only}' in the config")
+        raise UsageError(
+            _("--account: there is no account '{account}' in the config").format(account=only)
+        )
     names = [only] if only is not None else list(config.accounts)
     answers = _verify(config, names, environ, clock) if verify else {}
     return AccountsReport(

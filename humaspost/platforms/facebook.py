@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
+from humaspost.i18n import _
 from humaspost.platforms.base import (
     MediaFile,
     Part,
@@ -87,7 +88,9 @@ class FacebookPlatform:
         """Publish the (single) part as one Page post, unless an earlier attempt did."""
         page = PageSettings.of(account)
         if len(parts) != 1:
-            raise PermanentError(f"a Facebook post is one part, not {len(parts)}")
+            raise PermanentError(
+                _("a Facebook post is one part, not {count}").format(count=len(parts))
+            )
         gate = _InFlightGate(progress)
         with _Graph(page, self.context.timeout) as graph:
 
@@ -103,20 +106,22 @@ class FacebookPlatform:
             for part in receipt.parts:
                 post_id = _checked_post_id(part.remote_id)
                 answer = graph.call(
-                    f"deleting post {post_id}",
+                    _("deleting post {post_id}").format(post_id=post_id),
                     functools.partial(graph.api.delete_object, post_id),
                 )
                 if answer.get("success") is False:
-                    raise PermanentError(f"Facebook did not delete post {post_id}")
+                    raise PermanentError(
+                        _("Facebook did not delete post {post_id}").format(post_id=post_id)
+                    )
 
     def verify(self, account: ResolvedAccount) -> str:
         """Read the Page's name with the token: it proves both are right."""
         page = PageSettings.of(account)
         with _Graph(page, self.context.timeout) as graph:
             answer = graph.call(
-                "reading the Page", lambda: graph.api.get_object(page.page_id, fields="name")
+                _("reading the Page"), lambda: graph.api.get_object(page.page_id, fields="name")
             )
-        return f"posting as page {answer.get('name') or page.page_id}"
+        return _("posting as page {page}").format(page=answer.get("name") or page.page_id)
 
 
 @dataclass(frozen=True)
@@ -136,26 +141,36 @@ class PageSettings:
         """Read and check the settings; a PermanentError says what is wrong."""
         settings = account.settings
         page_id = settings.get("page_id", "").strip()
+        name = account.name
         if not _PAGE_ID_RE.fullmatch(page_id):
-            raise PermanentError(f"account '{account.name}': page_id must be the Page's numeric ID")
+            raise PermanentError(
+                _("account '{account}': page_id must be the Page's numeric ID").format(account=name)
+            )
         token = settings.get("access_token", "").strip()
         if not token:
-            raise PermanentError(f"account '{account.name}': access_token is empty")
+            raise PermanentError(
+                _("account '{account}': access_token is empty").format(account=name)
+            )
         raw_version = settings.get("graph_version", DEFAULT_GRAPH_VERSION).strip()
         version = _VERSION_RE.fullmatch(raw_version)
         if version is None:
             raise PermanentError(
-                f"account '{account.name}': graph_version must look like "
-                f"{DEFAULT_GRAPH_VERSION}, not {raw_version!r}"
+                _(
+                    "account '{account}': graph_version must look like {example}, not {value}"
+                ).format(account=name, example=DEFAULT_GRAPH_VERSION, value=repr(raw_version))
             )
         api_url = settings.get("api_url", DEFAULT_API_URL).strip().rstrip("/")
         address = urlsplit(api_url)
         local = address.hostname in ("127.0.0.1", "localhost", "::1")
         if not address.hostname or address.scheme not in ("https", "http"):
-            raise PermanentError(f"account '{account.name}': api_url must be a web address")
+            raise PermanentError(
+                _("account '{account}': api_url must be a web address").format(account=name)
+            )
         if address.scheme == "http" and not local:
             raise PermanentError(
-                f"account '{account.name}': api_url must use https (the token travels in it)"
+                _("account '{account}': api_url must use https (the token travels in it)").format(
+                    account=name
+                )
             )
         return cls(page_id, token, f"v{version.group(1)}", api_url)
 
@@ -168,32 +183,34 @@ def _post(graph: _Graph, page: PageSettings, part: Part, gate: _InFlightGate) ->
     message = _message(part)
     if not part.media:
         if not message and not part.link:
-            raise PermanentError("nothing to post: no text, photo or link")
+            raise PermanentError(_("nothing to post: no text, photo or link"))
         fields = {"message": message} if message else {}
         if part.link:
             fields["link"] = part.link
         gate.creating()
         answer = graph.call(
-            "publishing the post",
+            _("publishing the post"),
             lambda: graph.api.put_object(page.page_id, "feed", **fields),
             creating=True,
         )
         return _receipt(answer, "id")
     caption = {"message": message} if message else {}
     if len(part.media) == 1:
-        answer = _upload(graph, page, part.media[0], "publishing the photo", caption, gate)
+        answer = _upload(graph, page, part.media[0], _("publishing the photo"), caption, gate)
         return _receipt(answer, "post_id", "id")
     photo_ids = []
     for number, media in enumerate(part.media, start=1):
-        what = f"uploading photo {number} of {len(part.media)} ({media.path.name})"
+        what = _("uploading photo {number} of {total} ({file})").format(
+            number=number, total=len(part.media), file=media.path.name
+        )
         uploaded = _upload(graph, page, media, what, {"published": "false"})
         photo_id = uploaded.get("id")
         if not isinstance(photo_id, str | int) or not str(photo_id):
-            raise PermanentError(f"Facebook answered {what} without a photo id")
+            raise PermanentError(_("Facebook answered {what} without a photo id").format(what=what))
         photo_ids.append({"media_fbid": str(photo_id)})
     gate.creating()
     answer = graph.call(
-        "publishing the post",
+        _("publishing the post"),
         lambda: graph.api.put_object(
             page.page_id, "feed", **caption, attached_media=json.dumps(photo_ids)
         ),
@@ -224,7 +241,9 @@ def _upload(
     try:
         file = media.path.open("rb")
     except OSError as error:
-        raise PermanentError(f"cannot read {media.path}: {error.strerror}") from None
+        raise PermanentError(
+            _("cannot read {path}: {reason}").format(path=media.path, reason=error.strerror)
+        ) from None
     with file:
         if gate is not None:
             gate.creating()
@@ -243,13 +262,15 @@ def _receipt(answer: Mapping[str, Any], *keys: str) -> PartReceipt:
         if isinstance(value, str | int) and _POST_ID_RE.fullmatch(str(value)):
             return PartReceipt(str(value), POST_URL.format(value))
     raise UncertainError(
-        "Facebook answered without a usable post id; the post may exist: check the Page"
+        _("Facebook answered without a usable post id; the post may exist: check the Page")
     )
 
 
 def _checked_post_id(remote_id: str) -> str:
     if not _POST_ID_RE.fullmatch(remote_id):
-        raise PermanentError(f"{remote_id!r} is not a Facebook post id")
+        raise PermanentError(
+            _("{post_id} is not a Facebook post id").format(post_id=repr(remote_id))
+        )
     return remote_id
 
 
@@ -402,10 +423,11 @@ def classify_error(
 ) -> PublishError:
     """The PublishError for a failed request.
 
-    `what` names the request ("publishing the post"); `creating` says whether it is the
-    one that makes a post public (a feed post, a published photo), so that losing its
-    answer leaves the delivery uncertain; `answer` is the HTTP answer, if one came.
-    Messages never include `secrets` or an access_token in a URL.
+    `what` names the request in the language in use ("publishing the post", shown
+    after "while"); `creating` says whether it is the one that makes a post public (a
+    feed post, a published photo), so that losing its answer leaves the delivery
+    uncertain; `answer` is the HTTP answer, if one came. Messages are in the language
+    in use and never include `secrets` or an access_token in a URL.
     """
     import facebook
     import requests
@@ -416,19 +438,27 @@ def classify_error(
     if isinstance(error, facebook.GraphAPIError):
         return _graph_error(error, what, answer, clean)
     if isinstance(error, UnreadableAnswer):
-        status, kind = error.answer.status, error.answer.content_type or "no content type"
+        status = error.answer.status
+        kind = error.answer.content_type or _("no content type")
         if status >= 500:
-            return TransientError(f"Facebook server error (HTTP {status}) while {what}")
+            return TransientError(
+                _("Facebook server error (HTTP {status}) while {what}").format(
+                    status=status, what=what
+                )
+            )
         if status == 429:
-            retry_after = _retry_after(error.answer.headers)
-            return TransientError(f"Facebook: too many requests while {what}", retry_after)
+            return _too_many_requests(what, error.answer.headers)
         if 200 <= status < 300 and creating:
             return UncertainError(
-                f"Facebook's answer to {what} could not be read (HTTP {status}, {kind}); "
-                "the post may have been published: check the Page before retrying"
+                _(
+                    "Facebook's answer to {what} could not be read (HTTP {status}, {kind}); "
+                    "the post may have been published: check the Page before retrying"
+                ).format(what=what, status=status, kind=kind)
             )
         return PermanentError(
-            f"unexpected answer (HTTP {status}, {kind}) while {what}: is api_url the Graph API?"
+            _(
+                "unexpected answer (HTTP {status}, {kind}) while {what}: is api_url the Graph API?"
+            ).format(status=status, kind=kind, what=what)
         )
     if isinstance(error, requests.RequestException):
         return _network_error(error, what, creating, timeout)
@@ -436,10 +466,21 @@ def classify_error(
     name = type(error).__name__
     if creating and answer is not None and 200 <= answer.status < 300:
         return UncertainError(
-            f"internal error in facebook-sdk after Facebook answered {what} ({name}); "
-            "the post may have been published: check the Page before retrying"
+            _(
+                "internal error in facebook-sdk after Facebook answered {what} ({name}); "
+                "the post may have been published: check the Page before retrying"
+            ).format(what=what, name=name)
         )
-    return PermanentError(f"internal error in facebook-sdk while {what} ({name})")
+    return PermanentError(
+        _("internal error in facebook-sdk while {what} ({name})").format(what=what, name=name)
+    )
+
+
+def _too_many_requests(what: str, headers: Mapping[str, str]) -> TransientError:
+    """An HTTP 429, with how long Facebook says to wait."""
+    return TransientError(
+        _("Facebook: too many requests while {what}").format(what=what), _retry_after(headers)
+    )
 
 
 def _graph_error(
@@ -450,38 +491,65 @@ def _graph_error(
     details = body if isinstance(body, dict) else {}
     code = _int(error.code)
     subcode = _int(details.get("error_subcode"))
-    said = clean(error.message).strip() or "no message"
+    said = clean(error.message).strip() or _("no message")
     status = answer.status if answer is not None else None
     if code == INVALID_TOKEN:
         return PermanentError(
-            f"the Page access token is invalid or expired (Facebook: {said}); it must be "
-            "renewed: create a new long-lived Page access token and update its "
-            "environment variable (see docs/platforms/facebook.md)"
+            _(
+                "the Page access token is invalid or expired (Facebook: {said}); it must be "
+                "renewed: create a new long-lived Page access token and update its "
+                "environment variable (see docs/platforms/facebook.md)"
+            ).format(said=said)
         )
     if code == DUPLICATE_POST:
         return PermanentError(
-            f"Facebook refuses a post identical to a recent one (Facebook: {said})"
+            _("Facebook refuses a post identical to a recent one (Facebook: {said})").format(
+                said=said
+            )
         )
     if code == BLOCKED_BY_POLICY:
         return PermanentError(
-            f"blocked by Facebook's policy or spam checks while {what} (Facebook: {said}); "
-            "see the Page's notifications in Meta Business Suite"
+            _(
+                "blocked by Facebook's policy or spam checks while {what} (Facebook: {said}); "
+                "see the Page's notifications in Meta Business Suite"
+            ).format(what=what, said=said)
         )
     if code in RATE_LIMITS:
         return TransientError(
-            f"Facebook rate limit reached while {what} (code {code}: {said})",
+            _("Facebook rate limit reached while {what} (code {code}: {said})").format(
+                what=what, code=code, said=said
+            ),
             retry_after=_retry_after(answer.headers if answer is not None else {}),
         )
     if status == 429:
-        retry_after = _retry_after(answer.headers) if answer is not None else None
-        return TransientError(f"Facebook: too many requests while {what}", retry_after)
+        return _too_many_requests(what, answer.headers if answer is not None else {})
     if (status is not None and status >= 500) or details.get("is_transient") is True:
-        shown = f"HTTP {status}" if status is not None else "temporary"
-        return TransientError(f"Facebook server error ({shown}) while {what}: {said}")
-    codes = ", ".join(
-        f"{name} {value}" for name, value in (("code", code), ("subcode", subcode)) if value
-    )
-    return PermanentError(f"Facebook refused {what}: {said}" + (f" ({codes})" if codes else ""))
+        if status is None:
+            return TransientError(
+                _("Facebook server error (temporary) while {what}: {said}").format(
+                    what=what, said=said
+                )
+            )
+        return TransientError(
+            _("Facebook server error (HTTP {status}) while {what}: {said}").format(
+                status=status, what=what, said=said
+            )
+        )
+    return PermanentError(_refused(what, said, code, subcode))
+
+
+def _refused(what: str, said: str, code: int | None, subcode: int | None) -> str:
+    """Facebook refused a request for another reason: its words, and its codes."""
+    values = {"what": what, "said": said, "code": code, "subcode": subcode}
+    if code and subcode:
+        return _("Facebook refused {what}: {said} (code {code}, subcode {subcode})").format(
+            **values
+        )
+    if code:
+        return _("Facebook refused {what}: {said} (code {code})").format(**values)
+    if subcode:
+        return _("Facebook refused {what}: {said} (subcode {subcode})").format(**values)
+    return _("Facebook refused {what}: {said}").format(**values)
 
 
 def _network_error(
@@ -495,19 +563,24 @@ def _network_error(
     reason = getattr(error.args[0] if error.args else None, "reason", None)
     problem = None
     if isinstance(error, requests.ConnectTimeout):
-        problem = "timed out"
+        problem = _("timed out")
     elif isinstance(error, requests.exceptions.ProxyError):
-        problem = "the proxy failed"
+        problem = _("the proxy failed")
     elif isinstance(reason, urllib3.exceptions.NameResolutionError):
-        problem = "the name could not be resolved"
+        problem = _("the name could not be resolved")
     elif isinstance(reason, urllib3.exceptions.NewConnectionError):
-        problem = "connection refused" if "refused" in str(reason).lower() else "connection failed"
+        refused = "refused" in str(reason).lower()
+        problem = _("connection refused") if refused else _("connection failed")
     elif reason is not None and any(
         isinstance(arg, ssl.SSLCertVerificationError) for arg in getattr(reason, "args", ())
     ):
-        problem = "its certificate could not be verified"
+        problem = _("its certificate could not be verified")
     if problem is not None:
-        return TransientError(f"could not connect to Facebook ({problem}) while {what}")
+        return TransientError(
+            _("could not connect to Facebook ({problem}) while {what}").format(
+                problem=problem, what=what
+            )
+        )
     answer_lost = (
         requests.ReadTimeout,
         requests.ConnectionError,
@@ -515,18 +588,26 @@ def _network_error(
         requests.exceptions.ContentDecodingError,
     )
     if isinstance(error, answer_lost):
-        if isinstance(error, requests.ReadTimeout):
-            lost = f"no answer within {timeout:g} s" if timeout else "no answer in time"
+        if not isinstance(error, requests.ReadTimeout):
+            lost = _("the connection broke before the answer came")
+        elif timeout:
+            lost = _("no answer within {seconds} s").format(seconds=f"{timeout:g}")
         else:
-            lost = "the connection broke before the answer came"
+            lost = _("no answer in time")
         if creating:
             return UncertainError(
-                f"{lost} while {what}; the post may have been published: "
-                "check the Page before retrying"
+                _(
+                    "{lost} while {what}; the post may have been published: "
+                    "check the Page before retrying"
+                ).format(lost=lost, what=what)
             )
-        return TransientError(f"{lost} while {what}")
+        return TransientError(_("{lost} while {what}").format(lost=lost, what=what))
     # InvalidURL, MissingSchema, InvalidHeader...: the request never left.
-    return PermanentError(f"the request for {what} could not be made ({type(error).__name__})")
+    return PermanentError(
+        _("the request for {what} could not be made ({name})").format(
+            what=what, name=type(error).__name__
+        )
+    )
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -7,6 +7,7 @@ Only the platform asked for is imported: a broken plugin cannot stop the others.
 
 from __future__ import annotations
 
+from humaspost.i18n import _
 from humaspost.platforms.base import Platform
 from humaspost.problems import UsageError
 
@@ -26,7 +27,15 @@ def platform_class(name: str) -> type[Platform]:
 
     found = entry_points(group=GROUP, name=name)
     if not found:
-        known = ", ".join(platform_names()) or "none"
-        raise UsageError(f"platform '{name}' is not installed (installed: {known})")
+        known = platform_names()
+        if not known:
+            raise UsageError(
+                _("platform '{name}' is not installed (installed: none)").format(name=name)
+            )
+        raise UsageError(
+            _("platform '{name}' is not installed (installed: {known})").format(
+                name=name, known=", ".join(known)
+            )
+        )
     platform: type[Platform] = next(iter(found)).load()
     return platform

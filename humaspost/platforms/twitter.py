@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from humaspost.i18n import N_, _
 from humaspost.media import MediaKind, UnsupportedMedia, inspect_media
 from humaspost.platforms.base import (
     MediaFile,
@@ -66,7 +67,7 @@ CHUNK_BYTES = 768 * 1024
 # How long to wait for X to process an uploaded GIF or video before giving up for now.
 PROCESSING_BUDGET = 300.0
 
-_DUPLICATE = "X refuses a post whose text is the same as a recent one; change the wording"
+_DUPLICATE = N_("X refuses a post whose text is the same as a recent one; change the wording")
 
 
 class TwitterPlatform:
@@ -105,8 +106,10 @@ class TwitterPlatform:
                 tweet_id = _data_id(answer)
                 if tweet_id is None:
                     raise UncertainError(
-                        "X accepted the post but its answer had no post id; check the "
-                        "account on x.com before settling it with `humaspost resolve`"
+                        _(
+                            "X accepted the post but its answer had no post id; check the "
+                            "account on x.com before settling it with `humaspost resolve`"
+                        )
                     )
                 return PartReceipt(tweet_id, STATUS_URL.format(tweet_id))
 
@@ -149,16 +152,18 @@ class TwitterPlatform:
         data = answer.get("data") if isinstance(answer, Mapping) else None
         username = data.get("username") if isinstance(data, Mapping) else None
         if not isinstance(username, str):
-            raise TransientError("X's answer about the account had no username")
+            raise TransientError(_("X's answer about the account had no username"))
         if access and "write" not in access:
             # X names the token's permissions on OAuth 1.0a answers ("read",
             # "read-write", "read-write-directmessages").
             raise PermanentError(
-                f"the access token of account '{account.name}' (@{username}) can only "
-                "read: regenerate the Access Token and Secret after setting the app's "
-                "permissions to Read and Write"
+                _(
+                    "the access token of account '{account}' (@{username}) can only "
+                    "read: regenerate the Access Token and Secret after setting the app's "
+                    "permissions to Read and Write"
+                ).format(account=account.name, username=username)
             )
-        return f"posting as @{username}"
+        return _("posting as @{username}").format(username=username)
 
     # -- requests ------------------------------------------------------------------------
 
@@ -169,7 +174,9 @@ class TwitterPlatform:
         missing = [key for key in CREDENTIALS if not account.settings.get(key)]
         if missing:
             raise PermanentError(
-                f"account '{account.name}' has no {', '.join(missing)} in its settings"
+                _("account '{account}' has no {settings} in its settings").format(
+                    account=account.name, settings=", ".join(missing)
+                )
             )
         client = tweepy.Client(
             consumer_key=account.settings["consumer_key"],
@@ -213,7 +220,11 @@ class TwitterPlatform:
 
         answer = self._call(account, run)
         if not isinstance(answer, Mapping):
-            raise TransientError(f"X answered {method} {route} in an unexpected form")
+            raise TransientError(
+                _("X answered {method} {route} in an unexpected form").format(
+                    method=method, route=route
+                )
+            )
         return answer
 
     # -- media ---------------------------------------------------------------------------
@@ -236,7 +247,9 @@ class TwitterPlatform:
                 self._request(client, account, "POST", "/2/media/upload", body=body)
             )
             if media_id is None:
-                raise TransientError(f"X's answer to the upload of {media.path.name} had no id")
+                raise TransientError(
+                    _("X's answer to the upload of {file} had no id").format(file=media.path.name)
+                )
         else:
             category = "tweet_gif" if kind is MediaKind.GIF else "tweet_video"
             media_id = self._upload_chunked(client, account, media.path, data, mime, category)
@@ -260,7 +273,9 @@ class TwitterPlatform:
             self._request(client, account, "POST", "/2/media/upload/initialize", body=start)
         )
         if media_id is None:
-            raise TransientError(f"X's answer to the upload of {path.name} had no id")
+            raise TransientError(
+                _("X's answer to the upload of {file} had no id").format(file=path.name)
+            )
         for index, offset in enumerate(range(0, len(data), CHUNK_BYTES)):
             chunk = base64.b64encode(data[offset : offset + CHUNK_BYTES]).decode("ascii")
             route = f"/2/media/upload/{media_id}/append"
@@ -272,13 +287,17 @@ class TwitterPlatform:
         while (state := _processing(answer))[0] in ("pending", "in_progress"):
             wait = min(max(state[1], 1.0), 30.0)
             if waited + wait > PROCESSING_BUDGET:
-                raise TransientError(f"X is still processing {path.name}; will try again later")
+                raise TransientError(
+                    _("X is still processing {file}; will try again later").format(file=path.name)
+                )
             self.sleep(wait)
             waited += wait
             params = {"command": "STATUS", "media_id": media_id}
             answer = self._request(client, account, "GET", "/2/media/upload", params=params)
         if state[0] == "failed":
-            raise PermanentError(f"X could not process {path.name}: {state[2]}")
+            raise PermanentError(
+                _("X could not process {file}: {reason}").format(file=path.name, reason=state[2])
+            )
         return media_id
 
 
@@ -315,63 +334,98 @@ def map_error(
     """What a tweepy or requests exception means for the delivery; None if it is neither
     (a bug, left to the publisher). `creating`: the request was the one that creates a
     post, so a request that may have reached X makes the outcome uncertain. Messages
-    never contain the account's keys or tokens."""
+    are in the language in use (X's own words kept as X said them) and never contain
+    the account's keys or tokens."""
     import requests
     from tweepy.errors import HTTPException, TooManyRequests, TwitterServerError, Unauthorized
 
     mapped: PublishError | None
     if isinstance(error, TooManyRequests):
-        retry_after, daily = _retry_after(error.response.headers, now)
-        what = "X's daily posting limit" if daily else "X's rate limit"
-        when = f"; it resets in {retry_after:.0f} s" if retry_after is not None else ""
-        mapped = TransientError(f"{what} for this account is used up{when}", retry_after)
+        mapped = _rate_limited(error.response.headers, now)
     elif isinstance(error, TwitterServerError):
         status = f"{error.response.status_code} {error.response.reason}".strip()
-        mapped = TransientError(f"X is having trouble ({status}); will retry")
+        mapped = TransientError(
+            _("X is having trouble ({status}); will retry").format(status=status)
+        )
     elif isinstance(error, Unauthorized):
         mapped = PermanentError(
-            f"X refused the credentials of account '{account.name}': check its four keys "
-            "(consumer key and secret, access token and secret), or regenerate the access "
-            "token after setting the app's permissions to Read and Write"
+            _(
+                "X refused the credentials of account '{account}': check its four keys "
+                "(consumer key and secret, access token and secret), or regenerate the access "
+                "token after setting the app's permissions to Read and Write"
+            ).format(account=account.name)
         )
     elif isinstance(error, HTTPException):
         mapped = _refusal(error)
     elif isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
-        mapped = PermanentError(f"the api_url of account '{account.name}' is not a web address")
+        mapped = PermanentError(
+            _("the api_url of account '{account}' is not a web address").format(
+                account=account.name
+            )
+        )
     elif _never_sent(error):
-        mapped = TransientError(f"could not connect to X ({_reason(error)}); nothing was sent")
+        mapped = TransientError(
+            _("could not connect to X ({reason}); nothing was sent").format(reason=_reason(error))
+        )
     elif isinstance(error, requests.RequestException):
         if creating:
             mapped = UncertainError(
-                f"X did not answer after the post was sent ({_reason(error)}); it may have "
-                "been published: check the account on x.com, then settle it with "
-                "`humaspost resolve`"
+                _(
+                    "X did not answer after the post was sent ({reason}); it may have "
+                    "been published: check the account on x.com, then settle it with "
+                    "`humaspost resolve`"
+                ).format(reason=_reason(error))
             )
         else:
-            mapped = TransientError(f"X did not answer ({_reason(error)}); try again later")
+            mapped = TransientError(
+                _("X did not answer ({reason}); try again later").format(reason=_reason(error))
+            )
     else:
         return None
     return _scrubbed(mapped, account)
 
 
+def _rate_limited(headers: Mapping[str, str], now: datetime) -> TransientError:
+    """X answered 429: which limit is used up, and when it resets if X says."""
+    retry_after, daily = _retry_after(headers, now)
+    if retry_after is None:
+        message = _("X's rate limit for this account is used up")
+    elif daily:
+        message = _(
+            "X's daily posting limit for this account is used up; it resets in {seconds} s"
+        ).format(seconds=f"{retry_after:.0f}")
+    else:
+        message = _("X's rate limit for this account is used up; it resets in {seconds} s").format(
+            seconds=f"{retry_after:.0f}"
+        )
+    return TransientError(message, retry_after)
+
+
 def _refusal(error: Any) -> PublishError:
-    """X answered with a 4xx other than 401 and 429."""
+    """X answered with a 4xx other than 401 and 429; X's own words are kept as they are."""
     status = error.response.status_code
     message = _x_message(error)
     lowered = message.lower()
     if status == 403 and "duplicate content" in lowered:
-        return PermanentError(_DUPLICATE)
+        return PermanentError(_(_DUPLICATE))
     if status == 403 and "reply to a" in lowered and "deleted or not visible" in lowered:
         # Seen mid-thread right after the part replied to was created (X's replicas
         # lag); nothing was created, so try again later: the thread resumes there.
-        return TransientError(f"X refused the reply: {message}", retry_after=60)
+        return TransientError(
+            _("X refused the reply: {message}").format(message=message), retry_after=60
+        )
     if status == 403:
-        return PermanentError(f"X refused the request: {message}")
+        return PermanentError(_("X refused the request: {message}").format(message=message))
     if status == 400:
-        return PermanentError(f"X rejected the request as invalid: {message}")
+        return PermanentError(
+            _("X rejected the request as invalid: {message}").format(message=message)
+        )
     status_line = f"{status} {error.response.reason}".strip()
-    detail = f": {message}" if message != status_line else ""
-    return PermanentError(f"X answered {status_line}{detail}")
+    if message == status_line:
+        return PermanentError(_("X answered {status}").format(status=status_line))
+    return PermanentError(
+        _("X answered {status}: {message}").format(status=status_line, message=message)
+    )
 
 
 def _x_message(error: Any) -> str:
@@ -426,23 +480,23 @@ def _reason(error: BaseException) -> str:
     import requests
 
     for kind, words in (
-        (requests.exceptions.ConnectTimeout, "connection timed out"),
-        (requests.exceptions.ReadTimeout, "timed out waiting for the answer"),
-        (requests.exceptions.SSLError, "TLS error"),
-        (requests.exceptions.ChunkedEncodingError, "connection broken mid-answer"),
-        (requests.exceptions.JSONDecodeError, "the answer was not JSON"),
+        (requests.exceptions.ConnectTimeout, N_("connection timed out")),
+        (requests.exceptions.ReadTimeout, N_("timed out waiting for the answer")),
+        (requests.exceptions.SSLError, N_("TLS error")),
+        (requests.exceptions.ChunkedEncodingError, N_("connection broken mid-answer")),
+        (requests.exceptions.JSONDecodeError, N_("the answer was not JSON")),
     ):
         if isinstance(error, kind):
-            return words
+            return _(words)
     text = repr(error)
     for marker, words in (
-        ("refused", "connection refused"),
-        ("reset", "connection reset"),
-        ("RemoteDisconnected", "connection closed without an answer"),
-        ("NameResolution", "unknown host name"),
+        ("refused", N_("connection refused")),
+        ("reset", N_("connection reset")),
+        ("RemoteDisconnected", N_("connection closed without an answer")),
+        ("NameResolution", N_("unknown host name")),
     ):
         if marker in text:
-            return words
+            return _(words)
     return type(error).__name__
 
 
@@ -483,7 +537,7 @@ def _processing(answer: Mapping[str, Any]) -> tuple[str, float, str]:
     return (
         str(info.get("state", "succeeded")),
         float(wait) if isinstance(wait, int | float) else 1.0,
-        str(message) or "no reason given",
+        str(message) or _("no reason given"),
     )
 
 
@@ -493,11 +547,17 @@ def _read_media(path: Path) -> tuple[MediaKind, str, bytes]:
         info = inspect_media(path)
         data = path.read_bytes()
     except UnsupportedMedia as error:
-        raise PermanentError(f"{path.name} cannot be posted to X: it is {error}") from None
+        raise PermanentError(
+            _("{file} cannot be posted to X: it is {reason}").format(file=path.name, reason=error)
+        ) from None
     except NotPlainFile as error:
-        raise PermanentError(f"{path.name} is {error.reason}, not a plain file") from None
+        raise PermanentError(
+            _("{file} is {reason}, not a plain file").format(file=path.name, reason=error.reason)
+        ) from None
     except OSError as error:
-        raise PermanentError(f"cannot read {path.name}: {error.strerror}") from None
+        raise PermanentError(
+            _("cannot read {file}: {reason}").format(file=path.name, reason=error.strerror)
+        ) from None
     return info.kind, MIME_TYPES[info.format], data
 
 
