@@ -74,7 +74,7 @@ def test_problems_of_reading_posts_are_in_indonesian_at_the_same_places(repo: Re
         "buat indentasi dengan spasi, bukan tab",
     )
     assert said["ganda.yaml"][0] == "kunci 'text' ditulis dua kali (pertama kali di baris 2)"
-    assert said["salah-ketik.yaml"] == ("kolom 'txt' tidak dikenal", "maksudnya 'text'?")
+    assert said["salah-ketik.yaml"] == ("kolom 'txt' tidak dikenal", "mungkin maksudnya 'text'?")
     assert said["draf.yaml"][0] == "'draft' harus berupa true atau false, bukan 'ya'"
     assert said["zona.yaml"][0] == (
         "'publish_at': '2027-01-05 08:00 UTC' memakai zona yang tidak dikenal humaspost; "
