@@ -67,7 +67,7 @@ def build_adapters(
     config: Config, accounts: Mapping[str, ResolvedAccount], clock: Clock
 ) -> dict[str, Platform]:
     """The adapter of each account, one instance per platform."""
-    context = PlatformContext(config.state_dir, clock)
+    context = PlatformContext(config.state_dir, clock, timezone=config.timezone)
     by_platform: dict[str, Platform] = {}
     for account in accounts.values():
         if account.platform not in by_platform:

@@ -3,7 +3,8 @@
 Every file is loaded and checked as `check` checks it (`check_and_keep`, then
 `check_across_posts` over the files given); each account the post goes to (groups and
 defaults expanded) gets its parts as `render` makes them for publishing, each measured
-and cut where the platform's limit falls.
+and cut where the platform's limit falls. `humaspost.cli.preview` draws it as text or
+JSON, `humaspost.preview_html` as a page.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from humaspost.checks import (
     check_and_keep,
 )
 from humaspost.config import Account, Config
+from humaspost.i18n import _, ngettext
 from humaspost.platforms.rules import rules_for
 from humaspost.posts import Post
 from humaspost.problems import Problem, Severity
@@ -31,6 +33,8 @@ from humaspost.repeats import occurrences
 
 # How many coming occurrences of a repeating post are shown.
 SHOWN_OCCURRENCES = 3
+# The platforms as their users call them; a plugin's by its own name.
+PLATFORM_NAMES = {"twitter": "X", "facebook": "Facebook"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class MediaPreview:
     alt: str | None
     format: str | None  # None: the file is unusable (its problem says why)
     size: int | None
+    path: Path  # the file itself, as the post names it
 
 
 @dataclass(frozen=True)
@@ -92,15 +97,55 @@ class FilePreview:
 
 @dataclass(frozen=True)
 class Preview:
-    """The preview of every file given, with the timezone its times are shown in."""
+    """The preview of every file given, with the timezone its times are shown in and
+    the repository root (media files are read only inside it)."""
 
     files: tuple[FilePreview, ...]
     timezone: ZoneInfo
+    root: Path
 
     @property
     def failed(self) -> bool:
         """Whether a file has errors (a part over its limit is one: HP301)."""
         return any(f.errors for f in self.files)
+
+    @property
+    def errors(self) -> int:
+        """How many problems of all the files are errors."""
+        return sum(f.errors for f in self.files)
+
+    @property
+    def warnings(self) -> int:
+        """How many problems of all the files are warnings."""
+        return sum(len(f.problems) for f in self.files) - self.errors
+
+    def summary(self) -> str:
+        """The last line of the preview, without its mark: `1 file, 2 deliveries: no
+        problems`, or how many errors and warnings there are."""
+        files = len(self.files)
+        deliveries = sum(len(f.deliveries) for f in self.files)
+        counts = {
+            "files": ngettext("{count} file", "{count} files", files).format(count=files),
+            "deliveries": ngettext("{count} delivery", "{count} deliveries", deliveries).format(
+                count=deliveries
+            ),
+        }
+        if not self.errors and not self.warnings:
+            return _("{files}, {deliveries}: no problems").format(**counts)
+        return _("{files}, {deliveries}: {errors}, {warnings}").format(
+            **counts,
+            errors=ngettext("{count} error", "{count} errors", self.errors).format(
+                count=self.errors
+            ),
+            warnings=ngettext("{count} warning", "{count} warnings", self.warnings).format(
+                count=self.warnings
+            ),
+        )
+
+
+def platform_name(platform: str) -> str:
+    """A platform as its users call it: `X` for twitter."""
+    return PLATFORM_NAMES.get(platform, platform)
 
 
 def preview_files(
@@ -110,9 +155,9 @@ def preview_files(
     of their accounts receives; `now` starts a repeat's coming occurrences."""
     cache = MediaCache(config.root, config.state_dir)
     loaded = [check_and_keep(path, shown, config, now, cache, published) for path, shown in files]
-    across = check_across_posts([result for _, result in loaded])
+    across = check_across_posts([result for _post, result in loaded])
     previews = []
-    for (_, shown), (post, result) in zip(files, loaded, strict=True):
+    for (_path, shown), (post, result) in zip(files, loaded, strict=True):
         problems = result.problems + [p for p in across if p.file == shown]
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         previews.append(
@@ -123,7 +168,7 @@ def preview_files(
                 _deliveries(post, result, config, now, cache) if post is not None else (),
             )
         )
-    return Preview(tuple(previews), config.timezone)
+    return Preview(tuple(previews), config.timezone, config.root)
 
 
 def _deliveries(
@@ -165,6 +210,7 @@ def _delivery(
                 item.alt,
                 info.format if info is not None else None,
                 info.size if info is not None else None,
+                item.path,
             )
         )
     return DeliveryPreview(

@@ -19,9 +19,9 @@ def render(post: Post, account: Account) -> tuple[Part, ...]:
     texts = rules.parts(content.parts or ())
     media = tuple(MediaFile(item.path.resolve(), item.alt) for item in content.media or ())
     if not texts:
-        return (Part("", media, content.link),) if media else ()
-    first = Part(texts[0], media, content.link)
-    return (first, *(Part(text) for text in texts[1:]))
+        return (Part("", media, content.link, post.id),) if media else ()
+    first = Part(texts[0], media, content.link, post.id)
+    return (first, *(Part(text, post_id=post.id) for text in texts[1:]))
 
 
 def content_hash(parts: tuple[Part, ...]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import PNG_BYTES, Repo, run_humaspost
+from tests.conftest import BASE_CONFIG, PNG_BYTES, Repo, run_humaspost
 
 NOW = "2026-11-28 09:00"
 THREAD = """\
@@ -199,3 +199,59 @@ def test_a_missing_file_is_a_usage_error(repo: Repo) -> None:
     assert result.returncode == 2
     assert "no such file or folder: posts/tidak-ada.md" in result.stderr
     assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+def test_the_preview_speaks_indonesian(repo: Repo) -> None:
+    repo.media("pasar.png")
+    repo.post(
+        "pasar.md",
+        THREAD.replace(
+            "---\nPasar", "media:\n  - {file: ../media/pasar.png, alt: Poster pasar}\n---\nPasar"
+        ),
+    )
+    repo.post(
+        "draf.yaml",
+        "publish_at: 2026-09-29 08:00\ndraft: true\nto: pemkot-x\ntext: Rapat\n",
+    )
+    result = run_humaspost(
+        "preview",
+        "posts/pasar.md",
+        "posts/draf.yaml",
+        "--now",
+        NOW,
+        cwd=repo.root,
+        env={"HUMASPOST_LANG": "id"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "posts/pasar.md  (unggahan pasar)\n  → pemkot-x (X)\n" in out
+    assert "    pada Selasa, 1 Desember 2026 08:00 WIB\n    bagian 1/2: 44 dari 280\n" in out
+    assert (
+        f"    media: media/pasar.png (png, {len(PNG_BYTES)} byte)\n      alt: Poster pasar\n" in out
+    )
+    assert "    pada Selasa, 29 September 2026 08:00 WIB  (draf: diperiksa, tidak terbit)\n" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert out.endswith("✓ 2 berkas, 3 pengiriman: tidak ada masalah\n")
+
+
+def test_an_over_long_part_in_indonesian(repo: Repo) -> None:
+    repo.post("panjang.yaml", f"publish_at: 2026-12-01 08:00\nto: latihan\ntext: {'a' * 290}\n")
+    repo.write_config(
+        BASE_CONFIG.replace("platform: sandbox", "platform: sandbox\n    like: twitter")
+    )
+    result = run_humaspost(
+        "preview", "posts/panjang.yaml", "--now", NOW, cwd=repo.root, env={"HUMASPOST_LANG": "id"}
+    )
+    assert result.returncode == 1
+    assert "  → latihan (sandbox, dihitung sebagai X)\n" in result.stdout
+    assert "    bagian 1/1: 290 dari 280, kelebihan 10; ⟨…⟩ tidak muat\n" in result.stdout
+    assert result.stdout.endswith("✗ 1 berkas, 1 pengiriman: 1 galat, 0 peringatan\n")
+    english = run_humaspost("preview", "posts/panjang.yaml", "--now", NOW, cwd=repo.root)
+    assert "  → latihan (sandbox, counted as X)\n" in english.stdout
+    assert "    part 1/1: 290 of 280, 10 over; ⟨…⟩ does not fit\n" in english.stdout
+
+
+def test_help_offers_html_and_output(repo: Repo) -> None:
+    result = run_humaspost("preview", "--help", cwd=repo.root)
+    assert result.returncode == 0
+    assert "html" in result.stdout and "--output" in result.stdout

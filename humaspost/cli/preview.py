@@ -1,23 +1,27 @@
 """`humaspost preview`: exactly what each account receives, for review before merging.
 
 `humaspost.preview.preview_files` checks the files and builds the deliveries; this
-module draws them. Text output fits 80 columns: each part's lines are indented behind
-`│`, a real line break ends its line with `⏎` (a line without one was only wrapped
-here), and the text beyond a platform's limit is marked `⟨…⟩`. Times are local, with
-Indonesian day and month names as in `schedule`. `--format json` is documented in
-docs/cli.md.
+module draws them as text or JSON, and `humaspost.preview_html` as a page. Text output
+fits 80 columns: each part's lines are indented behind `│`, a real line break ends its
+line with `⏎` (a line without one was only wrapped here), and the text beyond a
+platform's limit is marked `⟨…⟩`. Times are local, with Indonesian day and month names
+as in `schedule`. `--format json` is documented in docs/cli.md; `--format html` is one
+self-contained page that draws each delivery as its platform shows it, and loads
+nothing from the network.
 
 Exit code 1 when a file has errors (a part over its limit is one, HP301); 2 for usage
-and configuration errors, such as a file that does not exist.
+and configuration errors, such as a file that does not exist or an `--output` that
+cannot be written.
 """
 
 from __future__ import annotations
 
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 from zoneinfo import ZoneInfo
 
 import typer
@@ -26,7 +30,6 @@ from humaspost.cli.common import (
     ConfigOption,
     DebugOption,
     NowOption,
-    OutputFormat,
     cwd,
     load,
     now_from,
@@ -35,30 +38,62 @@ from humaspost.cli.common import (
 )
 from humaspost.cli.output import Output, Segment
 from humaspost.cli.problems_view import SourceLines, print_json, problem_json, problem_segments
+from humaspost.i18n import _, current_language
 from humaspost.platforms.rules import MB
-from humaspost.preview import DeliveryPreview, FilePreview, PartPreview, Preview, preview_files
+from humaspost.preview import (
+    DeliveryPreview,
+    FilePreview,
+    PartPreview,
+    Preview,
+    platform_name,
+    preview_files,
+)
+from humaspost.preview_html import preview_page
+from humaspost.problems import UsageError
 from humaspost.repository import post_files
-from humaspost.times import format_local_day
+from humaspost.times import format_local_day, quoted
 
 WIDTH = 80
 _TEXT_INDENT = "      │ "
-_PLATFORM_NAMES = {"twitter": "X", "facebook": "Facebook"}
 LINE_END = "⏎"
 OVER_START, OVER_END = "⟨", "⟩"
+
+
+class PreviewFormat(StrEnum):
+    """What `preview` writes."""
+
+    TEXT = "text"
+    JSON = "json"
+    HTML = "html"
 
 
 def preview(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Post files (or folders of them) to preview.",
+            help=_("Post files (or folders of them) to preview."),
             callback=usable_paths,
             show_default=False,
         ),
     ],
+    shown_as: Annotated[
+        PreviewFormat,
+        typer.Option(
+            "--format",
+            help=_("text, json, or html (one page that draws each post as its platform does)."),
+        ),
+    ] = PreviewFormat.TEXT,
     output: Annotated[
-        OutputFormat, typer.Option("--format", help="text or json.")
-    ] = OutputFormat.TEXT,
+        Path | None,
+        typer.Option(
+            "--output",
+            help=_(
+                "Write the preview to this file (relative to the current folder) instead "
+                "of printing it."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     config: ConfigOption = None,
     now: NowOption = None,
     debug: DebugOption = False,
@@ -69,15 +104,32 @@ def preview(
     link and the local publish time.
 
     Exits 1 if a file has errors (a part over its limit is one)."""
-    cfg, _ = load(config)
+    cfg, _config_name = load(config)
     files = post_files(cfg.posts_dir, paths, cwd())
     result = preview_files(cfg, files, now_from(now, cfg), published_log(cfg))
-    if output is OutputFormat.JSON:
-        print_json(sys.stdout, preview_json(result))
+    if shown_as is PreviewFormat.JSON:
+        _write(output, lambda stream: print_json(stream, preview_json(result)))
+    elif shown_as is PreviewFormat.HTML:
+        page = preview_page(result, current_language())
+        _write(output, lambda stream: stream.write(page))
     else:
-        Output(sys.stdout).write(_text(result))
+        _write(output, lambda stream: Output(stream).write(_text(result)))
     if result.failed:
         raise typer.Exit(1)
+
+
+def _write(output: Path | None, write: Callable[[TextIO], object]) -> None:
+    """Write to standard output, or to the `--output` file (UTF-8, replaced whole)."""
+    if output is None:
+        write(sys.stdout)
+        return
+    try:
+        with (cwd() / output).open("w", encoding="utf-8") as stream:
+            write(stream)
+    except OSError as exc:
+        raise UsageError(
+            _("cannot write {file}: {reason}").format(file=quoted(str(output)), reason=exc.strerror)
+        ) from None
 
 
 def preview_json(result: Preview) -> dict[str, Any]:
@@ -127,7 +179,8 @@ def _text(result: Preview) -> Iterator[Segment]:
     source = SourceLines(cwd())
     for file in result.files:
         yield file.file, "bold"
-        yield (f"  (post {file.post_id})\n" if file.post_id else "\n"), "dim"
+        post = "  " + _("(post {post_id})").format(post_id=file.post_id) if file.post_id else ""
+        yield post + "\n", "dim"
         yield from problem_segments(file.problems, source)
         for delivery in file.deliveries:
             yield from _delivery_text(delivery, result.timezone)
@@ -138,9 +191,11 @@ def _text(result: Preview) -> Iterator[Segment]:
 def _delivery_text(delivery: DeliveryPreview, tz: ZoneInfo) -> Iterator[Segment]:
     yield "  → ", "dim"
     yield delivery.account, "bold cyan"
-    platform = _PLATFORM_NAMES.get(delivery.platform, delivery.platform)
+    platform = platform_name(delivery.platform)
     if delivery.counted_as != delivery.platform:
-        platform += f", counted as {_PLATFORM_NAMES.get(delivery.counted_as, delivery.counted_as)}"
+        platform = _("{platform}, counted as {counted}").format(
+            platform=platform, counted=platform_name(delivery.counted_as)
+        )
     yield f" ({platform})\n", None
     yield from _when(delivery, tz)
     count = len(delivery.parts)
@@ -149,35 +204,46 @@ def _delivery_text(delivery: DeliveryPreview, tz: ZoneInfo) -> Iterator[Segment]
         if index == 0:
             yield from _attachments(delivery)
     if not delivery.parts:
-        yield "    nothing to send\n", "bold red"
+        yield "    " + _("nothing to send") + "\n", "bold red"
 
 
 def _when(delivery: DeliveryPreview, tz: ZoneInfo) -> Iterator[Segment]:
-    draft = "  (draft: checked, never published)" if delivery.draft else ""
+    draft = "  " + _("(draft: checked, never published)") if delivery.draft else ""
     if delivery.repeat is not None:
-        yield f"    repeats '{delivery.repeat}'{draft}, next:\n", None
+        repeats = _("repeats '{repeat}'{draft}, next:").format(repeat=delivery.repeat, draft=draft)
+        yield f"    {repeats}\n", None
         for moment in delivery.times:
             yield f"      {format_local_day(moment, tz)}\n", None
         if not delivery.times:
-            yield "      no more occurrences\n", "yellow"
+            yield "      " + _("no more occurrences") + "\n", "yellow"
     elif delivery.times:
-        yield f"    at {format_local_day(delivery.times[0], tz)}{draft}\n", None
+        at = _("at {time}").format(time=format_local_day(delivery.times[0], tz))
+        yield f"    {at}{draft}\n", None
     else:
-        yield f"    no publish time{draft}\n", "yellow"
+        yield "    " + _("no publish time") + f"{draft}\n", "yellow"
 
 
 def _part_text(part: PartPreview, index: int, count: int) -> Iterator[Segment]:
-    limit = f" of {part.limit}" if part.limit is not None else " (no limit)"
-    heading = f"    part {index + 1}/{count}: {part.length}{limit}"
+    numbers = {"number": index + 1, "count": count, "length": part.length}
+    if part.limit is not None:
+        heading = _("part {number}/{count}: {length} of {limit}").format(
+            **numbers, limit=part.limit
+        )
+    else:
+        heading = _("part {number}/{count}: {length} (no limit)").format(**numbers)
+    heading = "    " + heading
     if part.over_by:
         yield heading, None
-        yield f", {part.over_by} over; {OVER_START}…{OVER_END} does not fit\n", "bold red"
+        over = _(", {over_by} over; {marks} does not fit").format(
+            over_by=part.over_by, marks=f"{OVER_START}…{OVER_END}"
+        )
+        yield over + "\n", "bold red"
         text = f"{part.fits}{OVER_START}{part.overflow}{OVER_END}"
     else:
         yield heading + "\n", None
         text = part.text
     if not text:
-        yield f"{_TEXT_INDENT}(no text)\n", "dim"
+        yield _TEXT_INDENT + _("(no text)") + "\n", "dim"
     lines = text.split("\n") if text else []
     for number, line in enumerate(lines):
         shown = line + (LINE_END if number < len(lines) - 1 else "")
@@ -189,13 +255,13 @@ def _part_text(part: PartPreview, index: int, count: int) -> Iterator[Segment]:
 def _attachments(delivery: DeliveryPreview) -> Iterator[Segment]:
     """Media and link, which go with the first part."""
     for item in delivery.media:
-        found = f"{item.format}, {_size(item.size)}" if item.size is not None else "unusable"
-        yield f"    media: {item.file} ({found})\n", None
-        alt = f"alt: {item.alt}" if item.alt else "alt: (none)"
+        found = f"{item.format}, {_size(item.size)}" if item.size is not None else _("unusable")
+        yield "    " + _("media: {file} ({found})").format(file=item.file, found=found) + "\n", None
+        alt = _("alt: {alt}").format(alt=item.alt) if item.alt else _("alt: (none)")
         for row in _rows(alt, WIDTH - 6):
             yield f"      {row}\n", None if item.alt else "yellow"
     if delivery.link is not None:
-        yield f"    link: {delivery.link}\n", None
+        yield "    " + _("link: {link}").format(link=delivery.link) + "\n", None
 
 
 def _size(size: int) -> str:
@@ -203,7 +269,7 @@ def _size(size: int) -> str:
         return f"{size / MB:.1f} MB"
     if size >= 1024:
         return f"{size / 1024:.1f} KB"
-    return f"{size} bytes"
+    return _("{size} bytes").format(size=size)
 
 
 def _rows(line: str, width: int) -> list[str]:
@@ -238,17 +304,10 @@ def _columns(text: str) -> int:
 
 
 def _summary(result: Preview) -> Segment:
-    files = len(result.files)
-    deliveries = sum(len(f.deliveries) for f in result.files)
-    errors = sum(f.errors for f in result.files)
-    warnings = sum(len(f.problems) for f in result.files) - errors
-    counts = f"{_plural(files, 'file')}, {_plural(deliveries, 'delivery', 'deliveries')}"
-    if not errors and not warnings:
-        return f"✓ {counts}: no problems\n", "bold green"
-    found = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
-    mark, style = ("✗", "bold red") if errors else ("!", "bold yellow")
-    return f"{mark} {counts}: {found}\n", style
-
-
-def _plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else words or word + 's'}"
+    if result.errors:
+        mark, style = "✗", "bold red"
+    elif result.warnings:
+        mark, style = "!", "bold yellow"
+    else:
+        mark, style = "✓", "bold green"
+    return f"{mark} {result.summary()}\n", style

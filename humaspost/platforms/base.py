@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar, Protocol
 
@@ -29,6 +29,9 @@ class Part:
     text: str
     media: tuple[MediaFile, ...] = ()
     link: str | None = None
+    # The post it comes from, for the adapter's own records (the sandbox names its
+    # files by it); no platform is sent it.
+    post_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,14 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class PlatformContext:
-    """What the framework gives every adapter: where local state lives, the clock, and
-    the network timeout for each request."""
+    """What the framework gives every adapter: where local state lives, the clock, the
+    network timeout for each request, and the config's timezone (for what a person
+    reads, such as the sandbox's file names)."""
 
     state_dir: Path
     clock: Clock
     timeout: float = 30.0
+    timezone: tzinfo = UTC
 
 
 class ThreadProgress(Protocol):

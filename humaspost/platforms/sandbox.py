@@ -1,8 +1,21 @@
 """The built-in sandbox platform: publishes to files on this machine, never the network.
 
 For training new staff, demos and tests: each published part becomes one JSON file in
-`<state_dir>/sandbox/<account>/`, and the delivery's address is a `sandbox://` URL. An
-account's `delay` setting makes each call take that long, like a real platform: the
+`<state_dir>/sandbox/<account>/`, named so that a trainer reads the outbox in order: the
+local time (the config's timezone) the delivery started, the post id ('/' written '-')
+and the part number, `2026-12-01_0800_2026-12-hari-aids-sedunia_1.json`. A file of that
+name already there (the same post sent twice in one minute: a repeat catching up, a
+rehearsal in both publish logs, a part sent again after an unknown delivery) is never
+overwritten: the new one is `..._1~2.json`, `~3`, ... Each file records the part (its
+text, media, link and the part it replies to), the post id, the part number and the
+part's length against the limit of the platform the account is `like`. Only our own
+post: nothing a resident wrote goes there.
+
+The part's id is its file name with a random tag (`..._1.3f9a0c2e`), so that an address
+is never given twice even after a retract removed the files; its address is
+`sandbox://<account>/<id>`.
+
+An account's `delay` setting makes each call take that long, like a real platform: the
 first half before the request goes out (connecting: a crash then loses nothing, and a
 thread resumes at that part), the second half in flight (a crash then leaves the
 delivery unknown), so that rehearsals and tests meet both cases.
@@ -12,10 +25,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import time
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
+from humaspost.i18n import _
 from humaspost.platforms.base import (
     Part,
     PartReceipt,
@@ -25,7 +41,13 @@ from humaspost.platforms.base import (
     ThreadProgress,
     publish_thread,
 )
+from humaspost.platforms.rules import rules_for
 from humaspost.times import parse_duration
+
+# A part's id: the file's name without `.json`, then a random tag.
+_PART_ID = re.compile(r"^(?P<file>(?P<start>.+)_\d+(?:~\d+)?)\.[0-9a-f]{8}$")
+# Room for the post id in a file name (most file systems allow 255 bytes).
+_MAX_ID_BYTES = 150
 
 
 class SandboxPlatform:
@@ -48,47 +70,123 @@ class SandboxPlatform:
             if "delay" in account.settings
             else 0.0
         )
+        like = account.settings.get("like", self.name)
+        rules = rules_for(like)
+        connecting = _Connecting(progress, delay / 2)
+        # A resumed thread keeps the name its first part was given.
+        start = _start_of(progress.done[0].remote_id) if progress.done else None
 
         def send(part: Part, reply_to: str | None) -> PartReceipt:
+            nonlocal start
             if delay:
                 time.sleep(delay / 2)  # in flight: the request is out, no answer yet
-            moment = self.context.clock()
-            remote_id = f"{moment:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
+            moment = self.context.clock().astimezone(self.context.timezone)
+            if start is None:
+                start = f"{moment:%Y-%m-%d_%H%M}_{_file_name_id(part.post_id)}"
+            number = connecting.index + 1
             record = {
-                "id": remote_id,
                 "account": account.name,
+                "post": part.post_id,
+                "part": number,
+                "parts": len(parts),
+                "like": like,
+                "length": rules.measure(part.text),
+                "limit": rules.max_length,
                 "text": part.text,
                 "media": [{"file": str(m.path), "alt": m.alt} for m in part.media],
                 "link": part.link,
                 "reply_to": reply_to,
                 "time": moment.isoformat(),
             }
-            # Write then rename: a reader never sees half a file.
-            target = folder / f"{remote_id}.json"
-            temporary = target.with_suffix(".tmp")
-            temporary.write_text(json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
-            os.replace(temporary, target)
-            return PartReceipt(remote_id, f"sandbox://{account.name}/{remote_id}")
+            remote_id = _write_new(folder, f"{start}_{number}", record)
+            return PartReceipt(remote_id, _address(account.name, remote_id))
 
-        return publish_thread(parts, _Connecting(progress, delay / 2), send)
+        return publish_thread(parts, connecting, send)
 
     def retract(self, receipt: Receipt, account: ResolvedAccount) -> None:
         """Remove the delivery's files from the outbox."""
+        folder = self.outbox / account.name
         for part in receipt.parts:
-            (self.outbox / account.name / f"{part.remote_id}.json").unlink(missing_ok=True)
+            path = folder / f"{_file_of(part.remote_id)}.json"
+            if _holds(path, part.remote_id):
+                path.unlink(missing_ok=True)
 
     def verify(self, account: ResolvedAccount) -> str:
         """The sandbox needs no credentials."""
-        return f"sandbox outbox {self.outbox / account.name}"
+        return _("sandbox outbox {folder}").format(folder=self.outbox / account.name)
+
+
+def _write_new(folder: Path, name: str, record: dict[str, Any]) -> str:
+    """Write `record` as `<name>.json`, or `<name>~2.json`, ... where that is taken;
+    return the part's id. Written, then linked to its name: a reader never sees half a
+    file, and a file already there is never replaced."""
+    tag = secrets.token_hex(4)
+    temporary = folder / f".{name}.{tag}.tmp"
+    copy = 1
+    try:
+        while True:
+            file = name if copy == 1 else f"{name}~{copy}"
+            remote_id = f"{file}.{tag}"
+            temporary.write_text(
+                json.dumps(
+                    {"id": remote_id, "url": _address(folder.name, remote_id), **record},
+                    ensure_ascii=False,
+                    indent=2,
+                ),
+                "utf-8",
+            )
+            try:
+                os.link(temporary, folder / f"{file}.json")
+            except FileExistsError:
+                copy += 1
+                continue
+            return remote_id
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _address(account: str, remote_id: str) -> str:
+    return f"sandbox://{account}/{remote_id}"
+
+
+def _file_name_id(post_id: str | None) -> str:
+    """The post id as it appears in a file name: '/' written '-', cut to fit."""
+    written = (post_id or "post").replace("/", "-")
+    return written.encode()[:_MAX_ID_BYTES].decode(errors="ignore")
+
+
+def _start_of(remote_id: str) -> str | None:
+    """The time and post of a delivery's file names, from one part's id (None for an id
+    of another form: outboxes written before files were named so)."""
+    found = _PART_ID.match(remote_id)
+    return found["start"] if found else None
+
+
+def _file_of(remote_id: str) -> str:
+    """The name (without `.json`) of the file a part's id belongs to; outboxes written
+    before files were named so named each file by the id itself."""
+    found = _PART_ID.match(remote_id)
+    return found["file"] if found else remote_id
+
+
+def _holds(path: Path, remote_id: str) -> bool:
+    """Whether the file is that part's, not a later one's that took the same name."""
+    try:
+        found = json.loads(path.read_text("utf-8")).get("id")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return bool(found == remote_id)
 
 
 class _Connecting:
     """Progress that first waits (connecting) before a part's request is marked in
-    flight; otherwise the adapter's progress as it is."""
+    flight, and keeps the number of the part being sent; otherwise the adapter's
+    progress as it is."""
 
     def __init__(self, progress: ThreadProgress, wait: float) -> None:
         self.progress = progress
         self.wait = wait
+        self.index = 0
 
     @property
     def done(self) -> tuple[PartReceipt, ...]:
@@ -99,6 +197,7 @@ class _Connecting:
         """Connect, then mark the part in flight."""
         if self.wait:
             time.sleep(self.wait)
+        self.index = index
         self.progress.starting(index)
 
     def published(self, index: int, receipt: PartReceipt) -> None:

@@ -125,6 +125,16 @@ def split_at_limit(text: str, limit: int = MAX_WEIGHTED_LENGTH) -> tuple[str, st
     return text[:index], text[index:]
 
 
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Where X finds URLs in ``text`` (start, end), in order: the same ones it counts 23
+    (``preview`` draws them as links). Normalise to NFC first to see them as X does."""
+    spans: list[tuple[int, int]] = []
+    for start, _weight, length in sorted(_url_entities(text) if "." in text else []):
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, start + length))
+    return spans
+
+
 def _plain_weight(text: str) -> int:
     """Weight of ``text`` counting every code point on its own."""
     if text.isascii():
