@@ -114,7 +114,7 @@ def test_the_text_output_of_check_is_indonesian_too(repo: Repo) -> None:
     repo.post("a.yaml", "publish_at: 2027-01-05 08:00\ntext: Halo\nthread: [a, b]\n")
     result = run_humaspost("check", "--now", NOW, cwd=repo.root, env=INDONESIAN)
     assert (
-        "posts/a.yaml:3:1: error[HP111] unggahan memiliki 'text' atau 'thread', tidak keduanya"
+        "posts/a.yaml:3:1: galat[HP111] unggahan memiliki 'text' atau 'thread', tidak keduanya"
         in result.stdout
     )
 

@@ -106,10 +106,10 @@ def test_schedule_warns_and_explains_in_indonesian(office: Repo) -> None:
 def test_schedule_in_english_is_unchanged(office: Repo) -> None:
     _, out = schedule(office)
     assert (
-        "latihan has 3 deliveries on Selasa, 1 Desember 2026, more than its daily_limit of 2" in out
+        "latihan has 3 deliveries on Tuesday, 1 December 2026, more than its daily_limit of 2" in out
     )
     assert (
-        "humas-x gets 3 deliveries between 09:00 and 09:15 on Kamis, 3 Desember 2026 "
+        "humas-x gets 3 deliveries between 09:00 and 09:15 on Thursday, 3 December 2026 "
         "(3 or more within 15 minutes flood followers' timelines); spread them out"
     ) in out
     assert "the publishing process stopped while sending; it may have been published" in out

@@ -36,7 +36,7 @@ def test_thread_with_an_image_to_x_and_facebook(repo: Repo) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     x, fb = out.split("→ pemkot-x (X)\n")[1].split("→ pemkot-fb (Facebook)\n")
-    assert "at Selasa, 1 Desember 2026 08:00 WIB" in x
+    assert "at Tuesday, 1 December 2026 08:00 WIB" in x
     assert "part 1/2: 44 of 280" in x and "part 2/2: 21 of 280" in x
     assert f"media: media/pasar.png (png, {len(PNG_BYTES)} bytes)\n      alt: Poster pasar" in x
     # Facebook gets the thread joined into one post, with the image.
@@ -84,9 +84,9 @@ def test_a_repeat_shows_its_next_three_occurrences(repo: Repo) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert (
         "    repeats '30 6 * * 5', next:\n"
-        "      Jumat, 4 Desember 2026 06:30 WIB\n"
-        "      Jumat, 11 Desember 2026 06:30 WIB\n"
-        "      Jumat, 18 Desember 2026 06:30 WIB\n"
+        "      Friday, 4 December 2026 06:30 WIB\n"
+        "      Friday, 11 December 2026 06:30 WIB\n"
+        "      Friday, 18 December 2026 06:30 WIB\n"
     ) in result.stdout
     _, data = preview_json(repo, "posts/jumat.yaml")
     (delivery,) = data["files"][0]["deliveries"]
@@ -114,7 +114,7 @@ def test_json_shape(repo: Repo) -> None:
     assert code == 0
     time = {
         "publish_at": "2026-12-01T01:00:00+00:00",
-        "local_time": "Selasa, 1 Desember 2026 08:00 WIB",
+        "local_time": "Tuesday, 1 December 2026 08:00 WIB",
     }
     media = [
         {

@@ -245,7 +245,7 @@ def test_a_thread_is_drawn_as_tweet_cards_and_facebook_as_a_page_post(repo: Repo
     )
     assert x.count('<li class="tweet">') == 3
     assert '<span class="name">pemkot-x</span><span class="handle">@pemkot-x</span>' in x
-    assert "at Kamis, 10 Desember 2026 07:00 WIB" in x
+    assert "at Thursday, 10 December 2026 07:00 WIB" in x
     assert "part 1/3" in x and "part 3/3" in x and "of 280" in x
     # Links as X finds them (and counts 23), and hashtags, are coloured; line breaks kept.
     assert '<span class="link">https://bekasikota.go.id/pasar-murah</span>' in x
@@ -363,7 +363,7 @@ def test_drafts_repeats_and_a_post_with_nothing_to_send(repo: Repo) -> None:
     _, page = page_of(repo, "posts/draf.yaml", "posts/jumat.yaml")
     assert '<span class="draft">draft: checked, never published</span>' in page
     assert "repeats &#x27;30 6 * * 5&#x27;, next:" in page
-    assert "<li>Jumat, 11 Desember 2026 06:30 WIB</li>" in page
+    assert "<li>Friday, 11 December 2026 06:30 WIB</li>" in page
     assert page.count("<article ") == 2
 
 
