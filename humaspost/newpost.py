@@ -10,6 +10,7 @@ from difflib import get_close_matches
 from pathlib import Path
 
 from humaspost.config import Config
+from humaspost.i18n import N_, _
 from humaspost.posts import POST_SUFFIXES
 from humaspost.problems import UsageError
 from humaspost.times import TimeFormatError, parse_datetime
@@ -22,21 +23,25 @@ MEDIA_FOLDER = "media"
 # The publish time `new` suggests when there is no --at: tomorrow, 09:00 local time.
 DEFAULT_HOUR = "09:00"
 
-# Messages (kept together so that the translation step can extract them).
-EMPTY_TITLE = 'the title is empty; give the post a title, e.g. humaspost new "Pasar murah"'
-BAD_AT = "--at: {error}"
-EMPTY_TO = "--to: no account or group named; write names separated by commas"
-UNKNOWN_TO = "--to: unknown account or group '{name}'"
-DID_YOU_MEAN = " (did you mean '{match}'?)"
-KNOWN_TO = " (known: {names})"
+# Messages, translated when shown (the language is chosen after this module is loaded).
+EMPTY_TITLE = N_('the title is empty; give the post a title, e.g. humaspost new "Pasar murah"')
+EMPTY_TO = N_("--to: no account or group named; write names separated by commas")
+UNKNOWN_TO_CLOSE = N_("--to: unknown account or group '{name}' (did you mean '{match}'?)")
+UNKNOWN_TO_KNOWN = N_("--to: unknown account or group '{name}' (known: {names})")
+# The post's first text, in Indonesian in either language: it is what the office
+# publishes, and `check` takes it as it is until it is replaced.
 PLACEHOLDER = "Tulis isi pengumuman di sini."
+
+# The comments of a new post file follow the language in use; the fields do not.
+DEFAULT_TO = N_("# to: [...]  (without 'to', the post goes to defaults.to of the config)")
+ALT_EXAMPLE = N_("A description of the picture for people who cannot see it")
 
 MARKDOWN_TEMPLATE = """\
 ---
 publish_at: {publish_at}
 {to}# media:
 #   - file: {media}
-#     alt: Keterangan gambar untuk yang tidak dapat melihatnya
+#     alt: {alt}
 ---
 {title}
 
@@ -47,14 +52,12 @@ YAML_TEMPLATE = """\
 publish_at: {publish_at}
 {to}# media:
 #   - file: {media}
-#     alt: Keterangan gambar untuk yang tidak dapat melihatnya
+#     alt: {alt}
 text: |
   {title}
 
   {placeholder}
 """
-
-DEFAULT_TO = "# to: [...]  (without 'to', the post goes to defaults.to of the config)\n"
 
 _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 
@@ -84,7 +87,7 @@ def create_post(
     """
     title = " ".join(title.split())
     if not title:
-        raise UsageError(EMPTY_TITLE)
+        raise UsageError(_(EMPTY_TITLE))
     publish_at = _publish_at(config, at, now)
     local = publish_at.astimezone(config.timezone)
     names = _targets(config, to)
@@ -94,8 +97,9 @@ def create_post(
     media = Path(os.path.relpath(config.root / MEDIA_FOLDER / "gambar.png", folder)).as_posix()
     text = (YAML_TEMPLATE if as_yaml else MARKDOWN_TEMPLATE).format(
         publish_at=f"{local:%Y-%m-%d %H:%M}",
-        to=f"to: [{', '.join(names)}]\n" if names else DEFAULT_TO,
+        to=f"to: [{', '.join(names)}]\n" if names else _(DEFAULT_TO) + "\n",
         media=media,
+        alt=_(ALT_EXAMPLE),
         title=title,
         placeholder=PLACEHOLDER,
     )
@@ -109,7 +113,7 @@ def _publish_at(config: Config, at: str | None, now: datetime) -> datetime:
     try:
         return parse_datetime(at, config.timezone)
     except TimeFormatError as exc:
-        raise UsageError(BAD_AT.format(error=exc)) from None
+        raise UsageError(f"--at: {exc}") from None
 
 
 def _targets(config: Config, to: str | None) -> list[str]:
@@ -117,17 +121,14 @@ def _targets(config: Config, to: str | None) -> list[str]:
         return []
     names = list(dict.fromkeys(name.strip() for name in to.split(",") if name.strip()))
     if not names:
-        raise UsageError(EMPTY_TO)
+        raise UsageError(_(EMPTY_TO))
     known = [*config.accounts, *config.groups]
     for name in names:
         if config.expand(name) is None:
             close = get_close_matches(name, known, n=1)
-            extra = (
-                DID_YOU_MEAN.format(match=close[0])
-                if close
-                else KNOWN_TO.format(names=", ".join(known))
-            )
-            raise UsageError(UNKNOWN_TO.format(name=name) + extra)
+            if close:
+                raise UsageError(_(UNKNOWN_TO_CLOSE).format(name=name, match=close[0]))
+            raise UsageError(_(UNKNOWN_TO_KNOWN).format(name=name, names=", ".join(known)))
     return names
 
 

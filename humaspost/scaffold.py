@@ -7,21 +7,28 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from humaspost.i18n import N_, _, translations_for
 from humaspost.problems import UsageError
 
 # The timezone `init` writes: the office works in WIB. Offices in WITA or WIT change it.
 TIMEZONE = ZoneInfo("Asia/Jakarta")
 EXAMPLE_POST = Path("posts") / "contoh-latihan.md"
+# The language `init` writes into the config (and so the one humaspost then speaks
+# there), unless told otherwise: the offices work in Bahasa Indonesia.
+INIT_LANGUAGE = "id"
 
-# Messages (kept together so that the translation step can extract them).
-TARGET_IS_A_FILE = "{target} is a file; give a folder to create the repository in"
-PLACE_IS_A_FILE = "{place} is a file, but init needs a folder there"
+# Messages, translated when shown (the language is chosen after this module is loaded).
+TARGET_IS_A_FILE = N_("{target} is a file; give a folder to create the repository in")
+PLACE_IS_A_FILE = N_("{place} is a file, but init needs a folder there")
 
-CONFIG_TEMPLATE = """\
+# The files' texts are messages too, written in the language asked for: their comments
+# are translated, every key and value stays as it is.
+CONFIG_TEMPLATE = N_("""\
 # humaspost configuration. Start here; see docs/post-format.md and docs/cli.md.
 # Secrets are never written in this file: only ${{ENV_VAR}} references, whose values
 # come from the environment or from a .env file beside this file (see .env.example).
 
+language: {language}                  # messages: id (Bahasa Indonesia) or en (English)
 timezone: Asia/Jakarta        # WIB; Asia/Makassar (WITA) and Asia/Jayapura (WIT) work too
 posts_dir: posts              # one file per post, any sub-folders
 state_dir: .humaspost         # publish log and sandbox outbox; kept out of git (.gitignore)
@@ -58,29 +65,30 @@ groups:
 
 defaults:
   to: [latihan]               # where a post goes when it has no 'to'
-"""
+""")
 
 # The example post goes to `latihan` by name, not through defaults.to: where init keeps
 # an existing config, the example then fails `check` instead of reaching real accounts.
-EXAMPLE_TEMPLATE = """\
+# Its text is in Indonesian in either language: it is what the office publishes.
+EXAMPLE_TEMPLATE = N_("""\
 ---
-# Contoh unggahan untuk latihan: dikirim ke akun 'latihan' (sandbox), tidak ke internet.
-# Ubah teksnya, lalu jalankan: humaspost check, kemudian humaspost publish --sandbox
+# An example post to practise with: it goes to the account 'latihan' (sandbox), not to
+# the internet. Change its text, then run: humaspost check, then humaspost publish --sandbox
 publish_at: {publish_at}
 to: latihan
 ---
 Selamat datang di humaspost! Ini contoh unggahan pertama kami untuk latihan.
 Setiap unggahan ditulis sebagai satu berkas di folder posts/. #LatihanHumas
-"""
+""")
 
-GITIGNORE = """\
+GITIGNORE = N_("""\
 # humaspost's own records (publish log, sandbox outbox): local to each computer
 .humaspost/
 # secrets: never commit them
 .env
-"""
+""")
 
-ENV_EXAMPLE = """\
+ENV_EXAMPLE = N_("""\
 # Copy this file to .env (never committed) and fill in the values, for the accounts
 # enabled in humaspost.yaml. The variable names match its ${...} references.
 X_PEMKOT_CONSUMER_KEY=
@@ -88,9 +96,9 @@ X_PEMKOT_CONSUMER_SECRET=
 X_PEMKOT_ACCESS_TOKEN=
 X_PEMKOT_ACCESS_TOKEN_SECRET=
 FB_PEMKOT_PAGE_TOKEN=
-"""
+""")
 
-WORKFLOW = """\
+WORKFLOW = N_("""\
 # Checks every post on each pull request and push; problems show up as annotations.
 on: [pull_request, push]
 jobs:
@@ -105,7 +113,7 @@ jobs:
       # (add @<commit> after the URL to pin a version).
       - run: pip install "git+https://github.com/OWNER/humaspost"
       - run: humaspost check --format github
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -117,23 +125,26 @@ class Scaffold:
     kept: list[Path]
 
 
-def init_repository(target: Path, now: datetime) -> Scaffold:
+def init_repository(target: Path, now: datetime, language: str = INIT_LANGUAGE) -> Scaffold:
     """Create the starting files of a post repository in `target`, never overwriting.
 
-    The example post is dated tomorrow 09:00 local time (after `now`), so that a fresh
-    repository passes `check` and has something to send with `publish --sandbox`.
-    Raises UsageError when `target`, or a folder init needs inside it, is a file.
+    The config says `language: <language>` ('id' or 'en'), and the files' comments are
+    in that language. The example post is dated tomorrow 09:00 local time (after
+    `now`), so that a fresh repository passes `check` and has something to send with
+    `publish --sandbox`. Raises UsageError when `target`, or a folder init needs inside
+    it, is a file.
     """
     if target.exists() and not target.is_dir():
-        raise UsageError(TARGET_IS_A_FILE.format(target=target))
+        raise UsageError(_(TARGET_IS_A_FILE).format(target=target))
+    written = translations_for(language).gettext
     tomorrow = now.astimezone(TIMEZONE).date() + timedelta(days=1)
     files = {
-        Path("humaspost.yaml"): CONFIG_TEMPLATE.format(),
-        EXAMPLE_POST: EXAMPLE_TEMPLATE.format(publish_at=f"{tomorrow:%Y-%m-%d} 09:00"),
+        Path("humaspost.yaml"): written(CONFIG_TEMPLATE).format(language=language),
+        EXAMPLE_POST: written(EXAMPLE_TEMPLATE).format(publish_at=f"{tomorrow:%Y-%m-%d} 09:00"),
         Path("media") / ".gitkeep": "",
-        Path(".gitignore"): GITIGNORE,
-        Path(".env.example"): ENV_EXAMPLE,
-        Path(".github") / "workflows" / "check-posts.yml": WORKFLOW,
+        Path(".gitignore"): written(GITIGNORE),
+        Path(".env.example"): written(ENV_EXAMPLE),
+        Path(".github") / "workflows" / "check-posts.yml": written(WORKFLOW),
     }
     made: list[Path] = []
     kept: list[Path] = []
@@ -154,5 +165,5 @@ def init_repository(target: Path, now: datetime) -> Scaffold:
 def _folder(folder: Path, target: Path) -> None:
     for place in (*reversed(folder.relative_to(target).parents), folder.relative_to(target)):
         if (target / place).exists() and not (target / place).is_dir():
-            raise UsageError(PLACE_IS_A_FILE.format(place=target / place))
+            raise UsageError(_(PLACE_IS_A_FILE).format(place=target / place))
     folder.mkdir(parents=True, exist_ok=True)

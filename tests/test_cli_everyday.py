@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 
 import pytest
@@ -78,10 +79,13 @@ def test_log_shows_local_times_and_a_repeat_in_local_time(office: Repo) -> None:
     text = run_humaspost("log", "--sandbox", cwd=published(office).root)
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
-    assert len(lines) == 2 and all(" WIB  sent " in line for line in lines)
-    senam = next(line for line in lines if "senam" in line)
-    # The daily repeat's 1 December at 08:00 WIB (01:00 UTC in the log's key).
-    assert "2026/12/senam → pemkot-fb @ 2026-12-01 08:00 WIB  sandbox://" in senam
+    assert lines[:3] == ["Sandbox log, newest first (times in WIB)", "", "Selasa, 1 Desember 2026"]
+    rows = [line for line in lines if "→" in line]
+    assert len(rows) == 2 and all(re.match(r"\d  09:\d\d  sent  ", line) for line in rows)
+    senam = next(line for line in rows if "senam" in line)
+    # The daily repeat's 1 December at 08:00 WIB (01:00 UTC in the log's key), and the
+    # end of its sandbox address.
+    assert re.search("2026/12/senam → pemkot-fb @ 08:00  …[0-9a-f]{8}$", senam)
 
 
 def test_log_since_a_bare_date_is_local_midnight(office: Repo) -> None:

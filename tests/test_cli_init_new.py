@@ -22,7 +22,7 @@ MADE = [
 
 
 def test_fresh_init_passes_check_and_publishes_to_the_sandbox(tmp_path: Path) -> None:
-    made = run_humaspost("init", "kantor humas", "--now", NOW, cwd=tmp_path)
+    made = run_humaspost("init", "kantor humas", "--language", "en", "--now", NOW, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     for name in MADE:
         assert f"created kantor humas/{name}\n" in made.stdout
@@ -43,7 +43,7 @@ def test_fresh_init_passes_check_and_publishes_to_the_sandbox(tmp_path: Path) ->
 def test_init_writes_what_the_office_needs(tmp_path: Path) -> None:
     assert run_humaspost("init", "--now", NOW, cwd=tmp_path).returncode == 0
     config = yaml.safe_load((tmp_path / "humaspost.yaml").read_text())
-    assert config["timezone"] == "Asia/Jakarta" and "language" not in config
+    assert config["timezone"] == "Asia/Jakarta" and config["language"] == "id"
     assert config["accounts"] == {"latihan": {"platform": "sandbox", "like": "twitter"}}
     assert config["defaults"] == {"to": ["latihan"]}
     assert config["groups"] == {"semua": ["latihan"]}
@@ -66,11 +66,11 @@ def test_init_writes_what_the_office_needs(tmp_path: Path) -> None:
 
 def test_init_never_overwrites(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("node_modules/\n")
-    first = run_humaspost("init", "--now", NOW, cwd=tmp_path)
+    first = run_humaspost("init", "--language", "en", "--now", NOW, cwd=tmp_path)
     assert "kept    .gitignore  (exists; left unchanged)" in first.stdout
     assert (tmp_path / ".gitignore").read_text() == "node_modules/\n"
     (tmp_path / "humaspost.yaml").write_text("timezone: Asia/Makassar\naccounts: {}\n")
-    again = run_humaspost("init", "--now", "2027-01-01 10:00", cwd=tmp_path)
+    again = run_humaspost("init", "--language", "en", "--now", "2027-01-01 10:00", cwd=tmp_path)
     assert again.returncode == 0
     assert "created" not in again.stdout and "Nothing to create" in again.stdout
     assert (tmp_path / "humaspost.yaml").read_text().startswith("timezone: Asia/Makassar")
@@ -79,12 +79,12 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
 
 def test_init_refuses_a_file(tmp_path: Path) -> None:
     (tmp_path / "berkas").write_text("")
-    result = run_humaspost("init", "berkas", cwd=tmp_path)
+    result = run_humaspost("init", "berkas", "--language", "en", cwd=tmp_path)
     assert result.returncode == 2
     assert "is a file" in result.stderr and "Traceback" not in result.stderr
     (tmp_path / "kantor").mkdir()
     (tmp_path / "kantor" / "posts").write_text("")
-    inside = run_humaspost("init", "kantor", cwd=tmp_path)
+    inside = run_humaspost("init", "kantor", "--language", "en", cwd=tmp_path)
     assert inside.returncode == 2 and "posts is a file" in inside.stderr
 
 

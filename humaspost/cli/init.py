@@ -4,37 +4,49 @@ from __future__ import annotations
 
 import shlex
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from humaspost import i18n
 from humaspost.cli.common import DebugOption, NowOption, cwd, now_in
 from humaspost.cli.output import Output, Segment
+from humaspost.i18n import _, pgettext
 from humaspost.repository import shown_name
-from humaspost.scaffold import TIMEZONE, Scaffold, init_repository
+from humaspost.scaffold import INIT_LANGUAGE, TIMEZONE, Scaffold, init_repository
 
-# Messages (kept together so that the translation step can extract them).
-MADE = "created "
-KEPT = "kept    "
-KEPT_NOTE = "  (exists; left unchanged)"
-NOTHING_MADE = "Nothing to create: every file already exists.\n"
-NEXT_STEPS = """
-Next:
-{cd}  humaspost check                     validate the config and the posts
-  humaspost new "Judul pengumuman"    start a new post
-  humaspost publish --sandbox         send what is due to the practice account
-"""
-CD = "  cd {folder}\n"
+
+class Language(StrEnum):
+    """The languages `init` writes a repository in."""
+
+    ID = "id"
+    EN = "en"
+
+
+_DEFAULT_LANGUAGE = Language(INIT_LANGUAGE)
 
 
 def init(
     folder: Annotated[
         Path,
         typer.Argument(
-            metavar="DIR", help="The folder to create the repository in (created if missing)."
+            metavar="DIR",
+            help=_("The folder to create the repository in (created if missing)."),
         ),
     ] = Path("."),
+    language: Annotated[
+        Language,
+        typer.Option(
+            "--language",
+            help=_(
+                "The repository's language, written into its config: id (Bahasa "
+                "Indonesia) or en (English). Its files' comments, and what init says, "
+                "are in it too."
+            ),
+        ),
+    ] = _DEFAULT_LANGUAGE,
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -42,20 +54,36 @@ def init(
 
     Creates humaspost.yaml, posts/ with an example, media/, .gitignore, .env.example
     and a CI workflow. Never overwrites a file."""
+    # From here on in the language of the repository being made.
+    i18n.use(language.value)
     here = cwd()
-    result = init_repository(here / folder, now_in(now, TIMEZONE))
+    result = init_repository(here / folder, now_in(now, TIMEZONE), language.value)
     Output(sys.stdout).write(_lines(result, shown_name(result.root.absolute(), here)))
 
 
 def _lines(result: Scaffold, folder: str) -> list[Segment]:
     lines: list[Segment] = []
     prefix = "" if folder == "." else f"{folder}/"
+    made = pgettext("init: a file it wrote", "created")
+    kept = pgettext("init: a file that existed", "kept")
+    label_width = max(len(made), len(kept)) + 1
     for path in result.made:
-        lines += [(MADE, "bold green"), (f"{prefix}{path.as_posix()}\n", None)]
+        lines += [(made.ljust(label_width), "bold green"), (f"{prefix}{path.as_posix()}\n", None)]
     for path in result.kept:
-        lines += [(KEPT, "bold yellow"), (f"{prefix}{path.as_posix()}{KEPT_NOTE}\n", None)]
+        note = _("(exists; left unchanged)")
+        lines += [
+            (kept.ljust(label_width), "bold yellow"),
+            (f"{prefix}{path.as_posix()}  {note}\n", None),
+        ]
     if not result.made:
-        lines.append((NOTHING_MADE, None))
-    cd = "" if folder == "." else CD.format(folder=shlex.quote(folder))
-    lines.append((NEXT_STEPS.format(cd=cd), None))
+        lines.append((_("Nothing to create: every file already exists.") + "\n", None))
+    cd = "" if folder == "." else f"  cd {shlex.quote(folder)}\n"
+    steps = _(
+        "\n"
+        "Next:\n"
+        "{cd}  humaspost check                     validate the config and the posts\n"
+        '  humaspost new "Judul pengumuman"    start a new post\n'
+        "  humaspost publish --sandbox         send what is due to the practice account\n"
+    )
+    lines.append((steps.format(cd=cd), None))
     return lines
