@@ -70,8 +70,7 @@ def schedule_text(
             current = local.date()
             lines.append(("\n", None))
             lines.append((day_name(current), "bold"))
-            # Part of the Indonesian date heading, in either language (see above).
-            lines.append((" (hari ini)\n" if current == today else "\n", "bold"))
+            lines.append(((" " + _("(today)") if current == today else "") + "\n", "bold"))
         lines.extend(_entry_lines(entry, local, tz, state_width, sandbox=sandbox, width=width))
     if not shown:
         lines.append(("\n" + _("nothing to publish in this period") + "\n", None))

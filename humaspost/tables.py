@@ -17,6 +17,7 @@ from pathlib import Path
 from humaspost.config import Config
 from humaspost.i18n import _
 from humaspost.lifecycle import State
+from humaspost.platforms.sandbox import outbox_file_name
 from humaspost.repository import shown_name
 
 # A piece of text and its style (None: unstyled).
@@ -32,10 +33,6 @@ MESSAGE_INDENT = 2
 GAP = "  "
 # A space never broken at ("18 scheduled" stays whole); written as a plain space.
 KEEP = "\u00a0"
-SANDBOX_SCHEME = "sandbox://"
-# How much of a sandbox delivery's id text output shows: its random end, which is
-# enough to find its file in the outbox.
-SANDBOX_ID_CHARS = 8
 # How each state looks on a terminal, in `schedule` and `log` alike.
 STATE_STYLE = {
     State.SCHEDULED: "cyan",
@@ -138,21 +135,19 @@ def row(head: list[Segment], detail: list[Segment], width: int, indent: int) -> 
 
 
 def short_address(url: str) -> str:
-    """A delivery's address as text output shows it: a sandbox address
-    (`sandbox://latihan/20261201T080000123456-ab12cd34`) as `…ab12cd34`, the end of
-    its outbox file's name (the account is on the row already); others as they are."""
-    if not is_sandbox_address(url):
-        return url
-    return "…" + url.rsplit("/", 1)[-1][-SANDBOX_ID_CHARS:]
+    """A delivery's address as text output shows it: a sandbox address as the name of
+    its outbox file (the account's folder is said once, in `sandbox_note`); others as
+    they are."""
+    return outbox_file_name(url) or url
 
 
 def is_sandbox_address(url: str | None) -> bool:
     """Whether `url` is where the sandbox put a delivery."""
-    return url is not None and url.startswith(SANDBOX_SCHEME)
+    return url is not None and outbox_file_name(url) is not None
 
 
 def sandbox_note(cfg: Config, cwd: Path, width: int) -> list[Segment]:
     """Once, under deliveries with a shortened sandbox address: where their files are."""
     folder = shown_name(cfg.state_dir / "sandbox", cwd)
-    note = _("sandbox files: {folder}/<account>/*<code shown>.json").format(folder=folder)
+    note = _("sandbox files are in {folder}/<account>/").format(folder=folder)
     return wrapped([(note, "dim")], width, MESSAGE_INDENT)

@@ -87,7 +87,7 @@ def test_publish_to_the_sandbox_then_log(office: Repo) -> None:
     assert by_account["pemkot-x"]["due_at"] == "2026-12-01T01:00:00+00:00"
     text = run_humaspost("log", "--sandbox", cwd=office.root)
     assert text.returncode == 0
-    assert f"  sent  2026/12/aids → pemkot-x  …{x[0]['id'][-8:]}\n" in text.stdout
+    assert "  sent  2026/12/aids → pemkot-x  2026-12-01_0900_2026-12-aids_1.json\n" in text.stdout
     assert text.stdout.count(" sent ") == 4
     # A rehearsal never touches the real log.
     real = run_humaspost("log", cwd=office.root)

@@ -44,9 +44,9 @@ defaults:
 """
 
 HEADING = re.compile(
-    r"^(Senin|Selasa|Rabu|Kamis|Jumat|Sabtu|Minggu), \d{1,2} "
-    r"(Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November"
-    r"|Desember) \d{4}"
+    r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{1,2} "
+    r"(January|February|March|April|May|June|July|August|September|October|November"
+    r"|December) \d{4}"
 )
 ROW = re.compile(r"^  (\d\d:\d\d)  (\w+) +(\S+) → (\S+)(.*)$")
 
@@ -83,7 +83,7 @@ def timeline(text: str) -> dict[str, list[tuple[str, str, str, str, str]]]:
     current = None
     for line in text.splitlines():
         if HEADING.match(line):
-            current = line.removesuffix(" (hari ini)")
+            current = line.removesuffix(" (today)")
             days[current] = []
         elif (match := ROW.match(line)) and current is not None:
             when, state, post_id, account, rest = match.groups()
@@ -104,12 +104,12 @@ def test_days_are_local_days_across_midnight_utc(office: Repo) -> None:
     code, out, _ = schedule(office)
     assert code == 0
     days = timeline(out)
-    assert list(days) == ["Senin, 30 November 2026", "Selasa, 1 Desember 2026"]
-    assert [row[:4] for row in days["Selasa, 1 Desember 2026"]] == [
+    assert list(days) == ["Monday, 30 November 2026", "Tuesday, 1 December 2026"]
+    assert [row[:4] for row in days["Tuesday, 1 December 2026"]] == [
         ("06:00", "scheduled", "pagi", "latihan"),
         ("23:30", "scheduled", "malam", "latihan"),
     ]
-    assert [row[2] for row in days["Senin, 30 November 2026"]] == ["sore"]
+    assert [row[2] for row in days["Monday, 30 November 2026"]] == ["sore"]
     pagi = next(d for d in schedule_json(office)["deliveries"] if d["post"] == "pagi")
     assert pagi["due_at"] == "2026-11-30T23:00:00+00:00"
     assert pagi["local_time"] == "2026-12-01T06:00:00+07:00"
@@ -135,10 +135,10 @@ def test_every_state_and_the_exit_code_for_blocked_posts(office: Repo) -> None:
         "rusak": "blocked",
     }  # a delivery missed long ago is not shown
     days = timeline(out)
-    assert list(days) == ["Sabtu, 28 November 2026", "Minggu, 29 November 2026"]
-    assert "Sabtu, 28 November 2026 (hari ini)" in out.splitlines()
-    terkirim = next(row for row in days["Sabtu, 28 November 2026"] if row[2] == "terkirim")
-    assert re.fullmatch("…[0-9a-f]{8}", terkirim[4])  # the end of the sandbox address
+    assert list(days) == ["Saturday, 28 November 2026", "Sunday, 29 November 2026"]
+    assert "Saturday, 28 November 2026 (today)" in out.splitlines()
+    terkirim = next(row for row in days["Saturday, 28 November 2026"] if row[2] == "terkirim")
+    assert terkirim[4] == "2026-11-28_1505_terkirim_1.json"  # the sandbox's outbox file
     assert "1 post file has errors and is held back: posts/rusak.md" in out
     assert "run 'humaspost check' to see them" in out
     assert out.splitlines()[-1] == ("5 deliveries: 1 scheduled, 1 due, 1 sent, 1 draft, 1 blocked")
@@ -146,7 +146,7 @@ def test_every_state_and_the_exit_code_for_blocked_posts(office: Repo) -> None:
     code, out, _ = schedule(office, "--all")
     assert code == 1
     assert states(out)["dulu"] == "missed"
-    assert "Jumat, 20 November 2026" in timeline(out)
+    assert "Friday, 20 November 2026" in timeline(out)
 
     (office.posts / "rusak.md").unlink()
     code, out, _ = schedule(office)
@@ -176,7 +176,7 @@ def test_more_than_the_daily_limit_is_a_warning(office: Repo) -> None:
     assert code == 0  # warnings do not fail
     warnings = [line for line in out.splitlines() if line.startswith("warning:")]
     assert warnings == [
-        "warning: latihan has 3 deliveries on Selasa, 1 Desember 2026, more than its "
+        "warning: latihan has 3 deliveries on Tuesday, 1 December 2026, more than its "
         "daily_limit of 2"
     ]
     data = schedule_json(office)
@@ -196,7 +196,7 @@ def test_three_deliveries_within_fifteen_minutes_are_a_burst(office: Repo) -> No
     warnings = [line for line in out.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1
     assert warnings[0].startswith(
-        "warning: humas-x gets 3 deliveries between 09:00 and 09:15 on Kamis, 3 Desember 2026"
+        "warning: humas-x gets 3 deliveries between 09:00 and 09:15 on Thursday, 3 December 2026"
     )
     (burst,) = schedule_json(office)["warnings"]
     assert (burst["code"], burst["account"], burst["day"]) == ("burst", "humas-x", "2026-12-03")
@@ -210,8 +210,8 @@ def test_a_weekly_repeat_is_one_delivery_per_occurrence(office: Repo) -> None:
     _, out, _ = schedule(office)
     days = timeline(out)
     assert {day: [row[:4] for row in rows] for day, rows in days.items()} == {
-        "Senin, 30 November 2026": [("08:00", "scheduled", "senam", "latihan")],
-        "Senin, 7 Desember 2026": [("08:00", "scheduled", "senam", "latihan")],
+        "Monday, 30 November 2026": [("08:00", "scheduled", "senam", "latihan")],
+        "Monday, 7 December 2026": [("08:00", "scheduled", "senam", "latihan")],
     }
     assert all(rows[0][4] == "(repeat)" for rows in days.values())
     deliveries = schedule_json(office)["deliveries"]
@@ -220,7 +220,7 @@ def test_a_weekly_repeat_is_one_delivery_per_occurrence(office: Repo) -> None:
         ("2026-12-07T01:00:00Z", "0 8 * * 1"),
     ]
     _, out, _ = schedule(office, "--days", "3")
-    assert list(timeline(out)) == ["Senin, 30 November 2026"]
+    assert list(timeline(out)) == ["Monday, 30 November 2026"]
 
 
 def test_json_shape(office: Repo) -> None:
@@ -391,7 +391,7 @@ def test_unknown_and_failed_deliveries_are_shown_loudly_and_fail(office: Repo) -
     at = lines.index(next(line for line in lines if "gagal → latihan" in line))
     assert lines[at + 1].strip() == "401 Unauthorized: the access token has expired"
     assert f"humaspost retry {failed}" in lines[at + 2]
-    assert "Senin, 9 November 2026" in timeline(out)
+    assert "Monday, 9 November 2026" in timeline(out)
     data = schedule_json(office)
     by_id = {d["id"]: d for d in data["deliveries"] if d["id"] is not None}
     assert by_id[unknown]["error"] == "connection reset while sending part 1"

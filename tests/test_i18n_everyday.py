@@ -235,7 +235,7 @@ def test_schedule_in_english_is_the_same_timeline(office: Repo) -> None:
     out = text_of(office, ENGLISH, "schedule", "--now", NOW, "--days", "7")
     lines = out.splitlines()
     assert (
-        lines[0] == "Schedule up to Selasa, 8 Desember 2026 09:05 WIB  (now: 2026-12-01 09:05 WIB)"
+        lines[0] == "Schedule up to Tuesday, 8 December 2026 09:05 WIB  (now: 2026-12-01 09:05 WIB)"
     )
     assert "  06:00  scheduled  rutin/senam-pagi-alun-alun → pemkot-fb  (repeat)" in lines
     sent = lines.index("  08:00  sent       2026/12/hari-aids-sedunia → pemkot-x")
@@ -248,22 +248,25 @@ def test_schedule_in_english_is_the_same_timeline(office: Repo) -> None:
 
 def test_a_sandbox_address_is_shortened_in_text_and_whole_in_json(office: Repo) -> None:
     for env, note in (
-        (INDONESIAN, "berkas sandbox: .humaspost/sandbox/<akun>/*<kode di atas>.json"),
-        (ENGLISH, "sandbox files: .humaspost/sandbox/<account>/*<code shown>.json"),
+        (INDONESIAN, "berkas sandbox ada di .humaspost/sandbox/<akun>/"),
+        (ENGLISH, "sandbox files are in .humaspost/sandbox/<account>/"),
     ):
         lines = text_of(office, env, "schedule", "--sandbox", "--now", NOW).splitlines()
         assert lines.count(note) == 1
     data = json.loads(text_of(office, ENGLISH, "log", "--sandbox", "--format", "json"))
     url = next(row["url"] for row in data if row["account"] == "pemkot-x")
-    assert re.fullmatch(r"sandbox://pemkot-x/\d{8}T\d{12}-[0-9a-f]{8}", url)
+    assert re.fullmatch(
+        r"sandbox://pemkot-x/2026-12-01_0900_2026-12-hari-aids-sedunia_1\.[0-9a-f]{8}", url
+    )
     log = text_of(office, INDONESIAN, "log", "--sandbox").splitlines()
-    assert any(
-        re.fullmatch(
-            rf"\d  09:00  terkirim  2026/12/hari-aids-sedunia → pemkot-x  …{url[-8:]}", line
-        )
-        for line in log
-    ), log
-    assert log[-1] == "berkas sandbox: .humaspost/sandbox/<akun>/*<kode di atas>.json"
+    row = next(
+        i
+        for i, line in enumerate(log)
+        if re.fullmatch(r"\d  09:00  terkirim  2026/12/hari-aids-sedunia → pemkot-x", line)
+    )
+    # The outbox file's name, under the row where it does not fit beside it.
+    assert log[row + 1].strip() == "2026-12-01_0900_2026-12-hari-aids-sedunia_1.json"
+    assert log[-1] == "berkas sandbox ada di .humaspost/sandbox/<akun>/"
 
 
 def test_log_speaks_indonesian_by_day_newest_first(office: Repo) -> None:
@@ -293,7 +296,7 @@ def test_log_speaks_indonesian_by_day_newest_first(office: Repo) -> None:
     assert english == [
         "Publish log, newest first (times in WIB)",
         "",
-        "Rabu, 25 November 2026",
+        "Wednesday, 25 November 2026",
         "13  09:00  missed  2026/11/lomba-mewarnai → pemkot-x",
         "    past max_delay after its time",
     ]

@@ -45,6 +45,7 @@ from humaspost.platforms.rules import rules_for
 from humaspost.times import parse_duration
 
 # A part's id: the file's name without `.json`, then a random tag.
+SCHEME = "sandbox://"
 _PART_ID = re.compile(r"^(?P<file>(?P<start>.+)_\d+(?:~\d+)?)\.[0-9a-f]{8}$")
 # Room for the post id in a file name (most file systems allow 255 bytes).
 _MAX_ID_BYTES = 150
@@ -146,7 +147,15 @@ def _write_new(folder: Path, name: str, record: dict[str, Any]) -> str:
 
 
 def _address(account: str, remote_id: str) -> str:
-    return f"sandbox://{account}/{remote_id}"
+    return f"{SCHEME}{account}/{remote_id}"
+
+
+def outbox_file_name(address: str) -> str | None:
+    """The outbox file (`2026-12-01_0800_banjir_1.json`, in the account's folder) that a
+    sandbox address names; None for an address of another platform."""
+    if not address.startswith(SCHEME):
+        return None
+    return _file_of(address.rsplit("/", 1)[-1]) + ".json"
 
 
 def _file_name_id(post_id: str | None) -> str:
