@@ -6,8 +6,8 @@ compile it.
 
 Messages are what the code wraps in `_()`, `N_()`, `ngettext()` or `pgettext()`, plus
 the docstrings of the commands (their `--help`). Translations are written in
-`humaspost/locale/id/LC_MESSAGES/humaspost.po`; files under `i18n-parts/` (the same
-format) are merged in by `update` and may then be deleted.
+`humaspost/locale/id/LC_MESSAGES/humaspost.po`: `update` adds the new messages there
+(untranslated), drops the ones the code no longer has and keeps every translation.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from humaspost import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "humaspost"
-PARTS = ROOT / "i18n-parts"
 PO_FILE = PACKAGE / "locale" / "id" / "LC_MESSAGES" / "humaspost.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
@@ -34,7 +35,21 @@ MsgId = str | tuple[str, ...]
 
 def extracted() -> Catalog:
     """Every message the code can show, with where it comes from."""
-    catalog = Catalog(project="humaspost", locale="id", fuzzy=False)
+    catalog = Catalog(
+        project="humaspost",
+        version=__version__,
+        copyright_holder="humaspost contributors",
+        msgid_bugs_address="the project's issue tracker",
+        locale="id",
+        fuzzy=False,
+        last_translator="humaspost maintainers",
+        language_team="Bahasa Indonesia",
+        header_comment=(
+            "# humaspost in Bahasa Indonesia.\n"
+            "# Translate the msgstr lines; `python scripts/catalog.py update` keeps them,\n"
+            "# adds new messages and compiles humaspost.mo."
+        ),
+    )
     for filename, lineno, message, _comments, context in extract_from_dir(
         PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
@@ -82,12 +97,14 @@ def _has_translation(message: Message) -> bool:
 
 
 def update() -> list[Message]:
-    """Rewrite humaspost.po for the messages the code has now (translations kept, parts
-    merged in) and compile it; returns the messages still untranslated."""
-    known = translated(read_catalog(PO_FILE))
-    for part in sorted(PARTS.glob("*.po")) if PARTS.is_dir() else []:
-        known.update(translated(read_catalog(part)))
+    """Rewrite humaspost.po for the messages the code has now (translations kept) and
+    compile it; returns the messages still untranslated."""
+    existing = read_catalog(PO_FILE)
+    known = translated(existing)
     catalog = extracted()
+    # Stable headers: rebuilding an unchanged catalog changes no byte.
+    catalog.creation_date = existing.creation_date
+    catalog.revision_date = existing.creation_date
     missing = []
     for message in catalog:
         if not message.id:
