@@ -212,8 +212,8 @@ def test_publish_speaks_indonesian(repo: Repo) -> None:
     sent = run_humaspost("publish", "--sandbox", "--now", NOW, cwd=repo.root, env=ID)
     assert sent.returncode == 1, sent.stderr  # a due post held back by its errors
     first, counts = sent.stdout.splitlines()
-    assert first.startswith(
-        "terkirim      2026-12-10 09:00 WIB  2026/12/pasar → latihan  sandbox://"
+    assert first == (
+        "terkirim      2026-12-10 09:00 WIB  2026/12/pasar → latihan  2026-12-10_0900_2026-12-pasar_1.json"
     )
     assert counts == "1 terkirim"
     assert (
@@ -231,7 +231,10 @@ def test_the_english_publish_is_as_before(repo: Repo) -> None:
     sent = run_humaspost("publish", "--sandbox", "--now", NOW, cwd=repo.root)
     assert sent.returncode == 0, sent.stderr
     first, counts = sent.stdout.splitlines()
-    assert first.startswith("sent      2026-12-10 09:00 WIB  2026/12/pasar → latihan  sandbox://")
+    assert (
+        first
+        == "sent      2026-12-10 09:00 WIB  2026/12/pasar → latihan  2026-12-10_0900_2026-12-pasar_1.json"
+    )
     assert counts == "1 sent"
 
 

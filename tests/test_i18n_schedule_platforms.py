@@ -205,7 +205,7 @@ def test_why_a_platform_refused_is_told_in_indonesian_with_its_own_words(
     _refuse_both(x, graph, clock)
     env = {**ENV, **INDONESIAN}
     published = run_humaspost("publish", "--now", NOW, cwd=repo.root, env=env)
-    out = published.stdout
+    out = _words(published.stdout)
     assert published.returncode == 1, out + published.stderr
     # The commands' clock runs on from --now: the reset is a second or so nearer.
     assert re.search(
@@ -231,7 +231,7 @@ def test_why_a_platform_refused_is_unchanged_in_english(
 ) -> None:
     x, graph, clock = platforms
     _refuse_both(x, graph, clock)
-    out = run_humaspost("publish", "--now", NOW, cwd=repo.root, env=ENV).stdout
+    out = _words(run_humaspost("publish", "--now", NOW, cwd=repo.root, env=ENV).stdout)
     assert re.search(
         r"X's rate limit for this account is used up; it resets in (?:89\d|900) s\b", out
     )
