@@ -24,6 +24,7 @@ from humaspost.config import Account, Config
 from humaspost.crash_reports import write_report
 from humaspost.i18n import N_, _, ngettext
 from humaspost.media import MediaInfo, MediaKind, UnsupportedMedia, inspect_media
+from humaspost.newpost import placeholders
 from humaspost.platforms.rules import MB, PlatformRules, link_problem, rules_for
 from humaspost.posts import Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
@@ -33,6 +34,7 @@ from humaspost.textfile import NotPlainFile
 from humaspost.times import format_local
 
 DUPLICATE_WINDOW = timedelta(days=7)
+_PLACEHOLDERS = placeholders()
 # Platforms that refuse a post whose text repeats a recent one.
 _REFUSE_DUPLICATES = frozenset({"twitter", "facebook"})
 
@@ -521,10 +523,15 @@ class _PostChecker:
     def measure(self, text: str, index: int, rules: PlatformRules, content: Content) -> PartReport:
         length = rules.measure(text)
         limit = rules.max_length
-        if limit is not None and length > limit:
-            several = (
-                content.parts is not None and len(content.parts) > 1 and not rules.joins_thread
+        several = content.parts is not None and len(content.parts) > 1 and not rules.joins_thread
+        if _PLACEHOLDERS.intersection(line.strip() for line in text.splitlines()):
+            self.report(
+                "HP117",
+                _("the text is still the placeholder that 'humaspost new' wrote"),
+                self.part_span(content, index if several else 0),
+                _("write the announcement in its place"),
             )
+        if limit is not None and length > limit:
             if several:
                 message = ngettext(
                     "thread part {number} is {length} character on {platform}; "

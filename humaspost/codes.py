@@ -40,6 +40,7 @@ PROBLEM_CODES: dict[str, str] = {
     "HP114": "an HTML comment is never closed",
     "HP115": "part of a one-line text is read by YAML as a comment (#hashtag) or anchor (&name)",
     "HP116": "a repeat fires more often than once an hour",
+    "HP117": "the text is still the placeholder that 'humaspost new' wrote",
     # Media
     "HP201": "media file not found",
     "HP202": "media file outside the repository",

@@ -10,7 +10,7 @@ from difflib import get_close_matches
 from pathlib import Path
 
 from humaspost.config import Config
-from humaspost.i18n import N_, _
+from humaspost.i18n import LANGUAGES, N_, _, translations_for
 from humaspost.posts import POST_SUFFIXES
 from humaspost.problems import UsageError
 from humaspost.times import TimeFormatError, parse_datetime
@@ -28,9 +28,9 @@ EMPTY_TITLE = N_('the title is empty; give the post a title, e.g. humaspost new 
 EMPTY_TO = N_("--to: no account or group named; write names separated by commas")
 UNKNOWN_TO_CLOSE = N_("--to: unknown account or group '{name}' (did you mean '{match}'?)")
 UNKNOWN_TO_KNOWN = N_("--to: unknown account or group '{name}' (known: {names})")
-# The post's first text, in Indonesian in either language: it is what the office
-# publishes, and `check` takes it as it is until it is replaced.
-PLACEHOLDER = "Tulis isi pengumuman di sini."
+# The post's first text, in the language in use; `check` refuses a post that still
+# holds it (HP117), in either language.
+PLACEHOLDER = N_("Write the announcement here.")
 
 # The comments of a new post file follow the language in use; the fields do not.
 DEFAULT_TO = N_("# to: [...]  (without 'to', the post goes to defaults.to of the config)")
@@ -101,7 +101,7 @@ def create_post(
         media=media,
         alt=_(ALT_EXAMPLE),
         title=title,
-        placeholder=PLACEHOLDER,
+        placeholder=_(PLACEHOLDER),
     )
     return _write_new(folder, slug(title), suffix, text)
 
@@ -149,3 +149,9 @@ def _write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
             else:
                 return path
         number += 1
+
+
+def placeholders() -> frozenset[str]:
+    """The placeholder text `new` writes, in every language: a post still holding it
+    was never written."""
+    return frozenset(translations_for(language).gettext(PLACEHOLDER) for language in LANGUAGES)

@@ -96,7 +96,9 @@ def test_slug_folds_indonesian_and_latin_letters() -> None:
     assert len(long) <= 60 and not long.endswith("-")
 
 
-def test_new_post_is_named_from_date_and_title_and_passes_check(repo: Repo) -> None:
+def test_new_post_is_named_from_date_and_title_and_passes_check_once_written(
+    repo: Repo,
+) -> None:
     result = run_humaspost(
         "new", "Pasar Murah Ramadan", "--to", "pemkot-x, semua-kecamatan", "--now", NOW,
         cwd=repo.posts,
@@ -106,7 +108,16 @@ def test_new_post_is_named_from_date_and_title_and_passes_check(repo: Repo) -> N
     text = (repo.posts / "2026/12/pasar-murah-ramadan.md").read_text()
     assert text.startswith("---\npublish_at: 2026-12-02 09:00\nto: [pemkot-x, semua-kecamatan]\n")
     assert "#   - file: ../../../media/gambar.png" in text
-    assert text.endswith("---\nPasar Murah Ramadan\n\nTulis isi pengumuman di sini.\n")
+    assert text.endswith("---\nPasar Murah Ramadan\n\nWrite the announcement here.\n")
+    # Until its text is written, the post is held back: nobody publishes the placeholder.
+    unwritten = run_humaspost("check", "--now", NOW, cwd=repo.root)
+    assert unwritten.returncode == 1
+    assert (
+        "posts/2026/12/pasar-murah-ramadan.md:8:1: error[HP117] the text is still the "
+        "placeholder that 'humaspost new' wrote\n"
+    ) in unwritten.stdout
+    written = text.replace("Write the announcement here.", "Pasar murah di Alun-alun, Kamis.")
+    (repo.posts / "2026/12/pasar-murah-ramadan.md").write_text(written)
     checked = run_humaspost("check", "--now", NOW, cwd=repo.root)
     assert checked.returncode == 0, checked.stdout
     assert "no problems" in checked.stdout
@@ -124,11 +135,11 @@ def test_new_yaml_post_at_a_given_time_never_overwrites(repo: Repo) -> None:
     assert post == {
         "publish_at": "2027-01-03 06:00",
         "to": ["latihan"],
-        "text": "Car Free Day\n\nTulis isi pengumuman di sini.\n",
+        "text": "Car Free Day\n\nWrite the announcement here.\n",
     }
     checked = run_humaspost("check", "posts/2027/01/car-free-day-2.yaml", "--now", NOW,
                             cwd=repo.root)  # fmt: skip
-    assert checked.returncode == 0, checked.stdout
+    assert checked.returncode == 1 and "error[HP117]" in checked.stdout
 
 
 def test_new_without_to_leaves_the_default_and_reads_at_in_local_time(repo: Repo) -> None:

@@ -287,7 +287,7 @@ def test_an_unknown_delivery_resolved_as_not_sent_goes_out(office: Repo) -> None
         (["resolve", "1", "--sent", "https://x.com/i/1", "--not-sent"], "say either"),
         (["resolve", "1", "--sent", "https://x.com/i/1"], "delivery 1 is sent, not unknown"),
         (["retry", "1"], "delivery 1 is sent; only failed or missed ones can be retried"),
-        (["retry", "satu"], "Invalid value for 'delivery'"),
+        (["retry", "satu"], "Invalid value for 'DELIVERY'"),
         (["log", "--state", "due"], "'due' is not one of"),
         (["log", "--since", "kemarin"], "--since: 'kemarin' is not a date and time"),
     ],

@@ -27,7 +27,6 @@ TITLE = "Kerja Bakti Minggu Pagi"
 POST = "posts/2026/12/kerja-bakti-minggu-pagi.md"  # named from the date and the title
 POST_ID = "2026/12/kerja-bakti-minggu-pagi"
 OUTBOX = "2026-12-06_0700_2026-12-kerja-bakti-minggu-pagi_1"  # local time, post id, part
-PLACEHOLDER = "Tulis isi pengumuman di sini.\n"
 BODY = (
     "Warga RW 05 Kelurahan Sukamaju diajak membersihkan saluran air.\n"
     "Kumpul pukul 06.30 di balai warga Jalan Melati.\n"
@@ -125,6 +124,8 @@ class Office:
     created: str
     next_steps: tuple[str, ...]
     one_ok: str
+    placeholder: str
+    unwritten: str
     two_ok: str
     too_long: str
     preview: str
@@ -145,6 +146,14 @@ INDONESIAN = Office(
         "  humaspost publish --sandbox         kirim yang jatuh tempo ke akun latihan",
     ),
     one_ok="✓ 1 berkas, 1 unggahan: tidak ada masalah\n",
+    placeholder="Tulis isi pengumuman di sini.\n",
+    unwritten=(
+        f"{POST}:8:1: galat[HP117] teks masih berisi contoh yang ditulis 'humaspost new'\n"
+        f"    8 | {TITLE}\n"
+        "      | ^\n"
+        "      = saran: tulis isi pengumuman sebagai gantinya\n"
+        "✗ 1 berkas, 1 unggahan: 1 galat, 0 peringatan\n"
+    ),
     two_ok="✓ 2 berkas, 2 unggahan: tidak ada masalah\n",
     too_long=(
         f"{POST}:8:1: galat[HP301] panjang teksnya {TOO_LONG} karakter di twitter; batasnya 280\n"
@@ -172,10 +181,10 @@ INDONESIAN = Office(
         "berkas sandbox ada di .humaspost/sandbox/<akun>/\n"
     ),
     no_title=(
-        "Penggunaan: humaspost new [OPSI] {title}\n"
+        "Penggunaan: humaspost new [OPSI] {JUDUL}\n"
         "Coba 'humaspost new -h' untuk bantuan.\n"
         "\n"
-        "Galat: Argumen 'title' belum diberikan.\n"
+        "Galat: Argumen 'JUDUL' belum diberikan.\n"
     ),
 )
 
@@ -187,10 +196,18 @@ ENGLISH_OFFICE = Office(
         "Next:",
         "  cd kantor",
         "  humaspost check                     validate the config and the posts",
-        '  humaspost new "Judul pengumuman"    start a new post',
+        '  humaspost new "Announcement title"  start a new post',
         "  humaspost publish --sandbox         send what is due to the practice account",
     ),
     one_ok="✓ 1 file, 1 post: no problems\n",
+    placeholder="Write the announcement here.\n",
+    unwritten=(
+        f"{POST}:8:1: error[HP117] the text is still the placeholder that 'humaspost new' wrote\n"
+        f"    8 | {TITLE}\n"
+        "      | ^\n"
+        "      = hint: write the announcement in its place\n"
+        "✗ 1 file, 1 post: 1 error, 0 warnings\n"
+    ),
     two_ok="✓ 2 files, 2 posts: no problems\n",
     too_long=(
         f"{POST}:8:1: error[HP301] the text is {TOO_LONG} characters on twitter; the limit is 280\n"
@@ -218,10 +235,10 @@ ENGLISH_OFFICE = Office(
         "sandbox files are in .humaspost/sandbox/<account>/\n"
     ),
     no_title=(
-        "Usage: humaspost new [OPTIONS] {title}\n"
+        "Usage: humaspost new [OPTIONS] {TITLE}\n"
         "Try 'humaspost new -h' for help.\n"
         "\n"
-        "Error: Missing argument 'title'.\n"
+        "Error: Missing argument 'TITLE'.\n"
     ),
 )
 
@@ -289,14 +306,13 @@ def test_first_day_of_a_new_office(tmp_path: Path, office: Office) -> None:
     post = root / POST
     template = post.read_text()
     assert template.startswith(f"---\npublish_at: {SUNDAY}\nto: [latihan]\n")
-    assert template.endswith(f"---\n{TITLE}\n\n{PLACEHOLDER}")
+    assert template.endswith(f"---\n{TITLE}\n\n{office.placeholder}")
 
-    # Nothing flags the placeholder: a post still saying "write the text here" passes
-    # check, and would be published as it is.
-    assert run("check", POST, "--now", FIRST_DAY, cwd=root) == office.one_ok
+    # Until its text is written the post is held back: nobody publishes the placeholder.
+    assert run("check", POST, "--now", FIRST_DAY, cwd=root, code=1) == office.unwritten
 
     # Too much text for X: check says so, where, and how to fix it, in the language...
-    post.write_text(template.replace(PLACEHOLDER, BODY + TOO_MUCH))
+    post.write_text(template.replace(office.placeholder, BODY + TOO_MUCH))
     assert run("check", "--now", FIRST_DAY, cwd=root, code=1) == office.too_long
     checked = json.loads(
         run_humaspost("check", "--format", "json", "--now", FIRST_DAY, cwd=root).stdout
@@ -306,7 +322,7 @@ def test_first_day_of_a_new_office(tmp_path: Path, office: Office) -> None:
     assert set(checked["problems"][0]) == {*CHECKED_JSON["problems"][0], "message", "hint"}
 
     # Shortened, it passes; preview shows the text, its length against 280, local time.
-    post.write_text(template.replace(PLACEHOLDER, BODY))
+    post.write_text(template.replace(office.placeholder, BODY))
     assert run("check", "--now", FIRST_DAY, cwd=root) == office.two_ok
     shown = run("preview", POST, "--now", FIRST_DAY, cwd=root)
     assert shown == office.preview + PREVIEWED_TEXT + PREVIEW_SUMMARY[office.language]

@@ -62,7 +62,7 @@ def test_check_help_in_indonesian(repo: Repo) -> None:
     result = run_humaspost("check", "--help", cwd=repo.root, env=ID)
     assert result.returncode == 0, result.stderr
     text = words(result.stdout)
-    assert text.startswith("Penggunaan: humaspost check [OPSI] [paths]...")
+    assert text.startswith("Penggunaan: humaspost check [OPSI] [JALUR...]")
     assert "Tidak memerlukan rahasia maupun jaringan." in text
     assert " Argumen: " in text and " Opsi: " in text
     assert "text, json, atau github (anotasi). [bawaan: text]" in text
@@ -74,10 +74,10 @@ def test_check_help_in_indonesian(repo: Repo) -> None:
 def test_the_english_help_is_as_before(repo: Repo) -> None:
     result = run_humaspost("check", "--help", cwd=repo.root)
     assert result.stdout.startswith(
-        "Usage: humaspost check [OPTIONS] [paths]...\n\n"
+        "Usage: humaspost check [OPTIONS] [PATH...]\n\n"
         "  Validate the config and post files. Needs no secrets and no network.\n\n"
         "Arguments:\n"
-        "  paths...  Post files or folders to check. Default: all of posts_dir.\n\n"
+        "  PATH...  Post files or folders to check. Default: all of posts_dir.\n\n"
         "Options:\n"
         "  --format <text|json|github>  text, json, or github (annotations).  [default:\n"
         "                               text]\n"
@@ -91,7 +91,7 @@ MISUSES = [
      "Galat: Opsi tidak dikenal: --bogus"),
     (("check", "--forma", "json"), "Error: No such option: --forma (Possible options: --format)",
      "Galat: Opsi tidak dikenal: --forma (mungkin maksudnya: --format)"),
-    (("retract",), "Error: Missing argument 'post'.", "Galat: Argumen 'post' belum diberikan."),
+    (("retract",), "Error: Missing argument 'POST'.", "Galat: Argumen 'UNGGAHAN' belum diberikan."),
     (("check", "--format", "xml"),
      "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json', 'github'.",
      "Galat: Nilai tidak sah untuk '--format': 'xml' bukan salah satu dari 'text', 'json', "
@@ -99,8 +99,8 @@ MISUSES = [
     (("publish", "--workers", "0"),
      "Error: Invalid value for '--workers': 0 is not in the range 1<=x<=64.",
      "Galat: Nilai tidak sah untuk '--workers': 0 di luar rentang 1<=x<=64."),
-    (("resolve", "satu"), "Error: Invalid value for 'delivery': 'satu' is not a valid int.",
-     "Galat: Nilai tidak sah untuk 'delivery': 'satu' bukan bilangan bulat yang sah."),
+    (("resolve", "satu"), "Error: Invalid value for 'DELIVERY': 'satu' is not a valid int.",
+     "Galat: Nilai tidak sah untuk 'PENGIRIMAN': 'satu' bukan bilangan bulat yang sah."),
     (("chek",), "Error: No such command 'chek'. Did you mean 'check', 'schema'?",
      "Galat: Perintah 'chek' tidak dikenal. Maksudnya 'check', 'schema'?"),
     (("terbitkan",), "Error: No such command 'terbitkan'.",

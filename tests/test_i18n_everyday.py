@@ -434,7 +434,7 @@ def test_new_writes_its_comments_in_the_language_in_use(repo: Repo) -> None:
     assert english.stdout.strip().endswith("pasar-murah-2.md")
     assert "# to: [...]  (without 'to', the post goes to defaults.to of the config)\n" in text
     assert "#     alt: A description of the picture for people who cannot see it\n" in text
-    assert text.endswith("Pasar Murah\n\nTulis isi pengumuman di sini.\n")  # the post's text
+    assert text.endswith("Pasar Murah\n\nWrite the announcement here.\n")  # the placeholder
 
 
 def test_new_refuses_in_indonesian(repo: Repo) -> None:

@@ -50,6 +50,7 @@ def check(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar=_("PATH..."),
             help=_("Post files or folders to check. Default: all of posts_dir."),
             callback=usable_paths,
         ),

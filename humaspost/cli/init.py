@@ -32,7 +32,7 @@ def init(
     folder: Annotated[
         Path,
         typer.Argument(
-            metavar="DIR",
+            metavar=_("DIR"),
             help=_("The folder to create the repository in (created if missing)."),
         ),
     ] = Path("."),
@@ -82,7 +82,7 @@ def _lines(result: Scaffold, folder: str) -> list[Segment]:
         "\n"
         "Next:\n"
         "{cd}  humaspost check                     validate the config and the posts\n"
-        '  humaspost new "Judul pengumuman"    start a new post\n'
+        '  humaspost new "Announcement title"  start a new post\n'
         "  humaspost publish --sandbox         send what is due to the practice account\n"
     )
     lines.append((steps.format(cd=cd), None))

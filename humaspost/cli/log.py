@@ -114,8 +114,14 @@ def log(
         print(_("the publish log has no matching deliveries"))
 
 
+DeliveryArgument = Annotated[
+    int,
+    typer.Argument(metavar=_("DELIVERY"), help=_("The delivery's number, as `log` shows it.")),
+]
+
+
 def resolve(
-    delivery: Annotated[int, typer.Argument(help=_("The delivery's number, as `log` shows it."))],
+    delivery: DeliveryArgument,
     sent: Annotated[
         str | None,
         typer.Option("--sent", help=_("It was published, at this URL."), show_default=False),
@@ -155,7 +161,7 @@ def resolve(
 
 
 def retry(
-    delivery: Annotated[int, typer.Argument(help=_("The delivery's number, as `log` shows it."))],
+    delivery: DeliveryArgument,
     sandbox: SandboxOption = False,
     config: ConfigOption = None,
     now: NowOption = None,

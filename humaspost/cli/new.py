@@ -15,7 +15,10 @@ from humaspost.repository import shown_name
 
 def new(
     title: Annotated[
-        str, typer.Argument(help=_("The post's title: its first line and file name."))
+        str,
+        typer.Argument(
+            metavar=_("TITLE"), help=_("The post's title: its first line and file name.")
+        ),
     ],
     at: Annotated[
         str | None,

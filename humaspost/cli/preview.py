@@ -71,6 +71,7 @@ def preview(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar=_("FILE..."),
             help=_("Post files (or folders of them) to preview."),
             callback=usable_paths,
             show_default=False,

@@ -31,7 +31,10 @@ _YES = ("y", "yes", "ya")
 
 
 def retract(
-    post: Annotated[str, typer.Argument(help=_("The post's id, as `log` shows it, or its file."))],
+    post: Annotated[
+        str,
+        typer.Argument(metavar=_("POST"), help=_("The post's id, as `log` shows it, or its file.")),
+    ],
     account: Annotated[
         str | None,
         typer.Option("--account", help=_("Only from this account."), show_default=False),
