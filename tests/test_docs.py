@@ -17,9 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 STAFF_GUIDES = (DOCS / "staff-guide.md", DOCS / "id" / "panduan-staf.md")
 DOCUMENTS = sorted([ROOT / "README.md", *DOCS.rglob("*.md")])
-# The screenshot of `preview --format html` is made by the test of that feature, on
-# its own branch; until it is there, links to it are reported as skipped, not broken.
-MADE_BY_TESTS = DOCS / "images"
 
 _FENCE = re.compile(r"^(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -74,22 +71,17 @@ def _relative(path: Path) -> str:
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=_relative)
 def test_every_relative_link_and_anchor_leads_somewhere(document: Path) -> None:
-    broken, not_made_yet = [], []
+    broken = []
     for target in _links(document):
         if re.match(r"^[a-z][a-z0-9+.-]*:", target):
             continue  # https:, mailto:: not on this machine
         file_part, _, anchor = target.partition("#")
         destination = (document.parent / file_part).resolve() if file_part else document
-        if not destination.exists():
-            if destination.is_relative_to(MADE_BY_TESTS):
-                not_made_yet.append(target)
-            else:
-                broken.append(target)
-        elif anchor and destination.suffix == ".md" and anchor not in _anchors(destination):
+        if not destination.exists() or (
+            anchor and destination.suffix == ".md" and anchor not in _anchors(destination)
+        ):
             broken.append(target)
     assert broken == []
-    if not_made_yet:
-        pytest.skip(f"not made yet by the test that makes them: {', '.join(not_made_yet)}")
 
 
 def test_the_anchors_follow_githubs_rules() -> None:
