@@ -16,7 +16,7 @@ from humaspost.platforms.base import ResolvedAccount
 from humaspost.problems import Problem, UsageError
 from humaspost.publisher import Outcome, PublishEvents, PublishSettings, Result, publish_due
 from humaspost.publog import LogRow, PublishLog, RowState, log_exists
-from humaspost.real_time_guard import clock_ahead_refusal, is_ahead
+from humaspost.real_time_guard import clock_ahead_refusal, is_ahead, is_public_api
 from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, plan_from_log, sendable
 
@@ -86,6 +86,11 @@ def publish_pass(
     accounts, missing = resolve_accounts(config, names, environ, sandbox=sandbox)
     # Checked again on what is really sent: the log may have changed since (a `retry`).
     _refuse(clock, accounts)
+    if is_ahead(clock.offset):
+        # A pretended later time records nothing for an account on a public API that is
+        # not sent to (its secrets are missing): its deliveries are not missed yet.
+        silent = {name for name in missing if is_public_api(_unresolved(name, config))}
+        chosen = [d for d in chosen if d.key.account not in silent]
     adapters = build_adapters(config, accounts, clock)
     # A missed delivery is only recorded: it needs neither an adapter nor the secrets.
     recorded_only = {
@@ -146,8 +151,9 @@ def refuse_clock_ahead(
 ) -> None:
     """Raise UsageError when `clock` is ahead of the real one and one of these accounts
     publishes to a public API. Accounts whose secrets are missing are not sent to, so
-    they do not count. (`publish` asks for the accounts of what is due; the daemon, at
-    start, for every account: it may send to any of them later.)"""
+    they do not count: with the clock ahead, a pass records nothing for them either
+    (see `publish_pass`). (`publish` asks for the accounts of what is due; the daemon,
+    at start, for every account: it may send to any of them later.)"""
     accounts, _ = resolve_accounts(config, names, environ, sandbox=sandbox)
     _refuse(clock, accounts)
 
@@ -159,8 +165,12 @@ def _refuse(clock: OffsetClock, accounts: Mapping[str, ResolvedAccount]) -> None
 
 
 def _unresolved(name: str, config: Config) -> ResolvedAccount:
-    """An account whose secrets are missing, as far as recording a missed delivery needs."""
-    return ResolvedAccount(name, config.accounts[name].platform, {})
+    """An account whose secrets are missing, as far as recording a missed delivery and
+    the `--now` guard need: its platform, and its `api_url` when written literally."""
+    account = config.accounts[name]
+    api_url = account.settings.get("api_url", "")
+    settings = {"api_url": api_url} if api_url and "${" not in api_url else {}
+    return ResolvedAccount(name, account.platform, settings)
 
 
 def _secret_missing(delivery: Delivery) -> Delivery:

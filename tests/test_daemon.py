@@ -407,17 +407,17 @@ def test_missing_secrets_are_said_once_at_start_and_the_other_account_publishes(
         names = [e["event"] for e in running.events()]
         assert names.index("started") < names.index("missing secrets")
         running.wait_for("sent", lambda e: e["post"] == "siang")
-        # Past its deadline, the first sweep (a minute after start) records it missed.
-        missed = running.wait_for("missed", lambda e: e["post"] == "facebook", timeout=75)
-        assert "secrets were missing" in missed["error"]
         assert running.terminate() == 0
-        # Five passes (start, three wake-ups, the sweep), the secrets named once;
-        # in JSON no summary beside the account's own object.
+        # Every pass (start, three wake-ups), the secrets named once; in JSON no
+        # summary beside the account's own object.
         assert len(running.events("missing secrets")) == 1
         assert not [e for e in running.events() if "secrets missing" in e["event"]]
         assert PAGE_ID not in running.log_file.read_text(encoding="utf-8")
     assert set(outbox(repo)) == {("latihan", "Pagi"), ("latihan", "Siang")}
-    assert log_rows(repo)["facebook"]["state"] == "missed"
+    # The daemon's clock is a month ahead (--now): a delivery to a public account is
+    # not recorded missed before its real time (tests/test_nothing_vanishes.py shows it
+    # recorded once its deadline has really passed).
+    assert "facebook" not in log_rows(repo)
 
 
 def test_a_text_log_sums_up_the_missing_secrets_and_sandbox_needs_none(repo: Repo) -> None:

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from humaspost.lifecycle import RowState
 from humaspost.platforms.base import ResolvedAccount
+from humaspost.publog import PublishLog
 from humaspost.real_time_guard import (
     TOLERANCE,
     check_not_early,
@@ -176,14 +178,24 @@ def test_an_account_on_a_local_server_may_pretend_it_is_later(repo: Repo) -> Non
         assert [t.text for t in x.tweets] == ["Besok."]
 
 
-def test_an_account_without_its_secrets_is_not_sent_to_and_does_not_count(repo: Repo) -> None:
+def test_an_account_without_its_secrets_is_neither_sent_to_nor_recorded_missed(
+    repo: Repo,
+) -> None:
+    # Not sent to, so it does not stop the rehearsal of the sandbox account; but the
+    # pretended time must not record its delivery as missed weeks before it is due.
     future = in_a_month()
     repo.post("besok.yaml", f"publish_at: {future}\nto: [pemkot-x, latihan]\ntext: Besok.\n")
     result = run_humaspost("publish", "--now", future, cwd=repo.root)
     assert result.returncode == 2  # the missing secrets, as without --now
     assert "needs the environment variable X_KEY" in result.stderr
     assert "ahead of the real clock" not in result.stderr
-    assert result.stdout.splitlines()[-1] == "1 sent"  # to the sandbox account
+    outbox_file = f"{future.replace(' ', '_').replace(':', '')}_besok_1.json"
+    assert result.stdout.splitlines() == [
+        f"sent      {future} WIB  besok → latihan  {outbox_file}",
+        "1 sent",
+    ]
+    with PublishLog(repo.root / ".humaspost" / "publog.sqlite", read_only=True) as log:
+        assert [(r.key.account, r.state) for r in log.search()] == [("latihan", RowState.SENT)]
 
 
 def test_the_daemon_refuses_a_now_ahead_for_a_public_account(repo: Repo) -> None:
