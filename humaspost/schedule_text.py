@@ -1,7 +1,7 @@
 """`schedule` as text: a timeline grouped by local day, laid out for the terminal's width.
 
-Day headings use Indonesian day and month names (`Selasa, 1 Desember 2026`) in either
-language, the way PR staff write dates in their posts (`humaspost.times.day_name`).
+Day headings name the day and month in the language in use (`Selasa, 1 Desember 2026`,
+`Tuesday, 1 December 2026`: `humaspost.times.day_name`).
 Each line shows the local time, the state (`lifecycle.state_label`), the post, the
 account and `(repeat)` for an occurrence of a repeating post; then what a person may
 want next: a sent delivery's address (a sandbox one shortened, `tables.short_address`),

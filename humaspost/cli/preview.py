@@ -4,8 +4,8 @@
 module draws them as text or JSON, and `humaspost.preview_html` as a page. Text output
 fits 80 columns: each part's lines are indented behind `│`, a real line break ends its
 line with `⏎` (a line without one was only wrapped here), and the text beyond a
-platform's limit is marked `⟨…⟩`. Times are local, with Indonesian day and month names
-as in `schedule`. `--format json` is documented in docs/cli.md; `--format html` is one
+platform's limit is marked `⟨…⟩`. Times are local, with the day and month named in the
+language in use, as in `schedule`. `--format json` is documented in docs/cli.md; `--format html` is one
 self-contained page that draws each delivery as its platform shows it, and loads
 nothing from the network.
 
