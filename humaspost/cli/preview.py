@@ -5,9 +5,9 @@ module draws them as text or JSON, and `humaspost.preview_html` as a page. Text 
 fits 80 columns: each part's lines are indented behind `│`, a real line break ends its
 line with `⏎` (a line without one was only wrapped here), and the text beyond a
 platform's limit is marked `⟨…⟩`. Times are local, with the day and month named in the
-language in use, as in `schedule`. `--format json` is documented in docs/cli.md; `--format html` is one
-self-contained page that draws each delivery as its platform shows it, and loads
-nothing from the network.
+language in use, as in `schedule`. `--format json` is documented in docs/cli.md;
+`--format html` is one self-contained page that draws each delivery as its platform
+shows it, and loads nothing from the network.
 
 Exit code 1 when a file has errors (a part over its limit is one, HP301); 2 for usage
 and configuration errors, such as a file that does not exist or an `--output` that
