@@ -33,6 +33,10 @@ from humaspost.yamlpos import Located, YamlProblem, load_located
 CONFIG_NAME = "humaspost.yaml"
 CONFIG_ENV = "HUMASPOST_CONFIG"
 DEFAULT_TIMEZONE = "Asia/Jakarta"
+# `publish_from`: send post files only as the checked-out commit has them (a server), or
+# as they are on disk (laptops, training; what a config without the key means).
+COMMITTED = "committed"
+WORKING_TREE = "working-tree"
 DEFAULT_LEASE = timedelta(minutes=2)
 # A lease shorter than a few seconds would be renewed more often than the log can take;
 # longer than an hour, a crashed publisher's deliveries would wait too long.
@@ -50,6 +54,7 @@ _TOP_KEYS = (
     "max_delay",
     "lease",
     "require_alt_text",
+    "publish_from",
     "accounts",
     "groups",
     "defaults",
@@ -89,6 +94,7 @@ class Config:
     lease: timedelta = DEFAULT_LEASE
     # 'id' or 'en' when the config chooses; None leaves it to $HUMASPOST_LANG or the locale.
     language: str | None = None
+    publish_from: str = "working-tree"
 
     @property
     def root(self) -> Path:
@@ -240,6 +246,7 @@ class _ConfigReader:
         max_delay = self.duration("max_delay", timedelta(hours=2))
         lease = self.lease()
         require_alt = self.boolean("require_alt_text", True)
+        publish_from = self.publish_from()
         accounts = self.accounts()
         groups = self.groups(accounts)
         default_to = self.defaults(accounts, groups)
@@ -257,6 +264,7 @@ class _ConfigReader:
             default_to=default_to,
             lease=lease,
             language=language,
+            publish_from=publish_from,
         )
 
     def check_keys(
@@ -289,6 +297,21 @@ class _ConfigReader:
             hint=_("'language: id' (Bahasa Indonesia) or 'language: en' (English)"),
         )
         return None
+
+    def publish_from(self) -> str:
+        value = self.data.get("publish_from", WORKING_TREE)
+        if value in (COMMITTED, WORKING_TREE):
+            return str(value)
+        self.error(
+            "HP503",
+            _("unknown publish_from {value}").format(value=quoted(str(value))),
+            ("publish_from",),
+            hint=_(
+                "'publish_from: committed' (only what the checked-out commit has) or "
+                "'publish_from: working-tree' (the files as they are)"
+            ),
+        )
+        return WORKING_TREE
 
     def timezone(self) -> ZoneInfo:
         name = self.data.get("timezone", DEFAULT_TIMEZONE)

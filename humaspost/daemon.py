@@ -8,6 +8,12 @@ so an edit among 10,000 posts is picked up in well under a second, and an idle d
 uses no CPU to look for changes (polling 10,000 files every second would cost several
 per cent of a core). A file that no longer validates keeps out only its own post.
 
+With `publish_from: committed` (a server deployed by `git pull`) an edit is not read:
+the daemon keeps each post as it loaded it, and reads post files again only when HEAD
+moves (a commit, a pull), found by watching the git folder and by asking git for HEAD
+before every pass. Then the files changed on disk or in the commit are read again, and
+a file that is not as the new HEAD has it is held back.
+
 One loop does all the work: APScheduler's jobs and watchdog's events only post a message
 to the main thread's inbox, and the main thread makes every pass, reload and reschedule
 in turn, so none of them needs a lock. A wake-up that comes late (the machine slept)
@@ -25,7 +31,7 @@ import socket
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,23 +42,30 @@ from humaspost.checks import (
     FileResult,
     MediaCache,
     check_across_posts,
-    check_and_keep,
 )
 from humaspost.config import Config
 from humaspost.connections import missing_secrets
+from humaspost.gitsource import (
+    Checkout,
+    FileHashes,
+    NoCheckout,
+    changed_files,
+    find_checkout,
+    follow,
+)
 from humaspost.heartbeat import Heartbeat
 from humaspost.i18n import N_, _, ngettext
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
-from humaspost.problems import HumaspostError, Problem, Severity, Span
+from humaspost.problems import HumaspostError, Problem, Severity, Span, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
 from humaspost.publog import PublishLog
 from humaspost.repository import is_post_path, shown_name, walk_posts
-from humaspost.runs import publish_pass
+from humaspost.runs import outside_git_refusal, publish_pass
 from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
-from humaspost.workflow import LoadedPosts, log_path, plan_from_log
+from humaspost.workflow import LoadedPosts, committed_only, load_file, log_path, plan_from_log
 from humaspost.yamlpos import Located
 
 LOCK_NAME = "daemon.lock"
@@ -82,24 +95,63 @@ class DaemonAlreadyRunning(HumaspostError):
 
 
 class PostCache:
-    """Every post file, loaded and checked, reloaded one file at a time as it changes."""
+    """Every post file, loaded and checked, reloaded one file at a time as it changes
+    (with `committed_only`, only when HEAD moves: see `follow_head`)."""
 
-    def __init__(self, config: Config, cwd: Path, clock: OffsetClock) -> None:
+    def __init__(
+        self, config: Config, cwd: Path, clock: OffsetClock, *, committed_only: bool = False
+    ) -> None:
         self.config = config
         self.cwd = cwd
         self.clock = clock
+        self.committed_only = committed_only
         self.media = MediaCache(config.root, config.state_dir)
         self.files: dict[Path, _Entry] = {}
+        self.git: Checkout | NoCheckout = NoCheckout("")
+        # Committed only: the files and folders changed on disk since HEAD last moved.
+        self.edited: set[Path] = set()
+        self.edited_folders: set[Path] = set()
 
-    def load_all(self) -> None:
-        """Load every post under posts_dir."""
+    def load_all(self, git: Checkout | NoCheckout) -> None:
+        """Load every post under posts_dir, read from this checkout (or none)."""
+        self.git = git
         paths = walk_posts(self.config.posts_dir) if self.config.posts_dir.is_dir() else []
         self.files = {path: self._load(path) for path in paths}
 
     def reload(self, paths: set[Path], folders: frozenset[Path] = frozenset()) -> list[str]:
         """Reload changed files (removed ones drop out) and every post file in or once in
         `folders` (moved or removed as a whole); returns the names of the post files
-        that changed, as shown (not editors' temporary files and the like)."""
+        that changed, as shown (not editors' temporary files and the like). With
+        `committed_only` nothing is read: the changes wait for HEAD to move."""
+        if self.committed_only:
+            self.edited |= paths
+            self.edited_folders |= folders
+            return []
+        return self._reload(paths, folders)
+
+    def follow_head(self) -> list[str] | None:
+        """Ask git whether HEAD moved (one git call); None if it did not. If it did,
+        every post's source follows the new HEAD and, with `committed_only`, the files
+        edited since or changed by the commit are read again; returns their names."""
+        if not isinstance(self.git, Checkout):
+            return None
+        old, new = self.git, follow(self.git)
+        if new is old:
+            return None
+        self.git = new
+        names: list[str] = []
+        if self.committed_only:
+            paths = self.edited | changed_files(old, new)
+            names = self._reload(paths, frozenset(self.edited_folders))
+            self.edited, self.edited_folders = set(), set()
+        # Files not read again: the same bytes, measured against the new HEAD.
+        for path, entry in self.files.items():
+            if entry.post is not None and entry.hashes is not None:
+                source = new.source(path, entry.hashes)
+                self.files[path] = entry._replace(post=replace(entry.post, source=source))
+        return names
+
+    def _reload(self, paths: set[Path], folders: frozenset[Path]) -> list[str]:
         self.media = MediaCache(
             self.config.root, self.config.state_dir
         )  # an image may have changed too
@@ -121,15 +173,29 @@ class PostCache:
         return sorted(shown_name(path, self.cwd) for path in {*loaded, *gone})
 
     def _load(self, path: Path) -> _Entry:
-        post, result = check_and_keep(
-            path, shown_name(path, self.cwd), self.config, self.clock(), self.media, {}
+        post, result, hashes = load_file(
+            path, shown_name(path, self.cwd), self.config, self.clock(), self.media, self.git
         )
         # Only what the daemon acts on is kept, so that 10,000 scheduled posts fit in a
         # few tens of MB: no YAML nodes (positions are only needed for problems, already
         # found), only errors (a file with one is held back; warnings are for `check`),
         # no per-account reports, no texts for the duplicate-text warning.
         errors = tuple(p for p in result.problems if p.severity is Severity.ERROR)
-        return _Entry(replace(post, located=_EMPTY) if post else None, errors, result.id_span)
+        kept = replace(post, located=_EMPTY) if post else None
+        return _Entry(kept, errors, result.id_span, hashes)
+
+    def not_committed(self, names: Iterable[str] | None = None) -> list[Post]:
+        """The loaded posts whose file is not as HEAD has it (of the files named, as
+        shown, or of all)."""
+        named = set(names) if names is not None else None
+        return [
+            entry.post
+            for entry in self.files.values()
+            if entry.post is not None
+            and entry.post.source is not None
+            and not entry.post.source.committed
+            and (named is None or entry.post.shown in named)
+        ]
 
     def snapshot(self) -> LoadedPosts:
         """The posts as they are now, with the checks across files redone."""
@@ -151,7 +217,7 @@ class PostCache:
         problems += check_across_posts(sharing)
         bad = {p.file for p in problems if p.severity is Severity.ERROR}
         planned = [PlannedPost(e.post, e.post.shown in bad) for e in entries if e.post]
-        return LoadedPosts(planned, problems)
+        return LoadedPosts(planned, problems, self.git)
 
 
 class _Entry(NamedTuple):
@@ -161,6 +227,7 @@ class _Entry(NamedTuple):
     post: Post | None
     errors: tuple[Problem, ...]
     id_span: Span | None
+    hashes: FileHashes | None  # of the bytes read, in a git checkout
 
 
 class _Pass(NamedTuple):
@@ -176,11 +243,16 @@ class _Changed(NamedTuple):
     folders: frozenset[Path]
 
 
+class _GitChanged(NamedTuple):
+    """A message to the main loop: something changed in the git folder (HEAD may have
+    moved)."""
+
+
 class _Stop(NamedTuple):
     """A message to the main loop: stop (`stop` is set)."""
 
 
-_Message = _Pass | _Changed | _Stop
+_Message = _Pass | _Changed | _GitChanged | _Stop
 
 
 class Daemon:
@@ -206,7 +278,8 @@ class Daemon:
         self.sandbox = sandbox
         self.log = logger
         self.stop = stop
-        self.cache = PostCache(config, cwd, clock)
+        self.committed_only = committed_only(config, sandbox=sandbox)
+        self.cache = PostCache(config, cwd, clock, committed_only=self.committed_only)
         self.path = log_path(config, sandbox=sandbox)
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
         # SimpleQueue: `put` may be called from a signal handler (see request_stop).
@@ -226,14 +299,19 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         with _DaemonLock(self.config.state_dir):
+            git = find_checkout(self.config.root, self.config.posts_dir)
+            if self.committed_only and isinstance(git, NoCheckout):
+                # Before it starts: it could never send anything.
+                raise UsageError(outside_git_refusal(self.config, git))
             self.scheduler = BackgroundScheduler(timezone=UTC)
             # Watch before loading: a file changed while the others load is reloaded
             # after, not missed until the next restart.
-            observer = self.watch()
+            observer = self.watch(git)
             try:
-                self.cache.load_all()
+                self.cache.load_all(git)
                 loaded = self.cache.snapshot()
                 self.report_problems(loaded.problems)
+                self.report_not_committed(self.cache.not_committed())
                 self.log.info(
                     N_("started"),
                     extra={
@@ -268,7 +346,7 @@ class Daemon:
         while not self.stop.is_set():
             messages = [self.inbox.get()]
             messages += self._waiting()
-            if any(isinstance(m, _Changed) for m in messages):
+            if any(isinstance(m, _Changed | _GitChanged) for m in messages):
                 # Let a burst of file events (a `git pull`) settle into one reload.
                 messages += self._waiting(SETTLE)
             if self.stop.is_set():
@@ -277,6 +355,8 @@ class Daemon:
             changes = [m for m in messages if isinstance(m, _Changed)]
             if changes and self._reload(changes):
                 passes.append("due")  # an edit made a delivery due already: a pass now
+            if any(isinstance(m, _GitChanged) for m in messages) and self._follow_head():
+                passes.append("due")  # a commit made a delivery due already
             if passes:
                 self.publish(passes[0])
 
@@ -311,8 +391,26 @@ class Daemon:
         self.log.info(N_("reloaded"), extra={"files": names})
         return due
 
-    def watch(self) -> Any:
-        """Start watching posts_dir; file events are posted to the main loop."""
+    def _follow_head(self) -> bool:
+        """If HEAD moved: follow it (reading files again with `committed_only`) and plan
+        the wake-ups again; whether a delivery is due now."""
+        names = self.cache.follow_head()
+        if names is None:
+            return False
+        loaded, due = self.reschedule()
+        if names:
+            shown = set(names)
+            self.report_problems([p for p in loaded.problems if p.file in shown])
+            self.report_not_committed(self.cache.not_committed(names))
+            head = self.cache.git.head if isinstance(self.cache.git, Checkout) else None
+            self.log.info(
+                N_("reloaded"), extra={"files": names, "reason": f"commit {(head or '')[:7]}"}
+            )
+        return due
+
+    def watch(self, git: Checkout | NoCheckout) -> Any:
+        """Start watching posts_dir (and, with `committed_only`, the git folder, for new
+        commits); events are posted to the main loop."""
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
 
@@ -335,9 +433,23 @@ class Daemon:
                 else:
                     inbox.put(_Changed(frozenset(paths), frozenset()))
 
+        class GitHandler(FileSystemEventHandler):
+            def __init__(self, git_dir: Path) -> None:
+                self.objects = git_dir / "objects"
+
+            def on_any_event(self, event: FileSystemEvent) -> None:
+                if event.event_type in ("opened", "closed_no_write"):
+                    return
+                # New objects alone move no ref; a commit's ref update comes after them.
+                if self.objects in Path(os.fsdecode(event.src_path)).parents:
+                    return
+                inbox.put(_GitChanged())
+
         observer = Observer()
         self.config.posts_dir.mkdir(parents=True, exist_ok=True)
         observer.schedule(Handler(), str(self.config.posts_dir), recursive=True)
+        if self.committed_only and isinstance(git, Checkout):
+            observer.schedule(GitHandler(git.git_dir), str(git.git_dir), recursive=True)
         observer.start()
         return observer
 
@@ -345,8 +457,11 @@ class Daemon:
         """One publishing pass, then plan the next wake-ups."""
         if self.stop.is_set():
             return
-        loaded = self.cache.snapshot()
         try:
+            # A commit the watcher has not told of yet is followed before sending: a
+            # pass never sends what HEAD no longer has.
+            self._follow_head()
+            loaded = self.cache.snapshot()
             result = publish_pass(
                 self.config,
                 loaded,
@@ -452,6 +567,24 @@ class Daemon:
                 total,
             ).format(count=len(missing), total=total, accounts=", ".join(missing))
             self.log.error(summary, extra={"summary": True})
+
+    def report_not_committed(self, posts: list[Post]) -> None:
+        """With `committed_only`, log each post file held back because it is not as HEAD
+        has it (once, when it is read)."""
+        if not self.committed_only or not isinstance(self.cache.git, Checkout):
+            return
+        for post in posts:
+            if self.cache.git.tracks(post.file):
+                error = _(
+                    "the file has changes that are not committed (publish_from: committed); "
+                    "it is not sent, and is read again at the next commit"
+                )
+            else:
+                error = _(
+                    "the file is not committed yet (publish_from: committed); it is not "
+                    "sent, and is read again at the next commit"
+                )
+            self.log.error(N_("post held back"), extra={"file": post.shown, "error": error})
 
     def report_problems(self, problems: list[Problem]) -> None:
         """Log each error that holds a post back."""

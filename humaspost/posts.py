@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from humaspost.gitsource import Source
 from humaspost.i18n import N_, _, ngettext
 from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.post_schema import field_problems
@@ -90,6 +91,9 @@ class Post:
     expires_at: datetime | None
     metadata: Mapping[str, Any]
     located: Located = field(repr=False)
+    # Where the file's bytes stand in git (None outside a git checkout); attached when
+    # posts are loaded for planning and publishing (see gitsource).
+    source: Source | None = None
 
     def span(self, path: tuple[str | int, ...], *, at_key: bool = False) -> Span | None:
         """Where in the file the field at `path` is written."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from humaspost.config import Config
+from humaspost.gitsource import Checkout, NoCheckout
 from humaspost.i18n import _, ngettext, pgettext
 from humaspost.lifecycle import State, state_label
 from humaspost.plan import Delivery
@@ -98,6 +99,35 @@ def held_back_lines(held: list[Delivery], cfg: Config) -> list[Segment]:
             file=delivery.post.shown,
         )
         lines.append((text + "\n", None))
+    return lines
+
+
+def not_committed_lines(
+    held: list[Delivery], cfg: Config, git: Checkout | NoCheckout | None
+) -> list[Segment]:
+    """Due deliveries held back because their post file is not as the checked-out
+    commit has it (publish_from: committed): changed since, or never committed."""
+    lines: list[Segment] = []
+    for delivery in held:
+        lines.append((_("held back") + " ", "bold red"))
+        fields = {
+            "when": format_local(delivery.due_at, cfg.timezone),
+            "post_id": delivery.key.post_id,
+            "account": delivery.key.account,
+            "file": delivery.post.shown,
+        }
+        if isinstance(git, Checkout) and git.tracks(delivery.post.file):
+            text = _(
+                "{when}  {post_id} → {account}: due, but {file} has changes that are not "
+                "committed (publish_from: committed); commit them or undo them, and it goes "
+                "out with the next publish"
+            )
+        else:
+            text = _(
+                "{when}  {post_id} → {account}: due, but {file} is not committed yet "
+                "(publish_from: committed); commit it, and it goes out with the next publish"
+            )
+        lines.append((text.format(**fields) + "\n", None))
     return lines
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from humaspost.config import Config
 from humaspost.connections import build_adapters, resolve_accounts
+from humaspost.gitsource import Checkout, NoCheckout, authors
 from humaspost.i18n import _
 from humaspost.plan import Delivery, State
 from humaspost.platforms.base import ResolvedAccount
@@ -18,7 +19,7 @@ from humaspost.publisher import Outcome, PublishEvents, PublishSettings, Result,
 from humaspost.publog import LogRow, PublishLog, RowState, log_exists
 from humaspost.real_time_guard import clock_ahead_refusal, is_ahead, is_public_api
 from humaspost.times import OffsetClock
-from humaspost.workflow import LoadedPosts, plan_from_log, sendable
+from humaspost.workflow import LoadedPosts, committed_only, plan_from_log, sendable
 
 # How a delivery may end in a pass that a person has to look at.
 _BAD_RESULTS = (Result.MISSED, Result.FAILED, Result.UNKNOWN)
@@ -35,15 +36,20 @@ class PassResult:
     unknown_after: int
     not_started: list[Delivery]  # due, but the pass was stopped before their turn
     held_back: list[Delivery]  # due, but their post file has errors
+    # Due, but their post file is not as the checked-out commit has it (publish_from:
+    # committed); nothing of them is written to the log, so they go out once it is.
+    not_committed: list[Delivery] = field(default_factory=list)
 
     @property
     def went_wrong(self) -> bool:
         """Whether a person must look (`publish` exits 1): a delivery ended missed,
         failed or unknown in this pass, rows were settled unknown, or a due post was
-        held back by errors in its file. (A retry still to come is not wrong yet.)"""
+        held back by errors in its file or by changes not committed. (A retry still to
+        come is not wrong yet.)"""
         return bool(
             self.settled_unknown
             or self.held_back
+            or self.not_committed
             or any(o.result in _BAD_RESULTS for o in self.outcomes)
         )
 
@@ -67,8 +73,13 @@ def publish_pass(
     Deliveries past their deadline are recorded as missed whatever else is wrong (a
     missing secret, a file with errors): nothing vanishes without a trace.
 
+    With `publish_from: committed` (not `--sandbox`), a post is sent only when its file
+    is as the checked-out commit has it; the others are held back (`not_committed`).
+
     Raises UsageError, before anything is sent, when `clock` is ahead of the real one
-    and an account to be sent to is on a public API (see real_time_guard)."""
+    and an account to be sent to is on a public API (see real_time_guard), or when only
+    committed posts may be sent and the posts are not in a git checkout."""
+    refuse_outside_git(config, loaded, sandbox=sandbox)
     settings = replace(settings, lease=config.lease)
     start = clock()
     if is_ahead(clock.offset):
@@ -81,7 +92,9 @@ def publish_pass(
         unknown_before = len(log.rows_with_state(RowState.UNKNOWN))
         settled = log.release_stale(start, is_gone)
         deliveries = plan_from_log(loaded, config, log, start, until=start)
-    chosen = due_now(deliveries, start, only_post)
+    chosen, not_committed = split_not_committed(
+        due_now(deliveries, start, only_post), config, sandbox=sandbox
+    )
     names = [d.key.account for d in chosen]
     accounts, missing = resolve_accounts(config, names, environ, sandbox=sandbox)
     # Checked again on what is really sent: the log may have changed since (a `retry`).
@@ -105,7 +118,7 @@ def publish_pass(
     ]
     accounts = {**recorded_only, **accounts}
     outcomes = publish_due(
-        chosen,
+        with_authors(chosen, loaded.git),
         adapters=adapters,
         accounts=accounts,
         settings=settings,
@@ -119,7 +132,76 @@ def publish_pass(
     acted_on = {o.delivery.key for o in outcomes}
     not_started = [d for d in chosen if d.key not in acted_on]
     held = held_back(deliveries, start, only_post)
-    return PassResult(outcomes, missing, settled, unknown_before, unknown_after, not_started, held)
+    return PassResult(
+        outcomes, missing, settled, unknown_before, unknown_after, not_started, held, not_committed
+    )
+
+
+def refuse_outside_git(config: Config, loaded: LoadedPosts, *, sandbox: bool) -> None:
+    """Raise UsageError when only committed posts may be sent and the posts are not
+    read from a git checkout: nothing could ever be sent, and no run must pretend."""
+    if committed_only(config, sandbox=sandbox) and isinstance(loaded.git, NoCheckout):
+        raise UsageError(outside_git_refusal(config, loaded.git))
+
+
+def outside_git_refusal(config: Config, git: NoCheckout) -> str:
+    """Why nothing is published with `publish_from: committed` outside a git checkout."""
+    return _(
+        "'publish_from: committed' sends only what the checked-out git commit has, but "
+        "{folder} is not in a git checkout: {reason}. Nothing is published. Publish from "
+        "a clone of the repository, rehearse with --sandbox, or set 'publish_from: "
+        "working-tree' to send the files as they are."
+    ).format(folder=config.root, reason=git.reason)
+
+
+def split_not_committed(
+    deliveries: list[Delivery], config: Config, *, sandbox: bool
+) -> tuple[list[Delivery], list[Delivery]]:
+    """With `publish_from: committed` (not `--sandbox`): the deliveries that may go out
+    and those held back because their post file is not as the checked-out commit has
+    it. A held-back delivery past its deadline is still recorded missed, saying why."""
+    if not committed_only(config, sandbox=sandbox):
+        return deliveries, []
+    kept: list[Delivery] = []
+    held: list[Delivery] = []
+    for delivery in deliveries:
+        source = delivery.post.source
+        if source is not None and source.committed:
+            kept.append(delivery)
+        elif delivery.state is State.MISSED:
+            kept.append(replace(delivery, missed_reason=_not_committed_reason(delivery)))
+        else:
+            held.append(delivery)
+    return kept, held
+
+
+def _not_committed_reason(delivery: Delivery) -> str:
+    reason = delivery.missed_reason or _("past its deadline")
+    return _(
+        "{reason}; its post file was not as the checked-out commit has it (publish_from: committed)"
+    ).format(reason=reason)
+
+
+def with_authors(deliveries: list[Delivery], git: Checkout | NoCheckout | None) -> list[Delivery]:
+    """The deliveries to be sent with their post's author filled in (one `git log` for
+    every file being sent), for the publish log's trace."""
+    if not isinstance(git, Checkout):
+        return deliveries
+    files = {
+        d.post.file for d in deliveries if d.post.source is not None and d.state is not State.MISSED
+    }
+    if not files:
+        return deliveries
+    found = authors(git, files)
+    return [_with_author(d, found.get(d.post.file)) for d in deliveries]
+
+
+def _with_author(delivery: Delivery, author: str | None) -> Delivery:
+    source = delivery.post.source
+    if source is None or author is None:
+        return delivery
+    post = replace(delivery.post, source=replace(source, author=author))
+    return replace(delivery, post=post)
 
 
 def would_send(

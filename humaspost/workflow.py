@@ -4,12 +4,13 @@ the right publish log, and plan against it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from humaspost.checks import MediaCache, check_across_posts, check_and_keep
-from humaspost.config import Config
+from humaspost.checks import FileResult, MediaCache, check_across_posts, check_and_keep
+from humaspost.config import COMMITTED, Config
+from humaspost.gitsource import Checkout, FileHashes, NoCheckout, find_checkout, read_hashed
 from humaspost.lifecycle import needs_action
 from humaspost.plan import Delivery, PlannedPost, plan
 from humaspost.posts import Post, load_post
@@ -25,6 +26,9 @@ class LoadedPosts:
 
     planned: list[PlannedPost]
     problems: list[Problem]
+    # The git checkout the posts were read from, or why there is none (None: not looked
+    # for, in a part of the posts planned on its own).
+    git: Checkout | NoCheckout | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -34,12 +38,11 @@ class LoadedPosts:
 
 def load_posts(config: Config, cwd: Path, now: datetime) -> LoadedPosts:
     """Load and check every post under posts_dir. A file with errors blocks its post;
-    the others go on."""
+    the others go on. In a git checkout each post gets its `source`."""
     cache = MediaCache(config.root, config.state_dir)
-    kept = [
-        check_and_keep(path, shown, config, now, cache, {})
-        for path, shown in post_files(config.posts_dir, [], cwd)
-    ]
+    files = post_files(config.posts_dir, [], cwd)
+    git = find_checkout(config.root, config.posts_dir)
+    kept = [load_file(path, shown, config, now, cache, git)[:2] for path, shown in files]
     results = [result for _, result in kept]
     problems = [p for r in results for p in r.problems] + check_across_posts(results)
     bad_files = {p.file for p in problems if p.severity is Severity.ERROR}
@@ -47,7 +50,36 @@ def load_posts(config: Config, cwd: Path, now: datetime) -> LoadedPosts:
         PlannedPost(post, blocked=post.shown in bad_files) for post, _ in kept if post is not None
     ]
     problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
-    return LoadedPosts(planned, problems)
+    return LoadedPosts(planned, problems, git)
+
+
+def load_file(
+    path: Path,
+    shown: str,
+    config: Config,
+    now: datetime,
+    media: MediaCache,
+    git: Checkout | NoCheckout,
+) -> tuple[Post | None, FileResult, FileHashes | None]:
+    """`check_and_keep` one post file; in a git checkout the post gets its source, and
+    the blob ids of the bytes it was read from come back too (None outside git)."""
+
+    def load() -> tuple[Post | None, FileResult]:
+        return check_and_keep(path, shown, config, now, media, {})
+
+    if isinstance(git, NoCheckout):
+        return (*load(), None)
+    (post, result), hashes = read_hashed(path, git.algorithm, load)
+    if post is not None:
+        post = replace(post, source=git.source(path, hashes))
+    return post, result, hashes
+
+
+def committed_only(config: Config, *, sandbox: bool) -> bool:
+    """Whether a run sends posts only as the checked-out commit has them: with
+    `publish_from: committed`, except `--sandbox` rehearsals (they never reach the
+    public, and training happens on laptops with edits not committed)."""
+    return config.publish_from == COMMITTED and not sandbox
 
 
 def log_path(config: Config, *, sandbox: bool) -> Path:

@@ -37,11 +37,12 @@ from humaspost.publish_text import (
     held_back_lines,
     interrupted_line,
     missing_lines,
+    not_committed_lines,
     summary_lines,
     unknown_warning,
 )
 from humaspost.publisher import Outcome, PublishSettings
-from humaspost.runs import publish_pass, would_send
+from humaspost.runs import publish_pass, refuse_outside_git, split_not_committed, would_send
 from humaspost.workflow import load_posts, log_path
 
 
@@ -83,8 +84,12 @@ def publish(
     err.write(blocked_lines(loaded.errors))
     path = log_path(cfg, sandbox=sandbox)
     if dry_run:
-        chosen = would_send(cfg, loaded, log_path=path, now=start, only_post=post)
+        # What a real run would do: refuse, or hold back what is not committed.
+        refuse_outside_git(cfg, loaded, sandbox=sandbox)
+        due = would_send(cfg, loaded, log_path=path, now=start, only_post=post)
+        chosen, not_committed = split_not_committed(due, cfg, sandbox=sandbox)
         out.write(dry_run_lines(chosen, cfg))
+        err.write(not_committed_lines(not_committed, cfg, loaded.git))
         return
     stop = threading.Event()
     with _progress() as events, _stop_on_interrupt(stop):
@@ -104,6 +109,7 @@ def publish(
     out.write(summary_lines(result.outcomes, cfg))
     if result.held_back:
         err.write(held_back_lines(result.held_back, cfg))
+    err.write(not_committed_lines(result.not_committed, cfg, loaded.git))
     if result.unknown_after:
         new = result.unknown_after - result.unknown_before
         err.write(unknown_warning(result.unknown_after, new))
