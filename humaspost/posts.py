@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from humaspost.gitsource import Source
 from humaspost.i18n import N_, _, ngettext
 from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.post_schema import field_problems
@@ -90,6 +91,7 @@ class Post:
     expires_at: datetime | None
     metadata: Mapping[str, Any]
     located: Located = field(repr=False)
+    source: Source | None = None  # None outside a git checkout
 
     def span(self, path: tuple[str | int, ...], *, at_key: bool = False) -> Span | None:
         """Where in the file the field at `path` is written."""
