@@ -4,8 +4,9 @@ Text: a heading (which log, the time zone), then the deliveries newest first und
 heading for each local day (`Selasa, 1 Desember 2026`, as `schedule` has them): the
 delivery's number, its local time (when it was sent, else when its row last changed),
 its state (`lifecycle.state_label`), post and account, a repeat's occurrence, then its
-address (a sandbox one shortened, `tables.short_address`) or error, on the next line
-when the row and it do not fit the width.
+address (a sandbox one shortened, `tables.short_address`) or error and the git commit
+(7 characters) and author its post file was sent from, on the next line when the row
+and they do not fit the width.
 
 CSV: the columns of `--format json` plus `text`, with machine keys as headers and
 machine values (states as `sent`, `once`) in either language, so that a report built on
@@ -23,10 +24,13 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from humaspost.config import Config
+from humaspost.gitsource import Source
 from humaspost.i18n import _
 from humaspost.lifecycle import State, shown_state_of_row, state_label
 from humaspost.publog import ONCE, DeliveryKey, LogRow, PublishLog, RowState, log_exists
 from humaspost.tables import (
+    GAP,
+    KEEP,
     STATE_STYLE,
     Segment,
     is_sandbox_address,
@@ -38,7 +42,10 @@ from humaspost.times import day_name, format_local
 from humaspost.workflow import log_path
 
 CSV_FIELDS = ["id", "post", "occurrence", "account", "platform", "state", "due_at", "sent_at",
-              "updated_at", "attempts", "url", "error", "text"]  # fmt: skip
+              "updated_at", "attempts", "url", "error", "commit", "blob", "author",
+              "committed", "text"]  # fmt: skip
+# A commit as text output shows it, as `git log --oneline` does.
+SHORT_COMMIT = 7
 
 
 def search_log(
@@ -98,12 +105,34 @@ def log_text(
         ]
         if log_row.key.occurrence != ONCE:
             head.append((f" @ {_occurrence_on(log_row.key, local, tz)}", "dim"))
-        detail = _detail(log_row)
-        lines.extend(row(head, [(detail, None)] if detail else [], width, number_width + 2))
+        detail: list[Segment] = [(text, None)] if (text := _detail(log_row)) else []
+        if log_row.source is not None:
+            detail += [(GAP, None)] if detail else []
+            detail.append((source_text(log_row.source), "dim"))
+        # `row` writes KEEP as a space only where it breaks the detail onto new lines.
+        laid_out = row(head, detail, width, number_width + 2)
+        lines.extend((text.replace(KEEP, " "), style) for text, style in laid_out)
     if any(log_row.state is RowState.SENT and is_sandbox_address(log_row.url) for log_row in rows):
         lines.append(("\n", None))
         lines.extend(sandbox_note(cfg, cwd, width))
     return lines
+
+
+def source_text(source: Source) -> str:
+    """Where a delivery's text came from, in a few words kept on one line: the short
+    commit, whether the file was as committed, and the author's name (the email is in
+    `trace`)."""
+    commit = source.commit[:SHORT_COMMIT] if source.commit else None
+    if source.committed and commit:
+        where = commit
+    elif commit:
+        where = _("{commit} (not committed)").format(commit=commit)
+    else:
+        where = _("(not committed)")
+    if source.author is not None:
+        name = source.author.split(" <", 1)[0]
+        where = _("{source} by {author}").format(source=where, author=name)
+    return where.replace(" ", KEEP)
 
 
 def row_state(log_row: LogRow, now: datetime) -> State:
@@ -141,6 +170,7 @@ def csv_records(
             "due_at": _spreadsheet_time(log_row.due_at, cfg.timezone),
             "sent_at": _spreadsheet_time(log_row.sent_at, cfg.timezone) if log_row.sent_at else "",
             "updated_at": _spreadsheet_time(log_row.updated_at, cfg.timezone),
+            "committed": _csv_flag(log_row.source.committed) if log_row.source else "",
             "text": texts.get(log_row.key, ""),
         }
         for log_row in rows
@@ -162,6 +192,20 @@ def row_json(log_row: LogRow) -> dict[str, Any]:
         "attempts": log_row.attempts,
         "url": log_row.url,
         "error": log_row.error,
+        **source_json(log_row.source),
+    }
+
+
+def source_json(source: Source | None) -> dict[str, Any]:
+    """A delivery's git source as JSON fields (`commit`, `blob`, `author`, `committed`),
+    each null where the delivery was not sent from a git checkout."""
+    if source is None:
+        return {"commit": None, "blob": None, "author": None, "committed": None}
+    return {
+        "commit": source.commit,
+        "blob": source.blob,
+        "author": source.author,
+        "committed": source.committed,
     }
 
 
@@ -188,6 +232,11 @@ def _detail(log_row: LogRow) -> str | None:
     """A sent row's address, else its error (or the address a settled row has)."""
     detail = log_row.url if log_row.state is RowState.SENT else log_row.error or log_row.url
     return short_address(detail) if detail else None
+
+
+def _csv_flag(value: bool) -> str:
+    """A yes/no column as JSON writes it, in either language: `true` or `false`."""
+    return "true" if value else "false"
 
 
 def _spreadsheet_time(moment: datetime, tz: ZoneInfo) -> str:

@@ -264,6 +264,7 @@ class _Sender:
             now=now,
             lease=self.settings.lease,
             metadata=dict(delivery.post.metadata),
+            source=delivery.post.source,
         )
         if claim is None:
             return Outcome(delivery, Result.SKIPPED)

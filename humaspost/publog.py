@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple, Self
 
+from humaspost.gitsource import Source
 from humaspost.i18n import N_, _
 from humaspost.lifecycle import (
     NEW,
@@ -88,6 +89,15 @@ MIGRATIONS: tuple[str, ...] = (
     # its deadline runs from then, not from the post's time.
     """
     ALTER TABLE deliveries ADD COLUMN rearmed_at TEXT;
+    """,
+    # Where the post file's text came from in git (gitsource.Source), recorded when a
+    # publisher claims the delivery: the trace behind `log` and `trace`. Empty for a
+    # delivery sent outside a git checkout, or before this migration.
+    """
+    ALTER TABLE deliveries ADD COLUMN source_commit TEXT;
+    ALTER TABLE deliveries ADD COLUMN source_blob TEXT;
+    ALTER TABLE deliveries ADD COLUMN source_author TEXT;
+    ALTER TABLE deliveries ADD COLUMN source_committed INTEGER;
     """,
 )
 
@@ -375,6 +385,7 @@ class LogRow:
     sent_at: datetime | None
     updated_at: datetime
     rearmed_at: datetime | None = None
+    source: Source | None = None  # the post file's git source at the latest claim
 
 
 @dataclass(frozen=True)
@@ -405,13 +416,14 @@ def occurrence_of(moment: datetime | None) -> str:
 _COLUMNS = (
     "id, post_id, occurrence, account, platform, state, due_at, attempts, next_attempt_at,"
     " owner, lease_until, inflight_part, content_hash, url, error, sent_at, updated_at,"
-    " rearmed_at"
+    " rearmed_at, source_commit, source_blob, source_author, source_committed"
 )
 
 
 def _row(values: tuple[Any, ...]) -> LogRow:
     (id_, post_id, occurrence, account, platform, state, due_at, attempts, next_at, owner,
-     lease, inflight, digest, url, error, sent_at, updated_at, rearmed) = values  # fmt: skip
+     lease, inflight, digest, url, error, sent_at, updated_at, rearmed, commit, blob, author,
+     committed) = values  # fmt: skip
     return LogRow(
         id=id_,
         key=DeliveryKey(post_id, occurrence, account),
@@ -429,7 +441,15 @@ def _row(values: tuple[Any, ...]) -> LogRow:
         sent_at=unstamp(sent_at),
         updated_at=_required(unstamp(updated_at)),
         rearmed_at=unstamp(rearmed),
+        source=None if blob is None else Source(commit, blob, author, bool(committed)),
     )
+
+
+def _source_columns(source: Source | None) -> tuple[str | None, str | None, str | None, int | None]:
+    """A source as its four columns (all empty for None)."""
+    if source is None:
+        return (None, None, None, None)
+    return (source.commit, source.blob, source.author, int(source.committed))
 
 
 def _required(moment: datetime | None) -> datetime:
@@ -626,9 +646,12 @@ class PublishLog:
         now: datetime,
         lease: timedelta,
         metadata: dict[str, Any] | None = None,
+        source: Source | None = None,
     ) -> Claim | None:
         """Take a delivery for sending if nobody has it and it is due; None otherwise
-        (see `lifecycle.claimable`)."""
+        (see `lifecycle.claimable`). `source` (where the post file's text came from in
+        git) is recorded with the claim, replacing an earlier claim's: what goes out
+        now is sent from it."""
         with self.transaction() as db:
             values = db.execute(
                 f"SELECT {_COLUMNS} FROM deliveries"
@@ -641,11 +664,12 @@ class PublishLog:
                     return None
                 cursor = db.execute(
                     "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
-                    " due_at, attempts, owner, lease_until, metadata, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+                    " due_at, attempts, owner, lease_until, metadata, created_at, updated_at,"
+                    " source_commit, source_blob, source_author, source_committed)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*key, platform, next_state(NEW, Event.CLAIMED), stamp(due_at), owner,
                      lease_until, json.dumps(metadata or {}, ensure_ascii=False), stamp(now),
-                     stamp(now)),
+                     stamp(now), *_source_columns(source)),
                 )  # fmt: skip
                 row_id = cursor.lastrowid
                 assert row_id is not None
@@ -661,10 +685,12 @@ class PublishLog:
             db.execute(
                 "UPDATE deliveries SET state = ?, owner = ?, lease_until = ?,"
                 " attempts = ?, due_at = ?, next_attempt_at = NULL, error = NULL,"
-                " rearmed_at = ?, platform = ?, updated_at = ? WHERE id = ? AND state = ?",
+                " rearmed_at = ?, platform = ?, updated_at = ?, source_commit = ?,"
+                " source_blob = ?, source_author = ?, source_committed = ?"
+                " WHERE id = ? AND state = ?",
                 (next_state(row.state, Event.CLAIMED), owner, lease_until, attempts,
                  stamp(new_due), stamp(rearmed) if rearmed else None, platform, stamp(now),
-                 row.id, row.state),
+                 *_source_columns(source), row.id, row.state),
             )  # fmt: skip
             self._attempt(row.id, now, owner, Event.CLAIMED, None)
         return Claim(row.id, attempts, self.parts(row.id))

@@ -133,7 +133,7 @@ def test_log_csv_opens_in_a_spreadsheet(office: Repo) -> None:
     table = list(csv.DictReader(io.StringIO(raw.stdout.decode("utf-8-sig"), newline="")))
     assert list(table[0]) == ["id", "post", "occurrence", "account", "platform", "state",
                               "due_at", "sent_at", "updated_at", "attempts", "url", "error",
-                              "text"]  # fmt: skip
+                              "commit", "blob", "author", "committed", "text"]  # fmt: skip
     by_post = {row["post"]: row for row in table}
     aids, senam = by_post["2026/12/aids"], by_post["2026/12/senam"]
     assert aids["text"] == "Hari AIDS Sedunia: tes HIV gratis di Puskesmas."

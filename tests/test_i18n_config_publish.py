@@ -212,11 +212,11 @@ def test_publish_sandbox_records_an_interrupted_delivery_in_the_language_asked(
 @pytest.mark.parametrize(
     ("fault", "env", "words"),
     [
-        ("newer", {}, "was written by a newer humaspost (schema version 3; this one knows 2)"),
+        ("newer", {}, "was written by a newer humaspost (schema version 4; this one knows 3)"),
         (
             "newer",
             ID,
-            "ditulis oleh humaspost yang lebih baru (versi skema 3; versi ini mengenal 2)",
+            "ditulis oleh humaspost yang lebih baru (versi skema 4; versi ini mengenal 3)",
         ),
         ("unreadable", {}, "is damaged (file is not a database); stop humaspost and restore"),
         ("unreadable", ID, "rusak (file is not a database); hentikan humaspost lalu pulihkan"),
@@ -226,7 +226,7 @@ def test_publish_sandbox_records_an_interrupted_delivery_in_the_language_asked(
 def test_publish_sandbox_refuses_a_log_it_cannot_use_in_the_language_asked(
     repo: Repo, fault: str, env: dict[str, str], words: str
 ) -> None:
-    assert len(MIGRATIONS) == 2  # the schema versions the messages name
+    assert len(MIGRATIONS) == 3  # the schema versions the messages name
     repo.post("aids.yaml", "publish_at: 2026-12-01 08:00\nto: latihan\ntext: Hai.\n")
     path = repo.config().state_dir / "sandbox" / "publog.sqlite"
     if fault == "newer":

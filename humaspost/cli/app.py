@@ -23,6 +23,7 @@ from humaspost.cli import (
     retract,
     schedule,
     schema,
+    trace,
 )
 from humaspost.cli.common import ConfigOption, DebugOption, remember_config
 from humaspost.cli.errors import (
@@ -76,6 +77,7 @@ _command("log", log.log)
 _command("resolve", log.resolve)
 _command("retry", log.retry)
 _command("retract", retract.retract)
+_command("trace", trace.trace)
 _command("accounts", accounts.accounts)
 _command("new", new.new)
 _command("init", init.init)
