@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import os
 import re
+import shutil
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
+from humaspost import scoping
+from humaspost.codeowners import git_root, has_owners, stale_problem
 from humaspost.config import Account, Config
 from humaspost.crash_reports import write_report
 from humaspost.i18n import N_, _, ngettext
@@ -346,6 +349,7 @@ class _PostChecker:
 
     def run(self) -> CheckedPost:
         accounts = self.accounts()
+        self.check_scopes()
         self.check_sections(accounts)
         first = self.first_time()
         deliveries = []
@@ -431,6 +435,32 @@ class _PostChecker:
 
     def to_is_list(self) -> bool:
         return isinstance(self.post.located.data.get("to"), list)
+
+    def check_scopes(self) -> None:
+        """HP118 at each name in `to` (or at 1:1 for `defaults.to`) whose account or
+        group does not take posts from this post's folder (see humaspost/scoping.py)."""
+        relative = scoping.post_path(self.post.file, self.config.posts_dir)
+        if self.post.to is not None:
+            listed = self.to_is_list()
+            named = [
+                (name, self.post.span(("to", index) if listed else ("to",)))
+                for index, name in enumerate(self.post.to)
+            ]
+        else:
+            named = [(name, Span(1, 1)) for name in self.config.default_names]
+        for name, span in named:
+            for refusal in scoping.refusals(self.config, name, relative):
+                message = _refusal_message(refusal, by_default=self.post.to is None)
+                self.report("HP118", message, span, self.scope_hint(relative))
+
+    def scope_hint(self, relative: str | None) -> str:
+        own = scoping.accounts_for(self.config, relative)
+        if own:
+            return _("the accounts for this folder: {accounts}").format(accounts=", ".join(own))
+        return _(
+            "no account lists this folder in its 'paths'; move the post to a folder of "
+            "your office, or ask whoever keeps humaspost.yaml"
+        )
 
     def check_sections(self, accounts: list[Account]) -> None:
         platforms = {a.platform for a in accounts} | {a.rules_platform for a in accounts}
@@ -737,6 +767,39 @@ class _PostChecker:
             )
 
 
+def _refusal_message(refusal: scoping.Refusal, *, by_default: bool) -> str:
+    """HP118's message: a whole sentence for each way a post reaches the account."""
+    paths = ", ".join(f"'{pattern}'" for pattern in refusal.paths)
+    if refusal.group is None:
+        message = (
+            _(
+                "this post has no 'to' and so goes to defaults.to, whose account "
+                "'{account}' only takes posts from {paths}"
+            )
+            if by_default
+            else _("account '{account}' only takes posts from {paths}")
+        )
+    elif refusal.account is None:
+        message = (
+            _(
+                "this post has no 'to' and so goes to defaults.to, whose group "
+                "'{group}' only takes posts from {paths}"
+            )
+            if by_default
+            else _("group '{group}' only takes posts from {paths}")
+        )
+    else:
+        message = (
+            _(
+                "this post has no 'to' and so goes to defaults.to, whose group "
+                "'{group}' includes '{account}', which only takes posts from {paths}"
+            )
+            if by_default
+            else _("group '{group}' includes '{account}', which only takes posts from {paths}")
+        )
+    return message.format(group=refusal.group, account=refusal.account, paths=paths)
+
+
 def _split_names(written: str) -> list[str]:
     """The names in one entry of `to`: `a, b` (one text, not a list) and `[a b]` (a
     space, not a comma) each hold two."""
@@ -787,6 +850,48 @@ def _inspect(path: Path, root: Path) -> MediaInfo | _Unusable:
         return _Unusable(_Why.UNSUPPORTED, str(exc))
     except OSError as exc:
         return _Unusable(_Why.UNREADABLE, str(exc.strerror))
+
+
+def config_warnings(config: Config, shown: str) -> list[Problem]:
+    """The warnings `check` gives about the config as a whole (`shown` is its name):
+    accounts open to every folder beside scoped ones (HP511, found reading it), a
+    CODEOWNERS that does not say what the config says (HP512), settings that rely on
+    git outside a git checkout (HP513). git is asked only when the config needs it."""
+    problems = list(config.warnings)
+    relying = _relying_on_git(config)
+    if not relying:
+        return problems
+    root = git_root(config.root)
+    if root is not None:
+        stale = stale_problem(config, shown, root)
+        return [*problems, stale] if stale is not None else problems
+    settings = ", ".join(relying)
+    if shutil.which("git") is None:
+        message = ngettext(
+            "git is not installed, but the config uses {settings}, which relies on git",
+            "git is not installed, but the config uses {settings}, which rely on git",
+            len(relying),
+        ).format(settings=settings)
+        hint = _("install git on this computer")
+    else:
+        message = ngettext(
+            "this folder is not a git checkout, but the config uses {settings}, "
+            "which relies on git",
+            "this folder is not a git checkout, but the config uses {settings}, which rely on git",
+            len(relying),
+        ).format(settings=settings)
+        hint = _("work in a clone of the office's repository, or run 'git init' here")
+    return [*problems, Problem("HP513", Severity.WARNING, message, shown, Span(1, 1), hint)]
+
+
+def _relying_on_git(config: Config) -> list[str]:
+    """The settings of the config that only mean something in a git checkout."""
+    relying = ["'publish_from: committed'"] if config.publish_from == "committed" else []
+    if config.group_paths or any(account.paths for account in config.accounts.values()):
+        relying.append("'paths'")
+    if has_owners(config):
+        relying.append("'owners'")
+    return relying
 
 
 # Below this many files, starting worker processes costs more than it saves.

@@ -41,6 +41,7 @@ PROBLEM_CODES: dict[str, str] = {
     "HP115": "part of a one-line text is read by YAML as a comment (#hashtag) or anchor (&name)",
     "HP116": "a repeat fires more often than once an hour",
     "HP117": "the text is still the placeholder that 'humaspost new' wrote",
+    "HP118": "the post's folder is not one the account (or group) in 'to' takes posts from",
     # Media
     "HP201": "media file not found",
     "HP202": "media file outside the repository",
@@ -69,4 +70,7 @@ PROBLEM_CODES: dict[str, str] = {
     "HP508": "unknown platform",
     "HP509": "a secret's environment variable is not set",
     "HP510": "a .env beside the config holds values and is tracked by git or readable by others",
+    "HP511": "some accounts are scoped to folders with 'paths' and others are open to every folder",
+    "HP512": "the repository's CODEOWNERS is missing or older than the config's owners and paths",
+    "HP513": "publish_from: committed, paths or owners are used outside a git checkout",
 }

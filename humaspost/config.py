@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from humaspost import secrets
-from humaspost.i18n import LANGUAGES, _
+from humaspost.i18n import LANGUAGES, _, ngettext
 from humaspost.platforms.specs import (
     BUILTIN_SPECS,
     COMMON_ACCOUNT_FIELDS,
@@ -58,7 +58,21 @@ _TOP_KEYS = (
     "accounts",
     "groups",
     "defaults",
+    "owners",
+    "publish_from",
 )
+# Where `publish` and the daemon take a post's text from: the files as they are, or
+# only as the checked-out commit has them (what was reviewed).
+# Keys every account may have beside its platform's: where its posts may come from and
+# who reviews them (see humaspost/scoping.py and humaspost/codeowners.py).
+_SCOPE_FIELDS = frozenset({"paths", "owners"})
+_GROUP_KEYS = ("accounts", "paths", "owners")
+# A GitHub user (`@name`) or team (`@organisation/team`), as CODEOWNERS names them.
+OWNER_RE = re.compile(r"^@[A-Za-z0-9-]+(/[A-Za-z0-9._-]+)?$")
+# What GitHub's CODEOWNERS reads otherwise than humaspost would (character ranges,
+# negation, escapes) or cannot hold (spaces): a pattern may not use them, so that
+# `check` and GitHub agree on which folder is whose.
+_FOREIGN_PATTERN_CHARACTERS = "[]\\"
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,11 @@ class Account:
     platform: str
     settings: Mapping[str, str] = field(default_factory=dict)
     daily_limit: int | None = None
+    # Glob patterns, relative to posts_dir, of the post files this account takes;
+    # empty: every folder (see humaspost/scoping.py).
+    paths: tuple[str, ...] = ()
+    # The GitHub users and teams who review the posts in those folders (CODEOWNERS).
+    owners: tuple[str, ...] = ()
 
     @property
     def rules_platform(self) -> str:
@@ -94,7 +113,19 @@ class Config:
     lease: timedelta = DEFAULT_LEASE
     # 'id' or 'en' when the config chooses; None leaves it to $HUMASPOST_LANG or the locale.
     language: str | None = None
+    # `paths` and `owners` of the groups written as mappings (`{accounts: [...], ...}`).
+    group_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    group_owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # `defaults.to` as written, groups unexpanded (`default_to` has the accounts): a
+    # group's own `paths` apply to a post that goes to it by default.
+    default_names: tuple[str, ...] = ()
+    # The city office's reviewers: they own the config, media/ and every folder no
+    # account's or group's `owners` do.
+    owners: tuple[str, ...] = ()
+    # WORKING_TREE or COMMITTED: whether only what the checked-out commit has is sent.
     publish_from: str = "working-tree"
+    # What reading the config found worth a warning without stopping (HP511).
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -106,6 +137,15 @@ class Config:
         if name in self.accounts:
             return (name,)
         return self.groups.get(name)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A group as read: its accounts, and the `paths` and `owners` of the mapping form."""
+
+    accounts: tuple[str, ...]
+    paths: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str], cwd: Path) -> Path:
@@ -247,9 +287,10 @@ class _ConfigReader:
         lease = self.lease()
         require_alt = self.boolean("require_alt_text", True)
         publish_from = self.publish_from()
-        accounts = self.accounts()
-        groups = self.groups(accounts)
-        default_to = self.defaults(accounts, groups)
+        owners = self.owners(self.data, ())
+        accounts = self.accounts(posts_dir)
+        groups = self.groups(accounts, posts_dir)
+        default_names, default_to = self.defaults(accounts, groups)
         if self.problems:
             raise ConfigError(self.problems)
         return Config(
@@ -260,11 +301,16 @@ class _ConfigReader:
             max_delay=max_delay,
             require_alt_text=require_alt,
             accounts=accounts,
-            groups=groups,
+            groups={name: group.accounts for name, group in groups.items()},
             default_to=default_to,
             lease=lease,
             language=language,
+            group_paths={name: group.paths for name, group in groups.items() if group.paths},
+            group_owners={name: group.owners for name, group in groups.items() if group.owners},
+            default_names=default_names,
+            owners=owners,
             publish_from=publish_from,
+            warnings=tuple(self.open_accounts(accounts, groups)),
         )
 
     def check_keys(
@@ -370,7 +416,117 @@ class _ConfigReader:
             return default
         return value
 
-    def accounts(self) -> dict[str, Account]:
+    def owners(self, mapping: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, ...]:
+        """The `owners` of `mapping` (the config, an account or a group), checked."""
+        if "owners" not in mapping:
+            return ()
+        key_path = (*path, "owners")
+        raw = mapping["owners"]
+        names = [raw] if isinstance(raw, str) else raw
+        if not isinstance(names, list) or not names:
+            self.error(
+                "HP503",
+                _("'owners' must list GitHub users or teams, e.g. '@pemkot-bekasi/humas'"),
+                key_path,
+            )
+            return ()
+        found: list[str] = []
+        for index, owner in enumerate(names):
+            where = key_path if isinstance(raw, str) else (*key_path, index)
+            if isinstance(owner, str) and OWNER_RE.match(owner):
+                if owner not in found:
+                    found.append(owner)
+                continue
+            if isinstance(owner, str) and OWNER_RE.match("@" + owner):
+                hint = _("write '@{owner}', in quotes: YAML refuses a bare @").format(owner=owner)
+            else:
+                hint = _("a GitHub user is written '@name', a team '@organisation/team'")
+            self.error(
+                "HP503",
+                _("{owner} is not a GitHub user or team").format(owner=quoted(owner)),
+                where,
+                hint=hint,
+            )
+        return tuple(found)
+
+    def paths(
+        self, mapping: dict[str, Any], path: tuple[str | int, ...], posts_dir: Path
+    ) -> tuple[str, ...]:
+        """The `paths` of an account or group: glob patterns relative to posts_dir, each
+        one that GitHub's CODEOWNERS reads the same way (see `pattern_problem`)."""
+        if "paths" not in mapping:
+            return ()
+        key_path = (*path, "paths")
+        raw = mapping["paths"]
+        patterns = [raw] if isinstance(raw, str) else raw
+        if not isinstance(patterns, list) or not patterns:
+            self.error(
+                "HP503",
+                _("'paths' must list folders of posts_dir, e.g. 'kecamatan/bekasi-timur/**'"),
+                key_path,
+            )
+            return ()
+        found: list[str] = []
+        for index, pattern in enumerate(patterns):
+            where = key_path if isinstance(raw, str) else (*key_path, index)
+            if not isinstance(pattern, str) or not pattern.strip():
+                self.error(
+                    "HP503",
+                    _("'paths' must list folders of posts_dir, e.g. 'kecamatan/bekasi-timur/**'"),
+                    where,
+                )
+                continue
+            trouble = pattern_problem(pattern, posts_dir)
+            if trouble is not None:
+                message, hint = trouble
+                self.error("HP503", message, where, hint=hint)
+            elif pattern not in found:
+                found.append(pattern)
+        return tuple(found)
+
+    def scope(
+        self, body: dict[str, Any], path: tuple[str | int, ...], posts_dir: Path
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The `paths` and `owners` of an account or group. Owners without paths would
+        own nothing: an error, so that nobody believes a folder is reviewed."""
+        paths = self.paths(body, path, posts_dir)
+        owners = self.owners(body, path)
+        if "owners" in body and "paths" not in body:
+            self.error(
+                "HP503",
+                _("'owners' needs 'paths': the owners review the posts in those folders"),
+                (*path, "owners"),
+                at_key=True,
+                hint=_("add e.g. 'paths: [kecamatan/bekasi-timur/**]'"),
+            )
+        return paths, owners
+
+    def open_accounts(
+        self, accounts: Mapping[str, Account], groups: Mapping[str, _Group]
+    ) -> list[Problem]:
+        """HP511 when some accounts or groups have `paths` and some accounts have none:
+        a post in any folder may still name those directly in `to`."""
+        scoped = any(a.paths for a in accounts.values()) or any(g.paths for g in groups.values())
+        unscoped = [name for name, account in accounts.items() if not account.paths]
+        if not scoped or not unscoped:
+            return []
+        message = ngettext(
+            "account {accounts} has no 'paths': a post in any folder may go to it",
+            "accounts {accounts} have no 'paths': a post in any folder may go to them",
+            len(unscoped),
+        ).format(accounts=", ".join(f"'{name}'" for name in unscoped))
+        return [
+            Problem(
+                "HP511",
+                Severity.WARNING,
+                message,
+                self.shown,
+                self.located.key_span(("accounts", unscoped[0])),
+                _("give each account its 'paths'; 'paths: [\"**\"]' opens one to every folder"),
+            )
+        ]
+
+    def accounts(self, posts_dir: Path) -> dict[str, Account]:
         raw = self.data.get("accounts")
         if not isinstance(raw, dict) or not raw:
             self.error(
@@ -383,12 +539,12 @@ class _ConfigReader:
             return {}
         accounts: dict[str, Account] = {}
         for name, body in raw.items():
-            account = self.account(name, body)
+            account = self.account(name, body, posts_dir)
             if account is not None:
                 accounts[name] = account
         return accounts
 
-    def account(self, name: str, body: Any) -> Account | None:
+    def account(self, name: str, body: Any, posts_dir: Path) -> Account | None:
         path: tuple[str | int, ...] = ("accounts", name)
         self.check_name(
             name,
@@ -429,12 +585,17 @@ class _ConfigReader:
                 "HP503", _("'daily_limit' must be a whole number above 0"), (*path, "daily_limit")
             )
             daily_limit = None
-        return Account(name, spec.name, settings, daily_limit)
+        paths, owners = self.scope(body, path, posts_dir)
+        return Account(name, spec.name, settings, daily_limit, paths, owners)
 
     def account_settings(
         self, name: str, body: dict[str, Any], spec: PlatformSpec, path: tuple[str | int, ...]
     ) -> dict[str, str]:
-        known = tuple(sorted(COMMON_ACCOUNT_FIELDS | spec.required_fields | spec.optional_fields))
+        known = tuple(
+            sorted(
+                COMMON_ACCOUNT_FIELDS | _SCOPE_FIELDS | spec.required_fields | spec.optional_fields
+            )
+        )
         self.check_keys(
             body,
             path,
@@ -457,7 +618,7 @@ class _ConfigReader:
             )
         settings: dict[str, str] = {}
         for key, value in body.items():
-            if key in ("platform", "daily_limit") or key not in known:
+            if key in ("platform", "daily_limit", *_SCOPE_FIELDS) or key not in known:
                 continue
             key_path = (*path, key)
             if key in spec.secret_fields:
@@ -516,15 +677,15 @@ class _ConfigReader:
                 hint=_("e.g. 'kec-bekasi-timur'"),
             )
 
-    def groups(self, accounts: dict[str, Account]) -> dict[str, tuple[str, ...]]:
+    def groups(self, accounts: dict[str, Account], posts_dir: Path) -> dict[str, _Group]:
         raw = self.data.get("groups", {})
         if not isinstance(raw, dict):
             self.error(
                 "HP503", _("'groups' must map group names to lists of accounts"), ("groups",)
             )
             return {}
-        groups: dict[str, tuple[str, ...]] = {}
-        for name, members in raw.items():
+        groups: dict[str, _Group] = {}
+        for name, body in raw.items():
             path: tuple[str | int, ...] = ("groups", name)
             self.check_name(
                 name, path, _("group name '{name}' may only use lowercase letters, digits and '-'")
@@ -536,17 +697,50 @@ class _ConfigReader:
                     path,
                     at_key=True,
                 )
-            if isinstance(members, str):
-                members = [members]
-            if not isinstance(members, list) or not members:
-                self.error(
-                    "HP503",
-                    _("group '{name}' must list one or more accounts").format(name=name),
-                    path,
-                )
-                continue
-            groups[name] = tuple(self.members(members, path, accounts, name))
+            group = self.group(name, body, path, accounts, posts_dir)
+            if group is not None:
+                groups[name] = group
         return groups
+
+    def group(
+        self,
+        name: str,
+        body: Any,
+        path: tuple[str | int, ...],
+        accounts: Mapping[str, Account],
+        posts_dir: Path,
+    ) -> _Group | None:
+        """A group written as a list of accounts, or as a mapping with `accounts` and
+        the group's own `paths` and `owners`."""
+        paths: tuple[str, ...] = ()
+        owners: tuple[str, ...] = ()
+        members_path = path
+        members = body
+        if isinstance(body, dict):
+            self.check_keys(
+                body,
+                path,
+                _GROUP_KEYS,
+                lambda key: _("unknown group setting '{key}'").format(key=key),
+            )
+            paths, owners = self.scope(body, path, posts_dir)
+            members_path = (*path, "accounts")
+            members = body.get("accounts")
+        if isinstance(members, str):
+            members = [members]
+        if not isinstance(members, list) or not members:
+            self.error(
+                "HP503",
+                _("group '{name}' must list one or more accounts").format(name=name),
+                members_path if isinstance(body, dict) and "accounts" in body else path,
+                at_key=isinstance(body, dict) and "accounts" not in body,
+                hint=_("e.g. 'accounts: [kec-bekasi-timur-x, kec-bekasi-timur-fb]'")
+                if isinstance(body, dict)
+                else None,
+            )
+            return None
+        found = self.members(members, members_path, accounts, name)
+        return _Group(tuple(found), paths, owners)
 
     def members(
         self,
@@ -577,12 +771,13 @@ class _ConfigReader:
         return found
 
     def defaults(
-        self, accounts: Mapping[str, Account], groups: Mapping[str, tuple[str, ...]]
-    ) -> tuple[str, ...]:
+        self, accounts: Mapping[str, Account], groups: Mapping[str, _Group]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """`defaults.to` as written (accounts and groups) and as the accounts it names."""
         raw = self.data.get("defaults", {})
         if not isinstance(raw, dict):
             self.error("HP503", _("'defaults' must be a mapping (e.g. 'to: [...]')"), ("defaults",))
-            return ()
+            return (), ()
         self.check_keys(
             raw, ("defaults",), ("to",), lambda key: _("unknown default '{key}'").format(key=key)
         )
@@ -595,10 +790,12 @@ class _ConfigReader:
                 _("'defaults.to' must be a list of accounts or groups"),
                 ("defaults", "to"),
             )
-            return ()
+            return (), ()
+        written: list[str] = []
         names: list[str] = []
         for index, name in enumerate(to):
-            expanded = groups.get(name) if isinstance(name, str) else None
+            group = groups.get(name) if isinstance(name, str) else None
+            expanded = group.accounts if group is not None else None
             if isinstance(name, str) and name in accounts:
                 expanded = (name,)
             if expanded is None:
@@ -610,8 +807,74 @@ class _ConfigReader:
                     ("defaults", "to", index),
                 )
                 continue
+            if name not in written:
+                written.append(name)
             names.extend(n for n in expanded if n not in names)
-        return tuple(names)
+        return tuple(written), tuple(names)
+
+
+def pattern_problem(pattern: str, posts_dir: Path) -> tuple[str, str | None] | None:
+    """Why a pattern of `paths` cannot be used (the message and a hint), or None.
+
+    Patterns are matched relative to posts_dir by humaspost and written into CODEOWNERS
+    for GitHub: whatever the two would read differently is refused here.
+    """
+    shown = quoted(pattern)
+    example = _("write e.g. 'kecamatan/bekasi-timur/**'")
+    if pattern.startswith("/"):
+        return (
+            _("pattern {pattern} starts with '/': 'paths' are relative to posts_dir").format(
+                pattern=shown
+            ),
+            example,
+        )
+    if any(part in (".", "..") for part in pattern.split("/")):
+        return (
+            _(
+                "pattern {pattern} has a '.' or '..' folder: 'paths' are folders of posts_dir"
+            ).format(pattern=shown),
+            example,
+        )
+    if any(character.isspace() for character in pattern):
+        return (
+            _("pattern {pattern} has a space, which a CODEOWNERS file cannot hold").format(
+                pattern=shown
+            ),
+            _("name the folder without spaces, e.g. with '-'"),
+        )
+    foreign = next((c for c in pattern if c in _FOREIGN_PATTERN_CHARACTERS), None)
+    if foreign is None and pattern.startswith(("!", "#")):
+        foreign = pattern[0]
+    if foreign is not None:
+        return (
+            _(
+                "pattern {pattern} uses '{character}', which GitHub's CODEOWNERS reads otherwise"
+            ).format(pattern=shown, character=foreign),
+            _(
+                "use only '/' between folders, and '*' (within one folder), '**' (any "
+                "depth) and '?' as wildcards"
+            ),
+        )
+    if pattern.endswith("/"):
+        return (
+            _("pattern {pattern} ends with '/'").format(pattern=shown),
+            _("write '{pattern}**' for every post in that folder").format(pattern=pattern),
+        )
+    if not any(c in pattern for c in "*?") and _is_folder(posts_dir / pattern):
+        # GitHub gives a folder named this way to its owners with all that is in it;
+        # the pattern itself matches no post file.
+        return (
+            _("pattern {pattern} names a folder, not the posts in it").format(pattern=shown),
+            _("write '{pattern}/**' for every post in that folder").format(pattern=pattern),
+        )
+    return None
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long for the system: no folder of that name either
+        return False
 
 
 def secret_references(value: str) -> list[str]:

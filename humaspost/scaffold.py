@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +37,14 @@ state_dir: .humaspost         # publish log and sandbox outbox; kept out of git 
 max_delay: 2h                 # a post this late is marked missed, not sent
 require_alt_text: true        # every picture needs a description
 
+# Publish a post only as the current git commit has it (what was reviewed), never an
+# edit not yet committed; 'working-tree' publishes the files as they are (training).
+publish_from: committed
+
+# The city office's reviewers on GitHub: they approve changes to this file and media/
+# (see 'humaspost codeowners'). Remove the '#' and name your own team, in quotes.
+# owners: ["@pemkot-bekasi/humas"]
+
 accounts:
   # A practice account: nothing leaves this computer. Try it with
   #   humaspost publish --sandbox
@@ -57,6 +67,15 @@ accounts:
   #   platform: facebook
   #   page_id: "104857600000000"
   #   access_token: ${{FB_PEMKOT_PAGE_TOKEN}}
+
+  # A district office's page takes posts from its own folder only ('paths', under
+  # posts/), reviewed by its own team ('owners').
+  # kec-bekasi-timur:
+  #   platform: facebook
+  #   page_id: "104857600000101"
+  #   access_token: ${{FB_KEC_BEKASI_TIMUR_TOKEN}}
+  #   paths: [kecamatan/bekasi-timur/**]
+  #   owners: ["@pemkot-bekasi/humas-bekasi-timur"]
 
 groups:
   # A group names several accounts at once: 'to: semua' in a post sends to each.
@@ -96,6 +115,7 @@ X_PEMKOT_CONSUMER_SECRET=
 X_PEMKOT_ACCESS_TOKEN=
 X_PEMKOT_ACCESS_TOKEN_SECRET=
 FB_PEMKOT_PAGE_TOKEN=
+FB_KEC_BEKASI_TIMUR_TOKEN=
 """)
 
 WORKFLOW = N_("""\
@@ -116,17 +136,29 @@ jobs:
 """)
 
 
+class Git(Enum):
+    """What `init` did about git."""
+
+    MADE = "made"  # the folder was in no git work tree: it ran `git init` there
+    INSIDE = "inside"  # the folder is in a git work tree already
+    MISSING = "missing"  # git is not installed
+    FAILED = "failed"  # `git init` failed (the reason is in Scaffold.git_error)
+
+
 @dataclass(frozen=True)
 class Scaffold:
-    """What `init` did: files written, and files left alone because they existed."""
+    """What `init` did: files written, files left alone because they existed, git."""
 
     root: Path
     made: list[Path]
     kept: list[Path]
+    git: Git = Git.INSIDE
+    git_error: str | None = None
 
 
 def init_repository(target: Path, now: datetime, language: str = INIT_LANGUAGE) -> Scaffold:
-    """Create the starting files of a post repository in `target`, never overwriting.
+    """Create the starting files of a post repository in `target`, never overwriting,
+    and make it a git repository unless it is inside one.
 
     The config says `language: <language>` ('id' or 'en'), and the files' comments are
     in that language. The example post is dated tomorrow 09:00 local time (after
@@ -159,7 +191,34 @@ def init_repository(target: Path, now: datetime, language: str = INIT_LANGUAGE) 
             kept.append(relative)
         else:
             made.append(relative)
-    return Scaffold(target, made, kept)
+    git, error = _git_init(target)
+    return Scaffold(target, made, kept, git, error)
+
+
+def _git_init(target: Path) -> tuple[Git, str | None]:
+    """Make `target` a git repository unless it is in one: posts are reviewed and
+    published from git (`publish_from: committed`). Its branch is `main`, the name
+    GitHub's branch protection is usually set up for."""
+    try:
+        inside = _git("-C", str(target), "rev-parse", "--is-inside-work-tree")
+    except FileNotFoundError:
+        return Git.MISSING, None
+    if inside.returncode == 0:
+        return Git.INSIDE, None
+    # `init -b` needs git 2.28; pointing the new HEAD at `main` works with any git.
+    for step in (
+        ("init", "--quiet", str(target)),
+        ("-C", str(target), "symbolic-ref", "HEAD", "refs/heads/main"),
+    ):
+        done = _git(*step)
+        if done.returncode != 0:
+            lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            return Git.FAILED, lines[0] if lines else None
+    return Git.MADE, None
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], capture_output=True, check=False)
 
 
 def _folder(folder: Path, target: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -21,16 +22,31 @@ MADE = [
 ]
 
 
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+    return done.stdout.strip()
+
+
 def test_fresh_init_passes_check_and_publishes_to_the_sandbox(tmp_path: Path) -> None:
     made = run_humaspost("init", "kantor humas", "--language", "en", "--now", NOW, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     for name in MADE:
         assert f"created kantor humas/{name}\n" in made.stdout
+    # A new office's folder becomes a git repository: posts are reviewed and published
+    # from git ('publish_from: committed').
+    assert (
+        "created kantor humas/.github/workflows/check-posts.yml\n"
+        "Made a git repository in kantor humas: commit these files to start its history.\n"
+        "\nNext:\n"
+    ) in made.stdout
     assert "cd 'kantor humas'" in made.stdout
     for step in ("humaspost check", "humaspost new", "humaspost publish --sandbox"):
         assert step in made.stdout
     root = tmp_path / "kantor humas"
     assert "publish_at: 2026-12-02 09:00" in (root / "posts/contoh-latihan.md").read_text()
+    assert git(root, "rev-parse", "--show-toplevel") == str(root.resolve())
+    assert git(root, "symbolic-ref", "HEAD") == "refs/heads/main"
+    assert "\npublish_from: committed\n" in (root / "humaspost.yaml").read_text()
 
     checked = run_humaspost("check", "--now", NOW, cwd=root)
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -41,12 +57,17 @@ def test_fresh_init_passes_check_and_publishes_to_the_sandbox(tmp_path: Path) ->
 
 
 def test_init_writes_what_the_office_needs(tmp_path: Path) -> None:
-    assert run_humaspost("init", "--now", NOW, cwd=tmp_path).returncode == 0
+    made = run_humaspost("init", "--now", NOW, cwd=tmp_path)
+    assert made.returncode == 0
+    assert (
+        "Repositori git dibuat di sini: commit berkas-berkas ini untuk memulai riwayatnya.\n"
+    ) in made.stdout
     config = yaml.safe_load((tmp_path / "humaspost.yaml").read_text())
     assert config["timezone"] == "Asia/Jakarta" and config["language"] == "id"
     assert config["accounts"] == {"latihan": {"platform": "sandbox", "like": "twitter"}}
     assert config["defaults"] == {"to": ["latihan"]}
     assert config["groups"] == {"semua": ["latihan"]}
+    assert config["publish_from"] == "committed"
     config_text = (tmp_path / "humaspost.yaml").read_text()
     assert "#   consumer_key: ${X_PEMKOT_CONSUMER_KEY}" in config_text
     assert "#   access_token: ${FB_PEMKOT_PAGE_TOKEN}" in config_text
@@ -75,6 +96,39 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert "created" not in again.stdout and "Nothing to create" in again.stdout
     assert (tmp_path / "humaspost.yaml").read_text().startswith("timezone: Asia/Makassar")
     assert "2026-12-02 09:00" in (tmp_path / "posts/contoh-latihan.md").read_text()
+
+
+def test_init_inside_a_git_repository_makes_no_second_one(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    made = run_humaspost("init", "humas", "--language", "en", "--now", NOW, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert not (tmp_path / "humas" / ".git").exists()
+    assert "git repository" not in made.stdout
+    # Run again where init made one: nothing to create, nothing said about git.
+    (tmp_path / "other").mkdir()
+    assert (
+        run_humaspost("init", "--language", "en", "--now", NOW, cwd=tmp_path / "other").returncode
+        == 0
+    )
+    again = run_humaspost("init", "--language", "en", "--now", NOW, cwd=tmp_path / "other")
+    assert "Nothing to create: every file already exists." in again.stdout
+    assert "git repository" not in again.stdout
+
+
+def test_init_without_git_says_so_and_check_warns(tmp_path: Path) -> None:
+    no_git = {"PATH": str(tmp_path / "no-programs")}  # the command itself needs no PATH
+    made = run_humaspost("init", "humas", "--now", NOW, cwd=tmp_path, env=no_git)
+    assert made.returncode == 0, made.stderr
+    assert (
+        "git belum terpasang, jadi repositori git tidak dibuat: 'publish_from: committed' "
+        "memerlukannya untuk menerbitkan.\n"
+    ) in made.stdout
+    checked = run_humaspost("check", "--now", NOW, cwd=tmp_path / "humas", env=no_git)
+    assert (
+        "humaspost.yaml:1:1: peringatan[HP513] git belum terpasang, padahal konfigurasi "
+        "memakai 'publish_from: committed', yang bergantung pada git\n"
+    ) in checked.stdout
+    assert "= saran: pasang git di komputer ini\n" in checked.stdout
 
 
 def test_init_refuses_a_file(tmp_path: Path) -> None:

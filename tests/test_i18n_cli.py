@@ -47,8 +47,8 @@ def test_top_level_help_in_indonesian(repo: Repo) -> None:
     assert text.startswith("Penggunaan: humaspost [OPSI] PERINTAH [ARG]...\n")
     assert "\nOpsi:\n" in text and "\nPerintah:\n" in text
     assert "-h, --help       Tampilkan pesan ini lalu keluar." in text
-    assert "  check     Periksa konfigurasi dan berkas unggahan.\n" in text
-    assert "  retract   Hapus unggahan yang sudah terbit dari platform.\n" in text
+    assert "  check       Periksa konfigurasi dan berkas unggahan.\n" in text
+    assert "  retract     Hapus unggahan yang sudah terbit dari platform.\n" in text
     for english in ("Usage:", "Options:", "Commands:", "Show this message", "Print the version"):
         assert english not in text
 

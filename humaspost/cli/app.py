@@ -14,6 +14,7 @@ from humaspost import __version__
 from humaspost.cli import (
     accounts,
     check,
+    codeowners,
     daemon,
     init,
     log,
@@ -83,6 +84,7 @@ _command("new", new.new)
 _command("init", init.init)
 _command("preview", preview.preview)
 _command("schema", schema.schema)
+_command("codeowners", codeowners.codeowners)
 
 
 def _print_version(given: bool) -> None:

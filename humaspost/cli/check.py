@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from humaspost.changes import changed_post_files
-from humaspost.checks import CheckedPost, CheckReport, narrowed, run_check
+from humaspost.checks import CheckedPost, CheckReport, config_warnings, narrowed, run_check
 from humaspost.cli.common import (
     ConfigOption,
     DebugOption,
@@ -76,7 +76,7 @@ def check(
 ) -> None:
     """Validate the config and post files. Needs no secrets and no network."""
     try:
-        cfg, _shown = load(config)
+        cfg, shown = load(config)
     except ConfigError as exc:
         _render(output, CheckReport(0, [], exc.problems), to_stderr=True)
         raise typer.Exit(2) from None
@@ -89,6 +89,7 @@ def check(
     else:
         report = _check_changed(cfg, changed_since, when)
     report.problems.extend(env_file_problems(cfg.root, cwd()))
+    report.problems.extend(config_warnings(cfg, shown))
     report.problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
     _render(output, report, to_stderr=False, changed_since=changed_since)
     if report.errors or (strict and report.warnings):

@@ -15,7 +15,7 @@ from humaspost.cli.common import DebugOption, NowOption, cwd, now_in
 from humaspost.cli.output import Output, Segment
 from humaspost.i18n import _, pgettext
 from humaspost.repository import shown_name
-from humaspost.scaffold import INIT_LANGUAGE, TIMEZONE, Scaffold, init_repository
+from humaspost.scaffold import INIT_LANGUAGE, TIMEZONE, Git, Scaffold, init_repository
 
 
 class Language(StrEnum):
@@ -53,7 +53,8 @@ def init(
     """Set up a repository of posts to start from.
 
     Creates humaspost.yaml, posts/ with an example, media/, .gitignore, .env.example
-    and a CI workflow. Never overwrites a file."""
+    and a CI workflow, and runs git init where the folder is in no git repository.
+    Never overwrites a file."""
     # From here on in the language of the repository being made.
     i18n.use(language.value)
     here = cwd()
@@ -77,6 +78,9 @@ def _lines(result: Scaffold, folder: str) -> list[Segment]:
         ]
     if not result.made:
         lines.append((_("Nothing to create: every file already exists.") + "\n", None))
+    git = _git_line(result, folder)
+    if git is not None:
+        lines.append(git)
     cd = "" if folder == "." else f"  cd {shlex.quote(folder)}\n"
     steps = _(
         "\n"
@@ -87,3 +91,27 @@ def _lines(result: Scaffold, folder: str) -> list[Segment]:
     )
     lines.append((steps.format(cd=cd), None))
     return lines
+
+
+def _git_line(result: Scaffold, folder: str) -> Segment | None:
+    """What init says about git: the repository it made, or why it made none."""
+    if result.git is Git.MADE:
+        if folder == ".":
+            text = _("Made a git repository here: commit these files to start its history.")
+        else:
+            text = _(
+                "Made a git repository in {folder}: commit these files to start its history."
+            ).format(folder=folder)
+        return text + "\n", None
+    if result.git is Git.MISSING:
+        text = _(
+            "git is not installed, so no git repository was made: "
+            "'publish_from: committed' needs one to publish."
+        )
+        return text + "\n", "bold yellow"
+    if result.git is Git.FAILED:
+        text = _("'git init' failed, so no git repository was made: {reason}").format(
+            reason=result.git_error or _("git said nothing")
+        )
+        return text + "\n", "bold yellow"
+    return None
