@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,10 +174,12 @@ INDONESIAN = Office(
         "Log sandbox, terbaru di atas (waktu WIB)\n"
         "\n"
         "Minggu, 6 Desember 2026\n"
-        f"2  07:00  terkirim  {POST_ID} → latihan  {OUTBOX}.json\n"
+        f"2  07:00  terkirim  {POST_ID} → latihan\n"
+        f"   {OUTBOX}.json {{post}} oleh Staf Humas\n"
         "\n"
         "Rabu, 2 Desember 2026\n"
-        "1  09:00  terkirim  contoh-latihan → latihan  2026-12-02_0900_contoh-latihan_1.json\n"
+        "1  09:00  terkirim  contoh-latihan → latihan  2026-12-02_0900_contoh-latihan_1.json"
+        "  {first} oleh Staf Humas\n"
         "\n"
         "berkas sandbox ada di .humaspost/sandbox/<akun>/\n"
     ),
@@ -227,10 +230,12 @@ ENGLISH_OFFICE = Office(
         "Sandbox log, newest first (times in WIB)\n"
         "\n"
         "Sunday, 6 December 2026\n"
-        f"2  07:00  sent  {POST_ID} → latihan  {OUTBOX}.json\n"
+        f"2  07:00  sent  {POST_ID} → latihan\n"
+        f"   {OUTBOX}.json {{post}} by Staf Humas\n"
         "\n"
         "Wednesday, 2 December 2026\n"
-        "1  09:00  sent  contoh-latihan → latihan  2026-12-02_0900_contoh-latihan_1.json\n"
+        "1  09:00  sent  contoh-latihan → latihan  2026-12-02_0900_contoh-latihan_1.json"
+        "  {first} by Staf Humas\n"
         "\n"
         "sandbox files are in .humaspost/sandbox/<account>/\n"
     ),
@@ -271,6 +276,18 @@ def without_words(checked: dict[str, Any]) -> dict[str, Any]:
     return {**checked, "problems": problems}
 
 
+def commit(root: Path, message: str) -> str:
+    """Commit everything as an invented staff member; returns the short commit id."""
+    who = ["-c", "user.name=Staf Humas", "-c", "user.email=staf@humas.example"]
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), *who, "commit", "-q", "-m", message], check=True)
+    found = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short=7", "HEAD"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return found.stdout.strip()
+
+
 @pytest.mark.parametrize("office", [INDONESIAN, ENGLISH_OFFICE], ids=["id", "en"])
 def test_first_day_of_a_new_office(tmp_path: Path, office: Office) -> None:
     read: list[str] = []  # everything the office reads on screen, but JSON
@@ -291,6 +308,9 @@ def test_first_day_of_a_new_office(tmp_path: Path, office: Office) -> None:
     ]
     assert lines[-5:] == list(office.next_steps)
     assert yaml.safe_load((root / "humaspost.yaml").read_text())["language"] == office.language
+
+    # init made a git repository; the office commits what it made.
+    first_commit = commit(root, "Mulai dengan humaspost")
 
     # A fresh office passes check, and sends init's example to the practice account.
     assert run("check", "--now", FIRST_DAY, cwd=root) == office.one_ok
@@ -327,6 +347,9 @@ def test_first_day_of_a_new_office(tmp_path: Path, office: Office) -> None:
     shown = run("preview", POST, "--now", FIRST_DAY, cwd=root)
     assert shown == office.preview + PREVIEWED_TEXT + PREVIEW_SUMMARY[office.language]
 
+    # Reviewed and merged: the post is committed.
+    post_commit = commit(root, "Kerja bakti Minggu pagi")
+
     # Sunday 07:00: publish sends it to the sandbox.
     sent = run("publish", "--sandbox", "--now", SUNDAY, cwd=root).splitlines()
     # The row names the outbox file the sandbox wrote (under it, at 80 columns).
@@ -334,7 +357,9 @@ def test_first_day_of_a_new_office(tmp_path: Path, office: Office) -> None:
     assert sent[1:] == [f"  {OUTBOX}.json", f"1 {office.sent}"]
 
     # log shows both sends, newest first, by local day, each with its outbox file.
-    assert run("log", "--sandbox", cwd=root) == office.log
+    # Each names the commit it was sent from and who wrote the file.
+    shown_log = run("log", "--sandbox", cwd=root)
+    assert shown_log == office.log.format(first=first_commit, post=post_commit)
     outbox = root / ".humaspost/sandbox/latihan" / f"{OUTBOX}.json"
     record = json.loads(outbox.read_text(encoding="utf-8"))
     assert re.fullmatch(rf"{OUTBOX}\.[0-9a-f]{{8}}", record["id"])
