@@ -466,14 +466,9 @@ def test_trace_speaks_indonesian_and_english_is_unchanged(office: Repo) -> None:
         i18n.use("en")
 
 
-# Needs m2's loader: `publish` itself attaching each post's git source.
-
-
 def test_publish_through_the_command_records_the_source_and_trace_shows_it(office: Repo) -> None:
-    config = office.config()
-    loaded = load_posts(config, office.root, NOW)
-    if all(p.post.source is None for p in loaded.planned):
-        pytest.skip("workflow.load_posts does not attach Post.source yet (gitsource loader, m2)")
+    loaded = load_posts(office.config(), office.root, NOW)
+    assert all(p.post.source is not None for p in loaded.planned)  # the loader attaches it
     published = run_humaspost("publish", "--sandbox", "--now", NOW_TEXT, cwd=office.root)
     assert published.returncode == 0, published.stdout + published.stderr
     head = git(office.root, "rev-parse", "HEAD")
