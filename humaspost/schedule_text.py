@@ -80,6 +80,7 @@ def schedule_text(
     lines.extend(not_shown_lines(view.not_shown, cfg, width))
     lines.extend(warning_lines(view.warnings, width))
     lines.extend(blocked_lines(view.errors, width))
+    lines.extend(not_committed_lines(view.not_committed, width))
     lines.extend(_daemon_lines(view.daemon, cfg, now, width))
     lines.extend(_summary(shown, width))
     return lines
@@ -120,6 +121,22 @@ def warning_lines(warnings: list[ScheduleWarning], width: int) -> list[Segment]:
         segments = [(_("warning:") + " ", "bold yellow"), (warning.message, None)]
         lines.extend(wrapped(segments, width, MESSAGE_INDENT))
     return lines
+
+
+def not_committed_lines(files: list[str], width: int) -> list[Segment]:
+    """The post files `publish` holds back until they are committed (publish_from:
+    committed), and what to do."""
+    if not files:
+        return []
+    held = ngettext(
+        "{count} post file is held back until it is committed (publish_from: committed):",
+        "{count} post files are held back until they are committed (publish_from: committed):",
+        len(files),
+    ).format(count=len(files))
+    return [
+        *wrapped([(held + " ", "bold red"), (", ".join(files), None)], width, MESSAGE_INDENT),
+        *wrapped([("  " + _("commit the changes, or undo them"), "dim")], width, 4),
+    ]
 
 
 def blocked_lines(errors: list[Problem], width: int) -> list[Segment]:

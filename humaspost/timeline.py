@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from humaspost.publog import DeliveryKey, LogRow, PublishLog, RowState, log_exis
 from humaspost.repeats import occurrences
 from humaspost.schedule_warnings import ScheduleWarning, schedule_warnings
 from humaspost.times import local_midnight
-from humaspost.workflow import LoadedPosts, load_posts, log_path, plan_from_log
+from humaspost.workflow import LoadedPosts, committed_only, load_posts, log_path, plan_from_log
 
 MAX_DAYS = 3660
 SHOWN_PER_REPEAT = 500
@@ -236,6 +236,9 @@ class ScheduleView:
     errors: list[Problem]
     daemon: DaemonStatus
     failing: bool
+    # With `publish_from: committed`: post files whose due deliveries publish would hold
+    # back, because they are not as the checked-out commit has them.
+    not_committed: list[str] = field(default_factory=list)
 
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         """The view for `schedule --format json`::
@@ -258,6 +261,7 @@ class ScheduleView:
                         "occurrences": 9500,          # how many more are in the window
                         "at_least": false}],          # true: counting stopped at 10000
          "problems": 0,                               # post file errors (blocking)
+         "not_committed": [],                         # files held back until committed
          "daemon": {...}}                             # DaemonStatus.as_json
         """
         return {
@@ -283,6 +287,7 @@ class ScheduleView:
                 for cut in self.not_shown
             ],
             "problems": len(self.errors),
+            "not_committed": self.not_committed,
             "daemon": self.daemon.as_json(),
         }
 
@@ -298,6 +303,13 @@ def schedule_view(
     loaded = load_posts(cfg, cwd, now)
     today = local_midnight(now, cfg.timezone)
     entries, not_shown = _entries(cfg, loaded, now, until, sandbox, show_all)
+    if committed_only(cfg, sandbox=sandbox):
+        # What publish would hold back is shown held back (blocked) now, not only then.
+        entries = [_held_until_committed(entry) for entry in entries]
+    not_committed = sorted(
+        {e.post.shown for e in entries if e.post is not None and e.state is State.BLOCKED}
+        - {p.file for p in loaded.errors}
+    )
     shown = [
         e
         for e in entries
@@ -316,8 +328,19 @@ def schedule_view(
         warnings=warnings,
         errors=loaded.errors,
         daemon=daemon_status(cfg.state_dir, now),
-        failing=bool(loaded.errors) or any(e.failing for e in entries),
+        failing=bool(loaded.errors or not_committed) or any(e.failing for e in entries),
+        not_committed=not_committed,
     )
+
+
+def _held_until_committed(entry: Entry) -> Entry:
+    """A planned delivery still to be sent whose post file is not as the checked-out
+    commit has it: `publish` will hold it back (see `runs.split_not_committed`)."""
+    source = entry.post.source if entry.post is not None else None
+    waiting = entry.planned and entry.state in (State.DUE, State.SCHEDULED)
+    if waiting and not (source is not None and source.committed):
+        return replace(entry, state=State.BLOCKED)
+    return entry
 
 
 def _entries(

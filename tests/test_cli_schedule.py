@@ -230,7 +230,7 @@ def test_json_shape(office: Repo) -> None:
     office.post("rusak.md", "---\npublish_at: besok\n---\nTeks\n")
     data = schedule_json(office)
     assert set(data) == {
-        "now", "timezone", "deliveries", "warnings", "not_shown", "problems", "daemon"
+        "now", "timezone", "deliveries", "warnings", "not_shown", "problems", "not_committed", "daemon"
     }  # fmt: skip
     assert data["not_shown"] == []
     assert data["now"] == "2026-11-28T09:00:00+00:00"

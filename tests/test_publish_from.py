@@ -118,6 +118,38 @@ def test_an_uncommitted_edit_is_held_back_naming_the_file_and_goes_out_once_comm
     assert outbox(office) == [("kec-timur", "Posyandu Melati buka Selasa pukul 09.00.")]
 
 
+def test_schedule_shows_what_publish_would_hold_back_until_it_is_committed(
+    office: Repo,
+) -> None:
+    office.post("kec-timur/posyandu.md", announcement("Posyandu Melati buka Selasa pukul 09.00."))
+    office.post("kec-timur/kerja-bakti.md", announcement("Kerja bakti Minggu.", "2026-12-06 07:00"))
+    shown = run_humaspost("schedule", "--now", NOW, cwd=office.root)
+    assert shown.returncode == 1, shown.stdout + shown.stderr
+    rows = [line for line in shown.stdout.splitlines() if "→ kec-timur" in line]
+    assert rows == [
+        "  08:00  blocked  kec-timur/posyandu → kec-timur",
+        "  07:00  blocked  kec-timur/kerja-bakti → kec-timur",
+    ]
+    assert (
+        "2 post files are held back until they are committed (publish_from: committed): "
+        "posts/kec-timur/kerja-bakti.md, posts/kec-timur/posyandu.md"
+    ) in " ".join(shown.stdout.split())
+    data = json.loads(
+        run_humaspost("schedule", "--now", NOW, "--format", "json", cwd=office.root).stdout
+    )
+    assert data["not_committed"] == [
+        "posts/kec-timur/kerja-bakti.md",
+        "posts/kec-timur/posyandu.md",
+    ]
+    # A rehearsal sends the files as they are, so it holds nothing back.
+    rehearsal = run_humaspost("schedule", "--sandbox", "--now", NOW, cwd=office.root)
+    assert rehearsal.returncode == 0 and "held back" not in rehearsal.stdout
+    commit(office.root, "Posyandu Selasa, kerja bakti Minggu", author=BUDI)
+    committed = run_humaspost("schedule", "--now", NOW, cwd=office.root)
+    assert committed.returncode == 0, committed.stdout
+    assert "  08:00  due        kec-timur/posyandu → kec-timur" in committed.stdout.splitlines()
+
+
 def test_an_untracked_post_is_held_back_until_it_is_committed(office: Repo) -> None:
     commit_sent = publish(office)
     assert commit_sent.returncode == 0, commit_sent.stderr

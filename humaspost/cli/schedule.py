@@ -51,7 +51,13 @@ from humaspost.cli.output import Output
 from humaspost.cli.problems_view import print_json
 from humaspost.i18n import _
 from humaspost.ical import ics
-from humaspost.schedule_text import blocked_lines, not_shown_lines, schedule_text, warning_lines
+from humaspost.schedule_text import (
+    blocked_lines,
+    not_committed_lines,
+    not_shown_lines,
+    schedule_text,
+    warning_lines,
+)
 from humaspost.tables import terminal_width
 from humaspost.timeline import MAX_DAYS, schedule_view
 
@@ -108,6 +114,7 @@ def schedule(
                 *not_shown_lines(view.not_shown, cfg, width),
                 *warning_lines(view.warnings, width),
                 *blocked_lines(view.errors, width),
+                *not_committed_lines(view.not_committed, width),
             ]
         )
     else:
