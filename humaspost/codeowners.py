@@ -17,11 +17,11 @@ the repository's CODEOWNERS and warns when they differ (HP512).
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from humaspost.config import Config
+from humaspost.gitsource import NoCheckout, run_git
 from humaspost.i18n import _
 from humaspost.problems import Problem, Severity, Span, UsageError
 
@@ -42,15 +42,8 @@ class Rule:
 def git_root(folder: Path) -> Path | None:
     """The top folder of the git work tree holding `folder`; None when it is in none,
     or git is not installed."""
-    try:
-        found = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        return None
-    if found.returncode != 0 or not found.stdout.strip():
+    found = run_git(folder, "rev-parse", "--show-toplevel")
+    if isinstance(found, NoCheckout) or found.returncode != 0 or not found.stdout.strip():
         return None
     return Path(os.fsdecode(found.stdout.rstrip(b"\n"))).resolve()
 

@@ -117,7 +117,7 @@ class Checkout:
 def find_checkout(folder: Path, posts_dir: Path) -> Checkout | NoCheckout:
     """The git work tree `folder` is in, its HEAD and HEAD's blobs under posts_dir (two
     git calls), or why there is none."""
-    found = _git(folder, "rev-parse", "--show-toplevel", "--git-common-dir", "--verify",
+    found = run_git(folder, "rev-parse", "--show-toplevel", "--git-common-dir", "--verify",
                  "--quiet", "HEAD")  # fmt: skip
     if isinstance(found, NoCheckout):
         return found
@@ -139,7 +139,7 @@ def follow(checkout: Checkout) -> Checkout:
     """The checkout as it is now: the same object when HEAD has not moved (one git call),
     else with the new HEAD and its blobs. When git cannot tell (a ref being written,
     git gone), the checkout stays as it was."""
-    found = _git(checkout.root, "rev-parse", "--verify", "--quiet", "HEAD")
+    found = run_git(checkout.root, "rev-parse", "--verify", "--quiet", "HEAD")
     if isinstance(found, NoCheckout) or found.returncode not in (0, _NO_COMMIT_EXIT):
         return checkout
     head = os.fsdecode(found.stdout.strip()) if found.returncode == 0 else None
@@ -296,7 +296,7 @@ def _head_blobs(checkout: Checkout) -> dict[str, str] | NoCheckout:
     if checkout.head is None or checkout.posts_prefix is None:
         return {}
     under = ["--", checkout.posts_prefix.rstrip("/")] if checkout.posts_prefix else []
-    listed = _git(checkout.root, "ls-tree", "-r", "-z", "--full-tree", checkout.head, *under)
+    listed = run_git(checkout.root, "ls-tree", "-r", "-z", "--full-tree", checkout.head, *under)
     if isinstance(listed, NoCheckout):
         return listed
     if listed.returncode != 0:
@@ -311,8 +311,9 @@ def _head_blobs(checkout: Checkout) -> dict[str, str] | NoCheckout:
     return blobs
 
 
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes] | NoCheckout:
-    """Run git in `folder`; git missing, failing to start or hanging is a NoCheckout."""
+def run_git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes] | NoCheckout:
+    """Run git in `folder` (the one way humaspost runs git to read a repository); git
+    missing, failing to start or hanging is a NoCheckout."""
     try:
         return subprocess.run(
             _argv(folder, *args),

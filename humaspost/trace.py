@@ -10,14 +10,13 @@ line (its subject names the pull request) with the approvers its `Reviewed-by:` 
 for the account. What git cannot tell (no git here, a commit this clone does not have)
 is left empty and said so.
 
-Git runs as a subprocess (`git -C top ...`, argument lists, never a shell), a few calls
+Git runs through `gitsource.run_git` (argument lists, never a shell), a few calls
 per delivery, each commit's tree listed once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from humaspost.config import Config
+from humaspost.gitsource import NoCheckout, run_git
 from humaspost.i18n import _, pgettext
 from humaspost.lifecycle import state_label
 from humaspost.log_view import SHORT_COMMIT, row_json, row_state
@@ -204,9 +204,8 @@ class _Git:
     def find(cls, folder: Path) -> tuple[_Git | None, str | None]:
         """The work tree `folder` is in; else None and git's reason (None as the reason
         when git is not installed)."""
-        try:
-            done = _run(folder, "rev-parse", "--show-toplevel")
-        except OSError:
+        done = run_git(folder, "rev-parse", "--show-toplevel")
+        if isinstance(done, NoCheckout):
             return None, None
         if done.returncode != 0:
             lines = done.stderr.decode(errors="replace").strip().splitlines()
@@ -215,11 +214,10 @@ class _Git:
 
     def run(self, *args: str) -> bytes | None:
         """git's output, or None when it fails (an unknown commit, no HEAD)."""
-        try:
-            done = _run(self.top, *args)
-        except OSError:
+        done = run_git(self.top, *args)
+        if isinstance(done, NoCheckout) or done.returncode != 0:
             return None
-        return done.stdout if done.returncode == 0 else None
+        return done.stdout
 
     def text(self, *args: str) -> str | None:
         """git's output as text, or None when it fails."""
@@ -255,17 +253,6 @@ class _Git:
                     Change(commit, author, datetime.fromisoformat(date), subject, approvers)
                 )
         return found
-
-
-def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    # No terminal: git never pages nor asks; a missing git raises OSError.
-    return subprocess.run(
-        ["git", "-C", str(folder), *args],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-        timeout=60,
-    )
 
 
 def _approvers(trailers: str) -> tuple[str, ...]:
