@@ -1,12 +1,14 @@
-"""Shared fixtures: a temporary repository of posts and the installed command."""
+"""Shared fixtures: a temporary repository of posts, the installed command and a real
+PostgreSQL server."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 
 from humaspost.config import Config, load_config
 from humaspost.lifecycle import Event, RowState
+from tests.postgres_server import PostgresServer, find_pg_bin
 
 HUMASPOST = Path(sys.executable).parent / "humaspost"
 
@@ -116,3 +119,33 @@ def run_humaspost(
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for this session (one per xdist worker), on 127.0.0.1."""
+    pg_bin = find_pg_bin()
+    if pg_bin is None:
+        # Not a skip: a test that cannot run is a defect of the machine, said plainly.
+        pytest.fail(
+            "PostgreSQL's server programs (initdb, pg_ctl, postgres) were not found on PATH "
+            "nor in /usr/lib/postgresql/<version>/bin: install Debian's postgresql package "
+            "(apt-get install postgresql)",
+            pytrace=False,
+        )
+    server = PostgresServer(tmp_path_factory.mktemp("postgres"), pg_bin)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a fresh, empty database for this test alone, dropped after it."""
+    name = f"t_{secrets.token_hex(6)}"
+    postgres_server.create_database(name)
+    yield postgres_server.url(name)
+    # A test may have stopped or crashed the shared server: the next test needs it up.
+    if not postgres_server.is_running():
+        postgres_server.start()
+    postgres_server.drop_database(name)
