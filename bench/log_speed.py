@@ -510,7 +510,7 @@ def in_process_queries(path: Path, cases: Sequence[tuple[str, dict[str, Any]]]) 
             query += " ORDER BY updated_at DESC, id DESC"
             if kwargs.get("limit") is not None:
                 query += f" LIMIT {kwargs['limit']}"
-            plan = [row[3] for row in log.db.execute("EXPLAIN QUERY PLAN " + query, args)]
+            plan = [row[3] for row in log.store.execute("EXPLAIN QUERY PLAN " + query, args)]
             median = statistics.median(runs) * 1000
             print(f"  {label:<40} {found:>7} rows {median:9.2f} ms   plan: {'; '.join(plan)}")
 

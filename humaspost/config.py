@@ -55,6 +55,7 @@ _TOP_KEYS = (
     "lease",
     "require_alt_text",
     "publish_from",
+    "publish_log",
     "accounts",
     "groups",
     "defaults",
@@ -126,6 +127,9 @@ class Config:
     publish_from: str = "working-tree"
     # What reading the config found worth a warning without stopping (HP511).
     warnings: tuple[Problem, ...] = ()
+    # The environment variable holding the URL of a PostgreSQL publish log
+    # (`publish_log: ${NAME}`); None: the SQLite file under state_dir.
+    publish_log: str | None = None
 
     @property
     def root(self) -> Path:
@@ -287,6 +291,7 @@ class _ConfigReader:
         lease = self.lease()
         require_alt = self.boolean("require_alt_text", True)
         publish_from = self.publish_from()
+        publish_log = self.publish_log()
         owners = self.owners(self.data, ())
         accounts = self.accounts(posts_dir)
         groups = self.groups(accounts, posts_dir)
@@ -310,6 +315,7 @@ class _ConfigReader:
             default_names=default_names,
             owners=owners,
             publish_from=publish_from,
+            publish_log=publish_log,
             warnings=tuple(self.open_accounts(accounts, groups)),
         )
 
@@ -341,6 +347,27 @@ class _ConfigReader:
             _("unknown language {value}").format(value=quoted(str(value))),
             ("language",),
             hint=_("'language: id' (Bahasa Indonesia) or 'language: en' (English)"),
+        )
+        return None
+
+    def publish_log(self) -> str | None:
+        value = self.data.get("publish_log")
+        if value is None:
+            return None
+        if isinstance(value, str) and _WHOLE_REF_RE.match(value):
+            return value[2:-1]
+        # Never echo the value: it may be a URL with the database's password.
+        self.error(
+            "HP504",
+            _("'publish_log' must be a {reference} reference, not a literal value").format(
+                reference="${ENV_VAR}"
+            ),
+            ("publish_log",),
+            hint=_(
+                "the config is kept in git, and the database URL holds a password: write "
+                "publish_log: ${HUMASPOST_DATABASE_URL} and set that variable on each server"
+            ),
+            secret=True,
         )
         return None
 

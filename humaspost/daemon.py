@@ -280,7 +280,7 @@ class Daemon:
         self.stop = stop
         self.committed_only = committed_only(config, sandbox=sandbox)
         self.cache = PostCache(config, cwd, clock, committed_only=self.committed_only)
-        self.path = log_path(config, sandbox=sandbox)
+        self.path = log_path(config, sandbox=sandbox, environ=environ)
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
         # SimpleQueue: `put` may be called from a signal handler (see request_stop).
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -57,10 +58,11 @@ def search_log(
     account: str | None = None,
     state: str | None = None,
     limit: int | None = 1,
+    environ: Mapping[str, str],
 ) -> list[LogRow]:
     """The rows of the publish log (or the sandbox's) that match, newest first; none
     where there is no log yet (reading never creates one)."""
-    path = log_path(cfg, sandbox=sandbox)
+    path = log_path(cfg, sandbox=sandbox, environ=environ)
     if not log_exists(path):
         return []
     with PublishLog(path, read_only=True) as publog:

@@ -3,14 +3,14 @@ log a command needs to exist."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from humaspost.config import Config, unusable
 from humaspost.i18n import _
 from humaspost.posts import POST_SUFFIXES, Post
 from humaspost.problems import UsageError
-from humaspost.publog import log_exists
+from humaspost.publog import LogLocation, log_exists, shown_location
 from humaspost.repository import is_post_path, shown_name
 from humaspost.times import quoted
 from humaspost.workflow import log_path
@@ -77,14 +77,19 @@ def _id_of_file(
     )
 
 
-def existing_log(config: Config, cwd: Path, *, sandbox: bool) -> Path:
+def existing_log(
+    config: Config, cwd: Path, *, sandbox: bool, environ: Mapping[str, str]
+) -> LogLocation:
     """The publish log, which must exist: commands that settle or delete what was sent
     never create an empty one."""
-    path = log_path(config, sandbox=sandbox)
-    if not log_exists(path):
-        raise UsageError(
-            _("nothing has been published yet (there is no publish log {log})").format(
-                log=shown_name(path.absolute(), cwd)
-            )
+    location = log_path(config, sandbox=sandbox, environ=environ)
+    if not log_exists(location):
+        shown = (
+            shown_name(location.absolute(), cwd)
+            if isinstance(location, Path)
+            else shown_location(location)
         )
-    return path
+        raise UsageError(
+            _("nothing has been published yet (there is no publish log {log})").format(log=shown)
+        )
+    return location

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import Protocol
 
 from humaspost.i18n import _, ngettext
@@ -29,7 +28,7 @@ from humaspost.platforms.base import (
     TransientError,
     UncertainError,
 )
-from humaspost.publog import Claim, ClaimLost, PublishLog, PublishLogError
+from humaspost.publog import Claim, ClaimLost, LogLocation, PublishLog, PublishLogError
 from humaspost.real_time_guard import check_not_early
 from humaspost.render import content_hash, render
 from humaspost.secrets import redact
@@ -62,7 +61,7 @@ class Outcome:
 class PublishSettings:
     """How a run publishes: where the log is, who it is, how hard it tries."""
 
-    log_path: Path
+    log_path: LogLocation
     owner: str
     workers: int = 8
     lease: timedelta = timedelta(minutes=2)
@@ -178,7 +177,9 @@ class LeaseKeeper:
                 if not held:
                     continue
                 try:
-                    log = log or PublishLog(self.settings.log_path)
+                    log = log or PublishLog(
+                        self.settings.log_path, reconnect_for=self.settings.lease
+                    )
                     lost = log.renew(held, self.settings.owner, self.clock(), self.settings.lease)
                 except PublishLogError:
                     continue  # the log is busy: the lease has two more thirds to go
@@ -234,7 +235,9 @@ class _Sender:
         in their thread; opening one per account would cost more than the sends)."""
         log: PublishLog | None = getattr(self.local, "log", None)
         if log is None:
-            log = self.local.log = PublishLog(self.settings.log_path)
+            log = self.local.log = PublishLog(
+                self.settings.log_path, reconnect_for=self.settings.lease
+            )
             with self.opened_lock:
                 self.opened.append(log)
         return log

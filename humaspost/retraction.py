@@ -101,7 +101,7 @@ def retract_post(
     every account or only `account`, after `confirm` agreed to the plan; each one deleted
     is recorded as retracted. A post whose deliveries were all retracted before comes
     back with an empty plan (and `confirm` is not asked)."""
-    path = existing_log(config, cwd, sandbox=sandbox)
+    path = existing_log(config, cwd, sandbox=sandbox, environ=environ)
     posts = [planned.post for planned in load_posts(config, cwd, clock()).planned]
     with PublishLog(path) as log:
         post_id = post_id_from(

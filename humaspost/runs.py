@@ -6,7 +6,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 
 from humaspost.config import Config
 from humaspost.connections import build_adapters, resolve_accounts
@@ -16,7 +15,7 @@ from humaspost.plan import Delivery, State
 from humaspost.platforms.base import ResolvedAccount
 from humaspost.problems import Problem, UsageError
 from humaspost.publisher import Outcome, PublishEvents, PublishSettings, Result, publish_due
-from humaspost.publog import LogRow, PublishLog, RowState, log_exists
+from humaspost.publog import LogLocation, LogRow, PublishLog, RowState, log_exists
 from humaspost.real_time_guard import clock_ahead_refusal, is_ahead, is_public_api
 from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, committed_only, plan_from_log, sendable
@@ -58,7 +57,7 @@ def publish_pass(
     config: Config,
     loaded: LoadedPosts,
     *,
-    log_path: Path,
+    log_path: LogLocation,
     clock: OffsetClock,
     environ: Mapping[str, str],
     sandbox: bool,
@@ -208,7 +207,7 @@ def would_send(
     config: Config,
     loaded: LoadedPosts,
     *,
-    log_path: Path,
+    log_path: LogLocation,
     now: datetime,
     only_post: str | None = None,
 ) -> list[Delivery]:

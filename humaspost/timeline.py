@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -293,7 +294,14 @@ class ScheduleView:
 
 
 def schedule_view(
-    cfg: Config, cwd: Path, now: datetime, *, days: int, sandbox: bool, show_all: bool
+    cfg: Config,
+    cwd: Path,
+    now: datetime,
+    *,
+    days: int,
+    sandbox: bool,
+    show_all: bool,
+    environ: Mapping[str, str],
 ) -> ScheduleView:
     """Validate the posts, plan them against the publish log and judge the daemon's
     heartbeat: the deliveries from the start of today to `days` ahead (with `show_all`,
@@ -302,7 +310,7 @@ def schedule_view(
     until = now + timedelta(days=days)
     loaded = load_posts(cfg, cwd, now)
     today = local_midnight(now, cfg.timezone)
-    entries, not_shown = _entries(cfg, loaded, now, until, sandbox, show_all)
+    entries, not_shown = _entries(cfg, loaded, now, until, sandbox, show_all, environ)
     if committed_only(cfg, sandbox=sandbox):
         # What publish would hold back is shown held back (blocked) now, not only then.
         entries = [_held_until_committed(entry) for entry in entries]
@@ -350,10 +358,11 @@ def _entries(
     until: datetime,
     sandbox: bool,
     show_all: bool,
+    environ: Mapping[str, str],
 ) -> tuple[list[Entry], list[NotShown]]:
     """The plan, and the log rows it does not cover that still matter (unknown ones; with
     `show_all`, every one). The log is opened only if it exists."""
-    path = log_path(cfg, sandbox=sandbox)
+    path = log_path(cfg, sandbox=sandbox, environ=environ)
     extra: list[LogRow] = []
     with PublishLog(path) if log_exists(path) else contextlib.nullcontext() as publog:
         deliveries, not_shown = plan_bounded(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -126,17 +126,22 @@ class Trace:
     deliveries: list[DeliveryTrace] = field(default_factory=list)
 
 
-def trace(config: Config, given: str, *, cwd: Path, sandbox: bool) -> Trace:
+def trace(
+    config: Config, given: str, *, cwd: Path, sandbox: bool, environ: Mapping[str, str]
+) -> Trace:
     """The trace of delivery `given` (its number, as `log` shows it), or of every
     delivery of the post `given` names (its id or its file), oldest first. A
     UsageError when the log has no such delivery or the post none."""
     posts = current_posts(config, cwd)
-    real, rehearsal = log_path(config, sandbox=False), log_path(config, sandbox=True)
+    real = log_path(config, sandbox=False, environ=environ)
+    rehearsal = log_path(config, sandbox=True, environ=environ)
     if not sandbox and not log_exists(real) and log_exists(rehearsal):
         raise UsageError(
             _("nothing has been published yet; only the sandbox log has deliveries: add --sandbox")
         )
-    with PublishLog(existing_log(config, cwd, sandbox=sandbox), read_only=True) as log:
+    with PublishLog(
+        existing_log(config, cwd, sandbox=sandbox, environ=environ), read_only=True
+    ) as log:
         if given.isascii() and given.isdigit():
             number = int(given)
             row = log.row(number) if 0 < number <= _SQLITE_MAX else None

@@ -3,7 +3,7 @@ the right publish log, and plan against it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -11,13 +11,15 @@ from pathlib import Path
 from humaspost.checks import FileResult, MediaCache, check_across_posts, check_and_keep
 from humaspost.config import COMMITTED, Config
 from humaspost.gitsource import Checkout, FileHashes, NoCheckout, find_checkout, read_hashed
+from humaspost.i18n import _
 from humaspost.lifecycle import needs_action
 from humaspost.plan import Delivery, PlannedPost, plan
 from humaspost.posts import Post, load_post
-from humaspost.problems import Problem, Severity
-from humaspost.publog import LOG_NAME, DeliveryKey, PublishLog
+from humaspost.problems import ConfigError, Problem, Severity
+from humaspost.publog import LOG_NAME, DeliveryKey, LogLocation, PublishLog
 from humaspost.render import render
 from humaspost.repository import post_files
+from humaspost.store_postgres import DatabaseUrl, parse_database_url
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,32 @@ def committed_only(config: Config, *, sandbox: bool) -> bool:
     return config.publish_from == COMMITTED and not sandbox
 
 
-def log_path(config: Config, *, sandbox: bool) -> Path:
-    """The publish log. `--sandbox` runs keep their own, so that a rehearsal never marks
-    a real delivery as sent."""
-    return config.state_dir / ("sandbox" if sandbox else "") / LOG_NAME
+def log_path(config: Config, *, sandbox: bool, environ: Mapping[str, str]) -> LogLocation:
+    """The publish log: the SQLite file under state_dir, or the PostgreSQL database
+    whose URL the variable `publish_log` names holds. `--sandbox` runs keep their own
+    SQLite file, so that a rehearsal never marks a real delivery as sent (nor reaches
+    the database other servers share).
+
+    Raises ConfigError (naming the variable, never its value) when the variable is not
+    set or holds no PostgreSQL URL."""
+    if sandbox or config.publish_log is None:
+        return config.state_dir / ("sandbox" if sandbox else "") / LOG_NAME
+    variable = config.publish_log
+    value = environ.get(variable, "")
+    if not value:
+        message = _(
+            "publish_log names the environment variable {variable}, which is not set"
+        ).format(variable=variable)
+        hint: str | None = _(
+            "set it to the publish log database's URL (postgresql://...), or add it to the"
+            " .env file beside the config"
+        )
+    else:
+        parsed = parse_database_url(value, variable)
+        if isinstance(parsed, DatabaseUrl):
+            return parsed
+        message, hint = parsed, None
+    raise ConfigError([Problem("HP509", Severity.ERROR, message, "environment", hint=hint)])
 
 
 def plan_from_log(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -156,7 +157,8 @@ def test_a_past_post_without_a_publish_log_may_have_gone_out(repo: Repo) -> None
 
 def test_a_past_post_with_a_publish_log_is_told_to_move(repo: Repo) -> None:
     repo.post("a.yaml", PAST)
-    path = log_path(repo.config(), sandbox=False)
+    path = log_path(repo.config(), sandbox=False, environ={})
+    assert isinstance(path, Path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with PublishLog(path):
         pass

@@ -525,7 +525,7 @@ def run_publisher(
     config = repo.config()
     loaded = load_posts(config, repo.root, now)
     assert loaded.errors == []
-    path = log_path(config, sandbox=False)
+    path = log_path(config, sandbox=False, environ={})
     with PublishLog(path) as log:
         chosen = sendable(plan_from_log(loaded, config, log, now, until=now), now)
     context = PlatformContext(config.state_dir, lambda: now, timeout=TIMEOUT)
@@ -555,7 +555,7 @@ def run_publisher(
 
 
 def rows(repo: Repo) -> dict[str, tuple[RowState, str | None]]:
-    with PublishLog(log_path(repo.config(), sandbox=False)) as log:
+    with PublishLog(log_path(repo.config(), sandbox=False, environ={})) as log:
         return {row.key.account: (row.state, row.url) for row in log.search(limit=None)}
 
 

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from humaspost import i18n, publog
+from humaspost import i18n, store_sqlite
 from humaspost.daemon import Daemon
 from humaspost.platforms.base import ResolvedAccount
-from humaspost.publog import MIGRATIONS, ONCE, DeliveryKey, PublishLog, PublishLogError
+from humaspost.publog import ONCE, DeliveryKey, PublishLog, PublishLogError
 from humaspost.real_time_guard import check_not_early
+from humaspost.store_sqlite import MIGRATIONS
 from humaspost.times import OffsetClock
 from tests.conftest import Repo, run_humaspost
 
@@ -212,11 +213,11 @@ def test_publish_sandbox_records_an_interrupted_delivery_in_the_language_asked(
 @pytest.mark.parametrize(
     ("fault", "env", "words"),
     [
-        ("newer", {}, "was written by a newer humaspost (schema version 4; this one knows 3)"),
+        ("newer", {}, "was written by a newer humaspost (schema version 5; this one knows 4)"),
         (
             "newer",
             ID,
-            "ditulis oleh humaspost yang lebih baru (versi skema 4; versi ini mengenal 3)",
+            "ditulis oleh humaspost yang lebih baru (versi skema 5; versi ini mengenal 4)",
         ),
         ("unreadable", {}, "is damaged (file is not a database); stop humaspost and restore"),
         ("unreadable", ID, "rusak (file is not a database); hentikan humaspost lalu pulihkan"),
@@ -226,7 +227,7 @@ def test_publish_sandbox_records_an_interrupted_delivery_in_the_language_asked(
 def test_publish_sandbox_refuses_a_log_it_cannot_use_in_the_language_asked(
     repo: Repo, fault: str, env: dict[str, str], words: str
 ) -> None:
-    assert len(MIGRATIONS) == 3  # the schema versions the messages name
+    assert len(MIGRATIONS) == 4  # the schema versions the messages name
     repo.post("aids.yaml", "publish_at: 2026-12-01 08:00\nto: latihan\ntext: Hai.\n")
     path = repo.config().state_dir / "sandbox" / "publog.sqlite"
     if fault == "newer":
@@ -250,7 +251,7 @@ def test_a_locked_log_is_refused_in_indonesian(
 ) -> None:
     path = tmp_path / "publog.sqlite"
     PublishLog(path).close()
-    monkeypatch.setattr(publog, "BUSY_TIMEOUT", 0.05)
+    monkeypatch.setattr(store_sqlite, "BUSY_TIMEOUT", 0.05)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")
     holder.execute("BEGIN EXCLUSIVE")

@@ -402,7 +402,7 @@ class Recorder:
 def test_the_publisher_gets_each_post_with_its_commit_and_author(office: Repo) -> None:
     config = office.config()
     loaded = load_posts(config, office.root, NOW_UTC)
-    path = log_path(config, sandbox=False)
+    path = log_path(config, sandbox=False, environ={})
     events = Recorder()
     result = publish_pass(
         config,

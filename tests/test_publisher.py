@@ -14,11 +14,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
-from humaspost import publog
+from humaspost import store_sqlite
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
     Part,
@@ -164,7 +165,7 @@ class Office:
         self.repo = repo
         repo.write_config(accounts_config(accounts))
         self.platform = ScriptedPlatform(delay)
-        self.log_path = log_path(repo.config(), sandbox=False)
+        self.log_path = log_path(repo.config(), sandbox=False, environ={})
 
     def post(self, name: str, at: str, to: str, *parts: str, extra: str = "") -> None:
         body = "\n---\n".join(parts or (f"Halo warga, ini {name}",))
@@ -512,8 +513,9 @@ def test_waiting_on_a_locked_log_mid_thread_is_not_an_adapter_failure(
     office: Office, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     office.post("t", "2026-12-01 08:00", "a", "Satu", "Dua", "Tiga")
-    monkeypatch.setattr(publog, "BUSY_TIMEOUT", 0.2)  # waited 30 s in production
+    monkeypatch.setattr(store_sqlite, "BUSY_TIMEOUT", 0.2)  # waited 30 s in production
     PublishLog(office.log_path).close()  # the log exists, as after any earlier run
+    assert isinstance(office.log_path, Path)
     holder = sqlite3.connect(office.log_path, isolation_level=None, check_same_thread=False)
 
     def another_program_locks_the_log() -> None:

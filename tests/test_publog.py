@@ -11,7 +11,6 @@ import pytest
 
 from humaspost.platforms.base import PartReceipt
 from humaspost.publog import (
-    MIGRATIONS,
     ONCE,
     Claim,
     ClaimLost,
@@ -21,6 +20,7 @@ from humaspost.publog import (
     RowState,
     occurrence_of,
 )
+from humaspost.store_sqlite import MIGRATIONS
 from tests.conftest import ENDS
 
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -89,7 +89,7 @@ def test_reopening_keeps_rows_and_does_not_migrate_again(tmp_path: Path) -> None
         assert taken is not None
     for _ in range(3):
         with PublishLog(path) as again:
-            assert again.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+            assert again.store.version() == len(MIGRATIONS)
             row = again.row(taken.row_id)
             assert row is not None and row.key == KEY and row.state is RowState.SENDING
 

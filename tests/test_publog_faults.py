@@ -22,12 +22,12 @@ import pytest
 
 from humaspost.lifecycle import Event
 from humaspost.publog import (
-    MIGRATIONS,
     ONCE,
     DeliveryKey,
     PublishLog,
     PublishLogError,
 )
+from humaspost.store_sqlite import MIGRATIONS, SqliteStore
 from tests.conftest import HUMASPOST, Repo, run_humaspost
 from tests.sandbox_office import NOW, Office, spawn
 
@@ -222,14 +222,15 @@ def test_a_full_disk_is_a_publish_log_error_and_the_log_stays_usable(tmp_path: P
     path = tmp_path / "publog.sqlite"
     fill(path)
     with PublishLog(path) as log:
-        pages = log.db.execute("PRAGMA page_count").fetchone()[0]
-        log.db.execute(f"PRAGMA max_page_count = {pages}")  # the file cannot grow
+        assert isinstance(log.store, SqliteStore)
+        pages = log.store.connection.execute("PRAGMA page_count").fetchone()[0]
+        log.store.connection.execute(f"PRAGMA max_page_count = {pages}")  # the file cannot grow
         with pytest.raises(PublishLogError, match="the disk is full"):
             for number in range(200):
                 key = DeliveryKey(f"new-{number}", ONCE, "latihan")
                 log.claim(key, platform="sandbox", due_at=T0, owner="o", now=T0,
                           lease=timedelta(minutes=2), metadata={"big": "x" * 2000})  # fmt: skip
-        assert not log.db.in_transaction
+        assert not log.store.connection.in_transaction
         assert [row.key.post_id for row in log.search()][-2:] == ["p001", "p000"]
 
 

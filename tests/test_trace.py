@@ -25,8 +25,9 @@ from humaspost.gitsource import Source
 from humaspost.lifecycle import Event, RowState
 from humaspost.plan import PlannedPost
 from humaspost.publisher import PublishSettings
-from humaspost.publog import MIGRATIONS, ONCE, DeliveryKey, PublishLog, PublishLogError
+from humaspost.publog import ONCE, DeliveryKey, PublishLog, PublishLogError
 from humaspost.runs import publish_pass
+from humaspost.store_sqlite import MIGRATIONS
 from humaspost.times import OffsetClock
 from humaspost.trace import GitHere, MergeStatus, TextFrom, blob_id, current_posts, trace_rows
 from humaspost.workflow import LoadedPosts, load_posts, log_path
@@ -130,7 +131,7 @@ def publish_sandbox(repo: Repo, *, sources: bool = True) -> None:
     loaded = load_posts(config, repo.root, NOW)
     if sources:
         loaded = with_sources(loaded, repo.root)
-    path = log_path(config, sandbox=True)
+    path = log_path(config, sandbox=True, environ={})
     result = publish_pass(
         config,
         loaded,
@@ -191,7 +192,7 @@ def test_a_log_from_before_the_trace_migrates_and_keeps_its_rows(
         assert row.key.post_id == "lama" and row.state is RowState.SENT
         assert row.source is None
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
     columns = {name for _cid, name, *_rest in db.execute("PRAGMA table_info(deliveries)")}
     assert {"source_commit", "source_blob", "source_author", "source_committed"} <= columns
     db.close()
@@ -199,10 +200,10 @@ def test_a_log_from_before_the_trace_migrates_and_keeps_its_rows(
 
 def test_a_log_newer_than_the_trace_is_still_refused(tmp_path: Path) -> None:
     path = tmp_path / "publog.sqlite"
-    old_log(path, 3)
-    sqlite3.connect(path).execute("PRAGMA user_version = 4").connection.commit()
+    old_log(path, 4)
+    sqlite3.connect(path).execute("PRAGMA user_version = 5").connection.commit()
     for read_only in (False, True):
-        with pytest.raises(PublishLogError, match="schema version 4; this one knows 3"):
+        with pytest.raises(PublishLogError, match="schema version 5; this one knows 4"):
             PublishLog(path, read_only=read_only)
 
 
@@ -348,7 +349,7 @@ def test_trace_core_on_rows_and_a_real_repository(office: Repo) -> None:
     """The chain from log rows alone (how the command builds it), in a real repository."""
     publish_sandbox(office)
     config = office.config()
-    with PublishLog(log_path(config, sandbox=True), read_only=True) as log:
+    with PublishLog(log_path(config, sandbox=True, environ={}), read_only=True) as log:
         rows = [(row, tuple(p.url for p in log.parts(row.id))) for row in log.search()]
     result = trace_rows(config, rows, posts=current_posts(config, office.root), cwd=office.root)
     assert result.git is GitHere.CHECKOUT

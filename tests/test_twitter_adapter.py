@@ -551,7 +551,7 @@ def test_the_publisher_resumes_a_thread_x_interrupted(tmp_path: Path, repo: Repo
         moment[0] = now
         config = repo.config()
         loaded = load_posts(config, repo.root, now)
-        path = log_path(config, sandbox=False)
+        path = log_path(config, sandbox=False, environ={})
         with PublishLog(path) as log:
             due = sendable(plan_from_log(loaded, config, log, now, until=now), now)
         outcomes = publish_due(
@@ -576,7 +576,7 @@ def test_the_publisher_resumes_a_thread_x_interrupted(tmp_path: Path, repo: Repo
         ("Dua", one.id),
         ("Tiga", two.id),
     ]
-    with PublishLog(log_path(repo.config(), sandbox=False)) as log:
+    with PublishLog(log_path(repo.config(), sandbox=False, environ={})) as log:
         (row,) = log.search()
         assert row.state is RowState.SENT and row.url == f"https://x.com/i/web/status/{one.id}"
         assert [p.remote_id for p in log.parts(row.id)] == [one.id, two.id, three.id]
@@ -585,7 +585,7 @@ def test_the_publisher_resumes_a_thread_x_interrupted(tmp_path: Path, repo: Repo
 def test_the_publisher_marks_a_timed_out_post_unknown(tmp_path: Path, repo: Repo, x: FakeX) -> None:
     repo.post("a.md", "---\npublish_at: 2026-12-01 08:00\nto: pemkot-x\n---\nHalo\n")
     config = repo.config()
-    path = log_path(config, sandbox=False)
+    path = log_path(config, sandbox=False, environ={})
     with PublishLog(path) as log:
         due = sendable(
             plan_from_log(load_posts(config, repo.root, NOW), config, log, NOW, until=NOW), NOW

@@ -16,6 +16,7 @@ from humaspost.cli.common import (
     NowOption,
     SandboxOption,
     cwd,
+    environment,
     load,
     now_from,
 )
@@ -85,8 +86,10 @@ def log(
         )
     cfg = load(config)[0]
     since_at = _since(since, cfg)
+    environ = environment(cfg)
     rows = search_log(
         cfg,
+        environ=environ,
         sandbox=sandbox,
         since=since_at,
         post_id=post,
@@ -103,7 +106,11 @@ def log(
         Output(sys.stdout).write(
             log_text(rows, cfg, cwd(), sandbox=sandbox, width=terminal_width())
         )
-    elif not sandbox and not search_log(cfg, sandbox=False) and search_log(cfg, sandbox=True):
+    elif (
+        not sandbox
+        and not search_log(cfg, sandbox=False, environ=environ)
+        and search_log(cfg, sandbox=True, environ=environ)
+    ):
         print(
             _(
                 "the publish log has no deliveries; only the sandbox log has deliveries: "
@@ -141,7 +148,8 @@ def resolve(
         _check_web_address(sent)
     cfg = load(config)[0]
     moment = now_from(now, cfg)
-    with PublishLog(existing_log(cfg, cwd(), sandbox=sandbox)) as publog:
+    location = existing_log(cfg, cwd(), sandbox=sandbox, environ=environment(cfg))
+    with PublishLog(location) as publog:
         row = _existing(publog, delivery)
         if row.state is not RowState.UNKNOWN:
             raise UsageError(
@@ -172,7 +180,8 @@ def retry(
     For example after fixing an account's token."""
     cfg = load(config)[0]
     moment = now_from(now, cfg)
-    with PublishLog(existing_log(cfg, cwd(), sandbox=sandbox)) as publog:
+    location = existing_log(cfg, cwd(), sandbox=sandbox, environ=environment(cfg))
+    with PublishLog(location) as publog:
         row = _existing(publog, delivery)
         if row.state not in (RowState.FAILED, RowState.MISSED):
             raise UsageError(

@@ -82,7 +82,8 @@ def publish(
             err.write(blocked_lines(loaded.errors))
             raise
     err.write(blocked_lines(loaded.errors))
-    path = log_path(cfg, sandbox=sandbox)
+    environ = environment_with_dotenv(cfg, os.environ)
+    path = log_path(cfg, sandbox=sandbox, environ=environ)
     if dry_run:
         # What a real run would do: refuse, or hold back what is not committed.
         refuse_outside_git(cfg, loaded, sandbox=sandbox)
@@ -98,7 +99,7 @@ def publish(
             loaded,
             log_path=path,
             clock=clock,
-            environ=environment_with_dotenv(cfg, os.environ),
+            environ=environ,
             sandbox=sandbox,
             settings=PublishSettings(path, this_process(), workers=workers),
             events=events,

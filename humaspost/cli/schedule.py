@@ -44,6 +44,7 @@ from humaspost.cli.common import (
     NowOption,
     SandboxOption,
     cwd,
+    environment,
     load,
     now_from,
 )
@@ -101,7 +102,13 @@ def schedule(
     cfg = load(config)[0]
     here, width = cwd(), terminal_width()
     view = schedule_view(
-        cfg, here, now_from(now, cfg), days=days, sandbox=sandbox, show_all=show_all
+        cfg,
+        here,
+        now_from(now, cfg),
+        days=days,
+        sandbox=sandbox,
+        show_all=show_all,
+        environ=environment(cfg),
     )
     if output is ScheduleFormat.JSON:
         print_json(sys.stdout, view.as_json(cfg.timezone))

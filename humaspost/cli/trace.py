@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from humaspost.cli.common import ConfigOption, DebugOption, OutputFormat, SandboxOption, cwd, load
+from humaspost.cli.common import (
+    ConfigOption,
+    DebugOption,
+    OutputFormat,
+    SandboxOption,
+    cwd,
+    environment,
+    load,
+)
 from humaspost.cli.output import Output
 from humaspost.cli.problems_view import print_json
 from humaspost.i18n import _
@@ -44,7 +52,7 @@ def trace(
     """
     cfg = load(config)[0]
     here = cwd()
-    result = trace_of(cfg, given, cwd=here, sandbox=sandbox)
+    result = trace_of(cfg, given, cwd=here, sandbox=sandbox, environ=environment(cfg))
     if output is OutputFormat.JSON:
         print_json(sys.stdout, trace_json(result))
     else:
