@@ -55,6 +55,7 @@ from humaspost.gitsource import (
 )
 from humaspost.heartbeat import Heartbeat
 from humaspost.i18n import N_, _, ngettext
+from humaspost.log_migration import refuse_unmigrated
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
 from humaspost.problems import HumaspostError, Problem, Severity, Span, UsageError
@@ -63,6 +64,7 @@ from humaspost.publisher import Outcome, PublishSettings, Result
 from humaspost.publog import PublishLog
 from humaspost.repository import is_post_path, shown_name, walk_posts
 from humaspost.runs import outside_git_refusal, publish_pass
+from humaspost.store_postgres import DatabaseUrl
 from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, committed_only, load_file, log_path, plan_from_log
@@ -299,6 +301,7 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         with _DaemonLock(self.config.state_dir):
+            self.open_log()
             git = find_checkout(self.config.root, self.config.posts_dir)
             if self.committed_only and isinstance(git, NoCheckout):
                 # Before it starts: it could never send anything.
@@ -600,9 +603,19 @@ class Daemon:
                     },
                 )
 
+    def open_log(self) -> None:
+        """Before anything else: the log must be usable (a database reachable, its
+        schema current) and hold the office's history, or the daemon does not start."""
+        refuse_unmigrated(self.config, self.path)
+        with PublishLog(self.path) as log:
+            if isinstance(self.path, DatabaseUrl):
+                log.forget_daemons(socket.gethostname(), self.settings.owner, is_gone)
+
     def write_heartbeat(self, *, running: bool) -> None:
-        """Tell `schedule` (and people) whether a daemon runs and when it last worked."""
-        Heartbeat(
+        """Tell `schedule` (and people) whether a daemon runs and when it last worked:
+        in the state folder, and with a shared log in the log, beside the other
+        servers' daemons."""
+        beat = Heartbeat(
             running=running,
             updated=self.clock(),
             host=socket.gethostname(),
@@ -611,7 +624,14 @@ class Daemon:
             last_pass=self.last_pass,
             next_delivery=self.next_wake,
             sandbox=self.sandbox,
-        ).write(self.config.state_dir)
+        )
+        beat.write(self.config.state_dir)
+        if isinstance(self.path, DatabaseUrl):
+            try:
+                with PublishLog(self.path) as log:
+                    log.write_daemon(self.settings.owner, beat, self.clock())
+            except HumaspostError as error:  # the database away: the next pass says so
+                self.log.error(N_("heartbeat not recorded"), extra={"error": str(error)})
 
 
 def _wake_times(deliveries: list[Delivery], now: datetime) -> set[datetime]:

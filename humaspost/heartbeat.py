@@ -111,9 +111,16 @@ def daemon_status(state_dir: Path, now: datetime) -> DaemonStatus:
     beat = read_heartbeat(state_dir)
     if beat is None:
         return DaemonStatus("none", None)
+    return judged(beat, f"{beat.host}/{beat.pid}", now)
+
+
+def judged(beat: Heartbeat, owner: str, now: datetime) -> DaemonStatus:
+    """A daemon's heartbeat judged at `now`. `owner` names its process (see
+    processes.is_gone: only a process of this machine can be seen to be gone; one on
+    another server that stopped beating is not responding)."""
     if not beat.running:
         return DaemonStatus("stopped", beat)
-    if is_gone(f"{beat.host}/{beat.pid}"):
+    if is_gone(owner):
         return DaemonStatus("gone", beat)
     latest = beat.last_pass or beat.started
     if latest is None or now - latest > NOT_RESPONDING:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from humaspost.gitsource import Source
+from humaspost.heartbeat import Heartbeat
 from humaspost.i18n import _
 from humaspost.lifecycle import (
     NEW,
@@ -45,6 +46,9 @@ _TABLES = frozenset({"deliveries", "parts", "attempts", "posts_seen"})
 # How long a write waits for a lost database connection to come back, unless the
 # opener says (a publisher: until its lease would run out).
 DEFAULT_RECONNECT = timedelta(seconds=30)
+# How long `schedule` still lists a daemon that stopped (its host's next daemon clears
+# its row at once).
+DAEMONS_SHOWN_FOR = timedelta(days=7)
 
 # Where a publish log is: a SQLite file, or a PostgreSQL database.
 LogLocation = Path | DatabaseUrl
@@ -719,6 +723,58 @@ class PublishLog:
             )
             self._attempt(row_id, now, None, event, note)
 
+    # The daemons' heartbeats (table `daemons`): with a shared log, `schedule` lists
+    # every server's daemon.
+
+    @_reconnecting
+    def write_daemon(self, owner: str, beat: Heartbeat, now: datetime) -> None:
+        """Record `beat` as the latest of daemon `owner`."""
+        values = (
+            owner, beat.host or "", beat.pid or 0, _stamp_or_none(beat.started),
+            stamp(beat.updated or now), _stamp_or_none(beat.last_pass),
+            _stamp_or_none(beat.next_delivery), int(beat.running), int(beat.sandbox),
+        )  # fmt: skip
+        with self.transaction():
+            self.store.execute(
+                "INSERT INTO daemons (owner, host, pid, started, updated, last_pass,"
+                " next_delivery, running, sandbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (owner) DO UPDATE SET host = excluded.host, pid = excluded.pid,"
+                " started = excluded.started, updated = excluded.updated,"
+                " last_pass = excluded.last_pass, next_delivery = excluded.next_delivery,"
+                " running = excluded.running, sandbox = excluded.sandbox",
+                values,
+            )
+
+    @_reconnecting
+    def forget_daemons(self, host: str, keep: str, is_gone: StaleCheck) -> None:
+        """Drop the rows of earlier daemons of `host` that stopped or are gone (a
+        restarted daemon replaces them), never `keep`'s (the caller's)."""
+        with self.transaction():
+            rows = self.store.execute(
+                "SELECT owner, running FROM daemons WHERE host = ? AND owner != ?", (host, keep)
+            ).fetchall()
+            for owner, running in rows:
+                if not running or is_gone(owner):
+                    self.store.execute("DELETE FROM daemons WHERE owner = ?", (owner,))
+
+    @_reconnecting
+    def daemons(self, now: datetime) -> list[tuple[str, Heartbeat]]:
+        """Every daemon's latest heartbeat (owner, beat), by host and start: the running
+        ones, and the others if updated within DAEMONS_SHOWN_FOR of `now`."""
+        query = (
+            "SELECT owner, host, pid, started, updated, last_pass, next_delivery, running,"
+            " sandbox FROM daemons WHERE running = 1 OR updated >= ? ORDER BY host, started"
+        )
+        rows = self.store.execute(query, (stamp(now - DAEMONS_SHOWN_FOR),)).fetchall()
+        return [
+            (owner, Heartbeat(
+                running=bool(running), updated=unstamp(updated), host=host, pid=pid,
+                started=unstamp(started), last_pass=unstamp(last),
+                next_delivery=unstamp(upcoming), sandbox=bool(sandbox),
+            ))
+            for owner, host, pid, started, updated, last, upcoming, running, sandbox in rows
+        ]  # fmt: skip
+
     def _attempt(
         self, row_id: int, now: datetime, owner: str | None, outcome: str, error: str | None
     ) -> None:
@@ -730,3 +786,7 @@ class PublishLog:
 
 # Says whether the process named by an owner string is certainly gone.
 StaleCheck = Callable[[str], bool]
+
+
+def _stamp_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else stamp(moment)

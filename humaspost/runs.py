@@ -11,6 +11,7 @@ from humaspost.config import Config
 from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.gitsource import Checkout, NoCheckout, authors
 from humaspost.i18n import _
+from humaspost.log_migration import refuse_unmigrated
 from humaspost.plan import Delivery, State
 from humaspost.platforms.base import ResolvedAccount
 from humaspost.problems import Problem, UsageError
@@ -79,6 +80,7 @@ def publish_pass(
     and an account to be sent to is on a public API (see real_time_guard), or when only
     committed posts may be sent and the posts are not in a git checkout."""
     refuse_outside_git(config, loaded, sandbox=sandbox)
+    refuse_unmigrated(config, log_path)
     settings = replace(settings, lease=config.lease)
     start = clock()
     if is_ahead(clock.offset):

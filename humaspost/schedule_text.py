@@ -81,7 +81,8 @@ def schedule_text(
     lines.extend(warning_lines(view.warnings, width))
     lines.extend(blocked_lines(view.errors, width))
     lines.extend(not_committed_lines(view.not_committed, width))
-    lines.extend(_daemon_lines(view.daemon, cfg, now, width))
+    for daemon in view.daemons or [view.daemon]:
+        lines.extend(_daemon_lines(daemon, cfg, now, width))
     lines.extend(_summary(shown, width))
     return lines
 

@@ -32,16 +32,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from humaspost.config import Config
-from humaspost.heartbeat import DaemonStatus, daemon_status
+from humaspost.heartbeat import DaemonStatus, daemon_status, judged
 from humaspost.i18n import _
 from humaspost.lifecycle import FAILING as FAILING  # re-exported for the view
 from humaspost.lifecycle import shown_state_of_row
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
 from humaspost.problems import Problem
-from humaspost.publog import DeliveryKey, LogRow, PublishLog, RowState, log_exists
+from humaspost.publog import DeliveryKey, LogLocation, LogRow, PublishLog, RowState, log_exists
 from humaspost.repeats import occurrences
 from humaspost.schedule_warnings import ScheduleWarning, schedule_warnings
+from humaspost.store_postgres import DatabaseUrl
 from humaspost.times import local_midnight
 from humaspost.workflow import LoadedPosts, committed_only, load_posts, log_path, plan_from_log
 
@@ -240,6 +241,8 @@ class ScheduleView:
     # With `publish_from: committed`: post files whose due deliveries publish would hold
     # back, because they are not as the checked-out commit has them.
     not_committed: list[str] = field(default_factory=list)
+    # With a shared (PostgreSQL) log: every server's daemon, from the log.
+    daemons: list[DaemonStatus] = field(default_factory=list)
 
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         """The view for `schedule --format json`::
@@ -263,7 +266,10 @@ class ScheduleView:
                         "at_least": false}],          # true: counting stopped at 10000
          "problems": 0,                               # post file errors (blocking)
          "not_committed": [],                         # files held back until committed
-         "daemon": {...}}                             # DaemonStatus.as_json
+         "daemon": {...},                             # DaemonStatus.as_json: this
+                                                      # state folder's daemon
+         "daemons": [{...}]}                          # with a shared PostgreSQL log,
+                                                      # every server's (else [])
         """
         return {
             "now": self.now.astimezone(UTC).isoformat(),
@@ -290,6 +296,7 @@ class ScheduleView:
             "problems": len(self.errors),
             "not_committed": self.not_committed,
             "daemon": self.daemon.as_json(),
+            "daemons": [status.as_json() for status in self.daemons],
         }
 
 
@@ -338,7 +345,17 @@ def schedule_view(
         daemon=daemon_status(cfg.state_dir, now),
         failing=bool(loaded.errors or not_committed) or any(e.failing for e in entries),
         not_committed=not_committed,
+        daemons=shared_daemons(log_path(cfg, sandbox=sandbox, environ=environ), now),
     )
+
+
+def shared_daemons(location: LogLocation, now: datetime) -> list[DaemonStatus]:
+    """Every daemon that publishes from a shared log, judged at `now` (none for a
+    SQLite log: its one daemon is this state folder's)."""
+    if not isinstance(location, DatabaseUrl) or not log_exists(location):
+        return []
+    with PublishLog(location, read_only=True) as log:
+        return [judged(beat, owner, now) for owner, beat in log.daemons(now)]
 
 
 def _held_until_committed(entry: Entry) -> Entry:

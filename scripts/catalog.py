@@ -61,11 +61,10 @@ def extracted() -> Catalog:
 
 def command_docs() -> Iterator[tuple[str, str]]:
     """The docstrings the commands' `--help` shows, translated by `humaspost.cli.app`."""
-    from humaspost.cli.app import app
+    from humaspost.cli.app import commands
 
-    for info in app.registered_commands:
-        if info.callback is not None and info.callback.__doc__:
-            yield info.name or info.callback.__name__, inspect.getdoc(info.callback) or ""
+    for name, callback in commands():
+        yield name, inspect.getdoc(callback) or ""
 
 
 def read_catalog(path: Path) -> Catalog:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from humaspost.cli.app import app
+from humaspost.cli.app import commands
 from humaspost.codes import PROBLEM_CODES
 from tests.conftest import Repo
 
@@ -63,9 +63,9 @@ def test_every_problem_code_is_documented() -> None:
 
 def test_every_command_has_help_and_is_in_the_cli_docs() -> None:
     docs = (PROJECT / "docs" / "cli.md").read_text(encoding="utf-8")
-    for command in app.registered_commands:
-        assert command.callback is not None and command.callback.__doc__
-        assert f"humaspost {command.name}" in docs
+    for name, callback in commands():
+        assert callback.__doc__
+        assert f"humaspost {name}" in docs
 
 
 # Exceptions the code raises for its own bugs, never shown as a user's message.

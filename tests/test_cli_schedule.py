@@ -230,8 +230,10 @@ def test_json_shape(office: Repo) -> None:
     office.post("rusak.md", "---\npublish_at: besok\n---\nTeks\n")
     data = schedule_json(office)
     assert set(data) == {
-        "now", "timezone", "deliveries", "warnings", "not_shown", "problems", "not_committed", "daemon"
+        "now", "timezone", "deliveries", "warnings", "not_shown", "problems", "not_committed",
+        "daemon", "daemons",
     }  # fmt: skip
+    assert data["daemons"] == []  # a SQLite log: only this state folder's daemon
     assert data["not_shown"] == []
     assert data["now"] == "2026-11-28T09:00:00+00:00"
     assert data["timezone"] == "Asia/Jakarta"

@@ -18,6 +18,7 @@ from humaspost.cli import (
     daemon,
     init,
     log,
+    log_migrate,
     new,
     preview,
     publish,
@@ -74,7 +75,21 @@ _command("check", check.check)
 _command("schedule", schedule.schedule)
 _command("publish", publish.publish)
 _command("daemon", daemon.daemon)
-_command("log", log.log)
+# `log` lists the log; `log migrate` is its one subcommand.
+log_app = typer.Typer(
+    cls=HumaspostGroup,
+    options_metavar=_(OPTIONS_METAVAR),
+    subcommand_metavar=_(COMMAND_METAVAR),
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+log_app.callback(invoke_without_command=True, help=_(_docstring(log.log)))(log.log)
+log_app.command("migrate", cls=HumaspostCommand, help=_(_docstring(log_migrate.migrate)))(
+    log_migrate.migrate
+)
+app.add_typer(log_app, name="log")
 _command("resolve", log.resolve)
 _command("retry", log.retry)
 _command("retract", retract.retract)
@@ -85,6 +100,17 @@ _command("init", init.init)
 _command("preview", preview.preview)
 _command("schema", schema.schema)
 _command("codeowners", codeowners.codeowners)
+
+TOP_LEVEL = (*(info.name for info in app.registered_commands), "log")
+
+
+def commands() -> list[tuple[str, Callable[..., None]]]:
+    """Every command as typed after `humaspost` (`log migrate` too), with its function
+    (whose docstring is its help): for the catalog and the docs' tests."""
+    found = [(info.name or "", info.callback) for info in app.registered_commands]
+    found.append(("log", log.log))
+    found += [(f"log {info.name}", info.callback) for info in log_app.registered_commands]
+    return [(name, callback) for name, callback in found if callback is not None]
 
 
 def _print_version(given: bool) -> None:

@@ -47,6 +47,7 @@ class LogFormat(StrEnum):
 
 
 def log(
+    context: typer.Context,
     since: Annotated[
         str | None,
         typer.Option(
@@ -78,6 +79,8 @@ def log(
 
     Each delivery with its number, local time, state, post, account, and URL or error.
     """
+    if context.invoked_subcommand is not None:
+        return  # `log migrate`: its own options and work
     if limit > _SQLITE_MAX:
         raise UsageError(
             _("--limit: {limit} is more rows than a publish log can hold; use --all").format(
