@@ -259,3 +259,47 @@ def test_a_daemon_records_its_heartbeat_in_the_shared_log(repo: Repo, postgres_u
     assert (last.host, last.pid, last.running) == (host, int(pid), False)
     assert last.pid == process.pid
     assert last.last_pass is not None
+
+
+def test_no_transaction_stays_open_while_a_platform_is_called(
+    repo: Repo, postgres_url: str
+) -> None:
+    """Each write to the log is a short transaction of its own: while the sandbox takes
+    its time over each send, no session of humaspost sits in an open transaction, and
+    every session runs with the timeouts set."""
+    config = SHARED.replace("platform: sandbox", "platform: sandbox\n    delay: 400ms")
+    office(repo, config, posts=3)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HUMASPOST_")}
+    process = subprocess.Popen(
+        [str(HUMASPOST), "publish", "--now", NOW, "--workers", "2"],
+        cwd=repo.root,
+        env={**environment, "HUMASPOST_LANG": "en", VARIABLE: postgres_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen: list[tuple[str, bool]] = []
+    with psycopg.connect(postgres_url, autocommit=True) as watcher:
+        while process.poll() is None:
+            # (state, in it for longer than a log write takes): a transaction held over
+            # a send would sit `idle in transaction` for the sandbox's 400 ms.
+            seen += watcher.execute(
+                "SELECT state, clock_timestamp() - state_change > interval '150 ms'"
+                " FROM pg_stat_activity"
+                " WHERE application_name = 'humaspost' AND datname = current_database()"
+            ).fetchall()
+            time.sleep(0.02)
+    stdout, stderr = process.communicate()
+    assert process.returncode == 0, stderr
+    assert stdout.count("sent ") == 6
+    assert ("idle", True) in seen  # sessions were watched while their process waited
+    assert ("idle in transaction", True) not in seen
+
+
+def test_every_session_runs_with_timeouts(postgres_url: str) -> None:
+    with PublishLog(DatabaseUrl(postgres_url, VARIABLE)) as log:
+        shown = [
+            log.store.execute(f"SHOW {name}").fetchone()[0]
+            for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+        ]
+    assert shown == ["15s", "10s", "1min"]
