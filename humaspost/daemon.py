@@ -61,7 +61,7 @@ from humaspost.posts import Post
 from humaspost.problems import HumaspostError, Problem, Severity, Span, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
-from humaspost.publog import PublishLog
+from humaspost.publog import PublishLog, RowState
 from humaspost.repository import is_post_path, shown_name, walk_posts
 from humaspost.runs import outside_git_refusal, publish_pass
 from humaspost.store_postgres import DatabaseUrl
@@ -512,7 +512,9 @@ class Daemon:
         now = self.clock()
         with PublishLog(self.path) as log:
             deliveries = plan_from_log(loaded, self.config, log, now, until=now + HORIZON)
-            times = _wake_times(deliveries, now)
+            # Also when another publisher's claims run out (one on another server may
+            # have died): its deliveries are taken over then, not at the next sweep.
+            times = _wake_times(deliveries, now) | _lease_ends(log, self.settings.owner, now)
             upcoming = min(times, default=None)
             if upcoming is None:  # nothing within HORIZON: when is the next one at all?
                 later, _ = plan_bounded(
@@ -632,6 +634,15 @@ class Daemon:
                     log.write_daemon(self.settings.owner, beat, self.clock())
             except HumaspostError as error:  # the database away: the next pass says so
                 self.log.error(N_("heartbeat not recorded"), extra={"error": str(error)})
+
+
+def _lease_ends(log: PublishLog, owner: str, now: datetime) -> set[datetime]:
+    """When the claims other publishers hold run out, if they are not renewed."""
+    return {
+        row.lease_until
+        for row in log.rows_with_state(RowState.SENDING)
+        if row.owner != owner and row.lease_until is not None and row.lease_until > now
+    }
 
 
 def _wake_times(deliveries: list[Delivery], now: datetime) -> set[datetime]:
