@@ -170,13 +170,19 @@ def _psycopg() -> Any:
 
 
 def _reason(error: Exception) -> str:
-    """libpq's explanation, on one line, scrubbed of anything secret: of `connection to
-    server at "db", port 5432 failed: Connection refused`, the part after the server
-    (which the message names already)."""
+    """The server's or libpq's explanation, on one line, scrubbed of anything secret."""
+    # An error the server sent has its own first line (the CONTEXT lines after it say
+    # only where it happened: "while locking tuple (0,2)").
+    primary = getattr(getattr(error, "diag", None), "message_primary", None)
+    if primary:
+        return secrets.redact(str(primary))
+    # A connection that failed: 'connection to server at "h", port 5432 failed:
+    # Connection refused', then libpq's hint ("Is the server running ...?") and, with
+    # several addresses, each attempt again. What follows its last "failed:" says why.
     lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
     first = lines[0] if lines else type(error).__name__
-    reason = first.rpartition(" failed: ")[2].removeprefix("FATAL:").strip()
-    return secrets.redact(reason or first)
+    why = first.rpartition(" failed: ")[2].removeprefix("FATAL:").strip()
+    return secrets.redact(why or first)
 
 
 class PostgresStore:
@@ -267,6 +273,22 @@ class PostgresStore:
                     ' the grants of docs/operations.md ("Two servers, one log")'
                 ).format(where=self.where, reason=_reason(error))
             ) from None
+        except driver.errors.ReadOnlySqlTransaction as error:
+            # A writer meets this on a standby, or a database set read-only for
+            # maintenance; a reader (`read_only`) only through a bug of humaspost. Either
+            # way a message, as SQLite's read-only file gives, never psycopg's traceback.
+            if self.read_only:
+                message = _(
+                    "the publish log, {where}, was opened for reading only and cannot be"
+                    " written ({reason})"
+                )
+            else:
+                message = _(
+                    "the publish log, {where}, refused to write ({reason}): humaspost needs"
+                    " the database's primary server, not a standby, and a database that is"
+                    " not set read-only"
+                )
+            raise PublishLogError(message.format(where=self.where, reason=_reason(error))) from None
         except driver.InterfaceError as error:  # the connection was closed under us
             raise ConnectionLost(_reason(error)) from None
 

@@ -149,3 +149,18 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     if not postgres_server.is_running():
         postgres_server.start()
     postgres_server.drop_database(name)
+
+
+# The variable a test's PostgreSQL URL is said to come from (as in a real config).
+DATABASE_VARIABLE = "HUMASPOST_DATABASE_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log_database(request: pytest.FixtureRequest) -> str | None:
+    """Runs a test on both backends of the publish log: None for SQLite (the file under
+    state_dir), or the URL of a fresh PostgreSQL database. The server is started only
+    for the PostgreSQL runs."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_url")
+    return url

@@ -342,6 +342,12 @@ class PostgresServer:
     ) -> subprocess.CompletedProcess[str]:
         command = [self.pg_bin.program(program), *args]
         if self._as_user is not None:
+            # Again each time: another pytest session starting meanwhile (a second
+            # developer's run) closes pytest's root folder to others, and pg_ctl would
+            # find no data folder: `status` would say "no server running" of a server
+            # that runs, and `stop` would fail.
+            if self.base.exists():
+                self._let_search(self.base)
             command = ["runuser", "-u", SYSTEM_USER, "--", *command]
         started = time.monotonic()
         result = subprocess.run(

@@ -1,7 +1,9 @@
 """The publisher with a test platform that fails on demand, against a real publish log.
 
 `ScriptedPlatform` implements the `Platform` protocol the way a plugin would (it uses
-`publish_thread`, like the built-in adapters); only its failures are scripted.
+`publish_thread`, like the built-in adapters); only its failures are scripted. Every
+test runs on both backends of the log (SQLite, and PostgreSQL as `publish_log:
+${HUMASPOST_DATABASE_URL}` configures it) unless it is about SQLite's file.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ from humaspost.platforms.base import (
 )
 from humaspost.publisher import Outcome, PublishSettings, Result, publish_due
 from humaspost.publog import PublishLog, RowState
+from humaspost.store_postgres import DatabaseUrl
 from humaspost.workflow import load_posts, log_path, plan_from_log, sendable
-from tests.conftest import Repo
+from tests.conftest import DATABASE_VARIABLE, Repo
 
 # 2026-12-01 08:00 WIB
 DUE = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -151,21 +154,29 @@ class Recorder:
         self.ended.append(outcome)
 
 
-def accounts_config(names: list[str]) -> str:
-    lines = ["timezone: Asia/Jakarta", "accounts:"]
+def accounts_config(names: list[str], *, shared_log: bool = False) -> str:
+    lines = ["timezone: Asia/Jakarta"]
+    if shared_log:
+        lines.append(f"publish_log: ${{{DATABASE_VARIABLE}}}")
+    lines.append("accounts:")
     lines += [f"  {name}:\n    platform: sandbox" for name in names]
     return "\n".join(lines) + "\n"
 
 
 class Office:
     """A repository of posts, its publish log and the scripted platform, published
-    in-process with a clock the test sets."""
+    in-process with a clock the test sets. The log is the SQLite file under state_dir,
+    or with `database` (a URL) that PostgreSQL database, named in the config."""
 
-    def __init__(self, repo: Repo, accounts: list[str], delay: float = 0.0) -> None:
+    def __init__(
+        self, repo: Repo, accounts: list[str], delay: float = 0.0, database: str | None = None
+    ) -> None:
         self.repo = repo
-        repo.write_config(accounts_config(accounts))
+        repo.write_config(accounts_config(accounts, shared_log=database is not None))
         self.platform = ScriptedPlatform(delay)
-        self.log_path = log_path(repo.config(), sandbox=False, environ={})
+        environ = {} if database is None else {DATABASE_VARIABLE: database}
+        self.log_path = log_path(repo.config(), sandbox=False, environ=environ)
+        assert isinstance(self.log_path, DatabaseUrl) == (database is not None)
 
     def post(self, name: str, at: str, to: str, *parts: str, extra: str = "") -> None:
         body = "\n---\n".join(parts or (f"Halo warga, ini {name}",))
@@ -213,8 +224,8 @@ def results(outcomes: list[Outcome]) -> list[tuple[str, Result]]:
 
 
 @pytest.fixture
-def office(repo: Repo) -> Office:
-    return Office(repo, ["a", "b"])
+def office(repo: Repo, log_database: str | None) -> Office:
+    return Office(repo, ["a", "b"], database=log_database)
 
 
 def test_a_thread_is_sent_and_recorded(office: Office) -> None:
@@ -405,9 +416,9 @@ def test_another_publishers_delivery_is_skipped(office: Office) -> None:
     assert office.platform.calls == []
 
 
-def test_accounts_run_concurrently_each_in_order(repo: Repo) -> None:
+def test_accounts_run_concurrently_each_in_order(repo: Repo, log_database: str | None) -> None:
     names = [f"k{n}" for n in range(6)]
-    office = Office(repo, names, delay=0.1)
+    office = Office(repo, names, delay=0.1, database=log_database)
     for minute in range(3):
         for name in names:
             # Written in reverse so that file order is not time order.
@@ -424,9 +435,9 @@ def test_accounts_run_concurrently_each_in_order(repo: Repo) -> None:
         assert office.platform.order[name] == [f"Pengumuman {name} nomor {n}" for n in range(3)]
 
 
-def test_workers_bound_the_accounts_at_once(repo: Repo) -> None:
+def test_workers_bound_the_accounts_at_once(repo: Repo, log_database: str | None) -> None:
     names = [f"k{n}" for n in range(4)]
-    office = Office(repo, names, delay=0.05)
+    office = Office(repo, names, delay=0.05, database=log_database)
     for name in names:
         office.post(name, "2026-12-01 08:00", name)
     assert len(office.run(DUE, workers=2)) == 4
@@ -510,8 +521,10 @@ def test_a_run_that_lost_its_claim_leaves_the_new_owners_send_alone(office: Offi
 
 
 def test_waiting_on_a_locked_log_mid_thread_is_not_an_adapter_failure(
-    office: Office, monkeypatch: pytest.MonkeyPatch
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # SQLite alone: the lock of its file, held by another program.
+    office = Office(repo, ["a", "b"])
     office.post("t", "2026-12-01 08:00", "a", "Satu", "Dua", "Tiga")
     monkeypatch.setattr(store_sqlite, "BUSY_TIMEOUT", 0.2)  # waited 30 s in production
     PublishLog(office.log_path).close()  # the log exists, as after any earlier run

@@ -1,4 +1,5 @@
-"""The publish log: a real SQLite file in a temporary folder, as `publish` uses it."""
+"""The publish log as `publish` uses it, on both backends: a real SQLite file in a
+temporary folder, and a fresh database on the tests' real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from humaspost.publog import (
     Claim,
     ClaimLost,
     DeliveryKey,
+    LogLocation,
     LogRow,
     PublishLog,
     RowState,
     occurrence_of,
 )
+from humaspost.store_postgres import DatabaseUrl
 from humaspost.store_sqlite import MIGRATIONS
-from tests.conftest import ENDS
+from tests.conftest import DATABASE_VARIABLE, ENDS
 
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -29,9 +32,22 @@ KEY = DeliveryKey("2026/12/banjir", ONCE, "pemkot-x")
 
 
 @pytest.fixture
-def log(tmp_path: Path) -> Iterator[PublishLog]:
-    with PublishLog(tmp_path / "state" / "publog.sqlite") as publog:
+def location(tmp_path: Path, log_database: str | None) -> LogLocation:
+    """Where the log is: a SQLite file, or a fresh PostgreSQL database (both, by turns)."""
+    if log_database is None:
+        return tmp_path / "state" / "publog.sqlite"
+    return DatabaseUrl(log_database, DATABASE_VARIABLE)
+
+
+@pytest.fixture
+def log(location: LogLocation) -> Iterator[PublishLog]:
+    with PublishLog(location) as publog:
         yield publog
+
+
+def second_connection(log: PublishLog) -> PublishLog:
+    """Another connection to the same log, as another publisher (or server) opens it."""
+    return PublishLog(log.location)
 
 
 def claim(
@@ -82,14 +98,14 @@ def test_migrations_create_the_schema_and_set_user_version(tmp_path: Path) -> No
     db.close()
 
 
-def test_reopening_keeps_rows_and_does_not_migrate_again(tmp_path: Path) -> None:
-    path = tmp_path / "publog.sqlite"
-    with PublishLog(path) as first:
+def test_reopening_keeps_rows_and_does_not_migrate_again(location: LogLocation) -> None:
+    with PublishLog(location) as first:
         taken = claim(first)
         assert taken is not None
+        known = first.store.known_version
     for _ in range(3):
-        with PublishLog(path) as again:
-            assert again.store.version() == len(MIGRATIONS)
+        with PublishLog(location) as again:
+            assert again.store.version() == known
             row = again.row(taken.row_id)
             assert row is not None and row.key == KEY and row.state is RowState.SENDING
 
@@ -107,11 +123,16 @@ def test_claim_is_exclusive(log: PublishLog) -> None:
     assert row.owner == "host/1" and row.lease_until == T0 + LEASE
 
 
-def test_claims_from_two_connections_on_one_file(tmp_path: Path) -> None:
-    path = tmp_path / "publog.sqlite"
-    with PublishLog(path) as one, PublishLog(path) as two:
-        assert claim(one, owner="host/1") is not None
+def test_claims_from_two_connections_to_one_log(log: PublishLog) -> None:
+    with second_connection(log) as two:
+        taken = claim(log, owner="host/1")
+        assert taken is not None
         assert claim(two, owner="host/2") is None
+        # Each connection sees what the other wrote.
+        row = two.row(taken.row_id)
+        assert row is not None and row.owner == "host/1"
+        log.finish(taken.row_id, ENDS[RowState.SENT], owner="host/1", now=T0, outcome="sent")
+        assert state(two, taken.row_id) is RowState.SENT
 
 
 def test_a_live_sending_row_is_never_claimable(log: PublishLog) -> None:
