@@ -35,7 +35,7 @@ from humaspost.lifecycle import pending_since as pending_since
 from humaspost.platforms.base import PartReceipt
 from humaspost.store import ConnectionLost
 from humaspost.store import PublishLogError as PublishLogError  # re-exported
-from humaspost.store_postgres import DatabaseUrl, PostgresStore, has_log
+from humaspost.store_postgres import DatabaseUrl, PostgresStore
 from humaspost.store_sqlite import LOG_NAME as LOG_NAME  # re-exported
 from humaspost.store_sqlite import RESTORE, SqliteStore
 from humaspost.store_sqlite import log_exists as sqlite_log_exists
@@ -55,10 +55,12 @@ LogLocation = Path | DatabaseUrl
 
 
 def log_exists(location: LogLocation) -> bool:
-    """Whether there is a publish log at `location` (see store_sqlite.log_exists; a
-    database holds one once a writer has migrated it)."""
+    """Whether there is a publish log at `location` (see store_sqlite.log_exists). A
+    database is one, made there by whoever opens it first (the config names it: an
+    empty one is a log of an office that has sent nothing yet, never a file gone
+    missing); whether it can be reached shows when it is opened."""
     if isinstance(location, DatabaseUrl):
-        return has_log(location)
+        return True
     return sqlite_log_exists(location)
 
 

@@ -366,11 +366,3 @@ class PostgresStore:
         """Close the connection (a broken one quietly)."""
         self.connection.close()
 
-
-def has_log(target: DatabaseUrl) -> bool:
-    """Whether the database holds a publish log yet (the first writer makes one)."""
-    store = PostgresStore(target, read_only=True)
-    try:
-        return store.version() > 0
-    finally:
-        store.close()
