@@ -388,7 +388,7 @@ class Daemon:
         names = self.cache.reload(paths, folders)
         if not names:
             return False
-        loaded, due = self.reschedule()
+        loaded, due = self.replan("reload")
         shown = set(names)
         self.report_problems([p for p in loaded.problems if p.file in shown])
         self.log.info(N_("reloaded"), extra={"files": names})
@@ -400,7 +400,7 @@ class Daemon:
         names = self.cache.follow_head()
         if names is None:
             return False
-        loaded, due = self.reschedule()
+        loaded, due = self.replan("commit")
         if names:
             shown = set(names)
             self.report_problems([p for p in loaded.problems if p.file in shown])
@@ -497,7 +497,16 @@ class Daemon:
                 extra={"count": result.unknown_after, "hint": "humaspost log --state unknown"},
             )
         if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
-            self.reschedule()
+            self.replan("pass")
+
+    def replan(self, reason: str) -> tuple[LoadedPosts, bool]:
+        """`reschedule`, but a log that cannot be read now (locked, its database away)
+        leaves the wake-ups as they were: the sweep, every minute, tries again."""
+        try:
+            return self.reschedule()
+        except HumaspostError as error:
+            self.log.error(N_("planning failed"), extra={"reason": reason, "error": str(error)})
+            return self.cache.snapshot(), False
 
     def reschedule(self) -> tuple[LoadedPosts, bool]:
         """Add a wake-up for every upcoming delivery time (and retry), drop stale ones;
