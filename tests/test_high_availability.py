@@ -262,20 +262,7 @@ def test_the_database_going_away_mid_burst_loses_nothing_and_doubles_nothing(
     assert check(office, outbox([server.root]), rows) == []
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        "publish",
-        pytest.param(
-            "daemon",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the daemon logs 'pass failed' at start and runs on (daemon.py, being"
-                " changed): the contract is exit 2",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("command", ["publish", "daemon"])
 def test_a_database_unreachable_at_start_is_exit_2_naming_the_server_not_the_password(
     tmp_path: Path, command: str
 ) -> None:
