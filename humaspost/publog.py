@@ -435,6 +435,11 @@ class PublishLog:
                 self._attempt(row_id, now, owner, Event.CLAIMED, None)
                 return Claim(row_id, 1, ())
             row = _row(values)
+            if self._claimed_already(row, owner, now):
+                # This very claim, run again after its commit's answer was lost: the row
+                # is this publisher's (else it would wait, `sending`, for its own lease
+                # to run out before anyone sent it).
+                return Claim(row.id, row.attempts, self.parts(row.id))
             if not claimable(row, due_at, now):
                 return None
             rescheduled = row.state in (RowState.FAILED, RowState.MISSED)
@@ -576,6 +581,15 @@ class PublishLog:
                 )
             self._attempt(row_id, now, owner, outcome or event, note)
         return took
+
+    def _claimed_already(self, row: LogRow, owner: str, now: datetime) -> bool:
+        """Whether `row` is held by `owner` through a claim made at `now`: what a `claim`
+        that is run again after a lost connection finds of its first run."""
+        return (
+            row.state is RowState.SENDING
+            and row.owner == owner
+            and self._already_finished(row.id, owner, now, str(Event.CLAIMED))
+        )
 
     def _already_finished(self, row_id: int, owner: str, now: datetime, outcome: str) -> bool:
         """Whether the latest attempt at the row is `outcome`, by `owner` at `now`: what
