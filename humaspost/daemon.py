@@ -72,6 +72,8 @@ from humaspost.yamlpos import Located
 
 LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)
+# After a pass that could not use the log, the next one comes this much later.
+RETRY_PASS = timedelta(seconds=5)
 # The events of the log are English for the JSON log's readers (programs); marked with
 # N_() so that the text log can show them (and this hint) in the language in use.
 MISSING_SECRETS_HINT = N_(
@@ -477,8 +479,9 @@ class Daemon:
                 is_gone=is_gone,
                 stop=self.stop,
             )
-        except HumaspostError as error:  # e.g. the log locked by another program
+        except HumaspostError as error:  # e.g. the log locked, or its database away
             self.log.error(N_("pass failed"), extra={"reason": reason, "error": str(error)})
+            self.pass_again_soon()
             return
         except Exception as error:  # a bug: in the daemon's log, and the daemon goes on
             self.log.error(
@@ -498,6 +501,22 @@ class Daemon:
             )
         if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
             self.replan("pass")
+
+    def pass_again_soon(self) -> None:
+        """After a pass that could not use the log: another in RETRY_PASS, not only at
+        the next sweep (a database back from a restart is used within seconds)."""
+        from apscheduler.triggers.date import DateTrigger
+
+        if self.stop.is_set():
+            return
+        self.scheduler.add_job(
+            self.inbox.put,
+            DateTrigger(run_date=self.clock.real(self.clock() + RETRY_PASS), timezone=UTC),
+            args=[_Pass("retry")],
+            id="retry-pass",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
 
     def replan(self, reason: str) -> tuple[LoadedPosts, bool]:
         """`reschedule`, but a log that cannot be read now (locked, its database away)

@@ -55,6 +55,8 @@ class Outcome:
     result: Result
     url: str | None = None
     error: str | None = None
+    # Skipped because another publisher holds it (claimed at the same moment).
+    held_elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,10 @@ class _Sender:
             if outcome.result is not Result.SKIPPED:
                 self.events.finished(outcome)
             outcomes.append(outcome)
+            if outcome.held_elsewhere:
+                # The account's posts go out in their order: the publisher that holds
+                # this one sends the ones after it (or a later pass does).
+                break
         return outcomes
 
     def thread_log(self) -> PublishLog:
@@ -270,7 +276,7 @@ class _Sender:
             source=delivery.post.source,
         )
         if claim is None:
-            return Outcome(delivery, Result.SKIPPED)
+            return Outcome(delivery, Result.SKIPPED, held_elsewhere=True)
         self.keeper.hold(claim.row_id)
         try:
             return self.send_claimed(log, delivery, claim, account)

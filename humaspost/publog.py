@@ -222,20 +222,28 @@ class PublishLog:
         self.where = shown_location(location)
         self.reconnect_for = reconnect_for
         self.store = _open_store(location, read_only=read_only)
-        try:
-            version = self._checked_version()
-            if version < self.store.known_version and read_only:
-                # A reader cannot bring the schema up to date: a writer does it, once.
+        while True:
+            try:
+                self._make_ready(read_only)
+                return
+            except ConnectionLost:  # between connecting and the first queries
+                self.store.reconnect(reconnect_for.total_seconds())
+            except BaseException:
                 self.store.close()
-                PublishLog(location).close()
-                self.store = _open_store(location, read_only=True)
-            elif version < self.store.known_version:
-                self.store.migrate()
-            if not read_only:
-                self.store.prepare()
-        except BaseException:
+                raise
+
+    def _make_ready(self, read_only: bool) -> None:
+        """Check the schema, bring it up to date, and set up a writing connection."""
+        version = self._checked_version()
+        if version < self.store.known_version and read_only:
+            # A reader cannot bring the schema up to date: a writer does it, once.
             self.store.close()
-            raise
+            PublishLog(self.location).close()
+            self.store = _open_store(self.location, read_only=True)
+        elif version < self.store.known_version:
+            self.store.migrate()
+        if not read_only:
+            self.store.prepare()
 
     def close(self) -> None:
         """Close the connection."""

@@ -93,9 +93,14 @@ def publish_pass(
         unknown_before = len(log.rows_with_state(RowState.UNKNOWN))
         settled = log.release_stale(start, is_gone)
         deliveries = plan_from_log(loaded, config, log, start, until=start)
+        busy = accounts_sending_elsewhere(log, settings.owner)
     chosen, not_committed = split_not_committed(
         due_now(deliveries, start, only_post), config, sandbox=sandbox
     )
+    # An account another publisher is sending for gets nothing more from this one now:
+    # its posts go out one after the other, in their order (that publisher goes on
+    # with them, or the next pass does).
+    chosen = [d for d in chosen if d.key.account not in busy or d.state is State.MISSED]
     names = [d.key.account for d in chosen]
     accounts, missing = resolve_accounts(config, names, environ, sandbox=sandbox)
     # Checked again on what is really sent: the log may have changed since (a `retry`).
@@ -136,6 +141,11 @@ def publish_pass(
     return PassResult(
         outcomes, missing, settled, unknown_before, unknown_after, not_started, held, not_committed
     )
+
+
+def accounts_sending_elsewhere(log: PublishLog, owner: str) -> set[str]:
+    """The accounts another publisher holds a delivery of (state `sending`)."""
+    return {row.key.account for row in log.rows_with_state(RowState.SENDING) if row.owner != owner}
 
 
 def refuse_outside_git(config: Config, loaded: LoadedPosts, *, sandbox: bool) -> None:

@@ -365,4 +365,3 @@ class PostgresStore:
     def close(self) -> None:
         """Close the connection (a broken one quietly)."""
         self.connection.close()
-

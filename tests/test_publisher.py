@@ -36,7 +36,7 @@ from humaspost.platforms.base import (
     publish_thread,
 )
 from humaspost.publisher import Outcome, PublishSettings, Result, publish_due
-from humaspost.publog import PublishLog, RowState
+from humaspost.publog import ONCE, DeliveryKey, PublishLog, RowState
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.workflow import load_posts, log_path, plan_from_log, sendable
 from tests.conftest import DATABASE_VARIABLE, Repo
@@ -187,6 +187,7 @@ class Office:
         now: datetime,
         clock: Callable[[], datetime] | None = None,
         stop: threading.Event | None = None,
+        after_planning: Callable[[], None] | None = None,
         **settings: object,
     ) -> list[Outcome]:
         config = self.repo.config()
@@ -194,6 +195,8 @@ class Office:
         with PublishLog(self.log_path) as log:
             deliveries = plan_from_log(loaded, config, log, now, until=now)
         chosen = sendable(deliveries, now)
+        if after_planning is not None:
+            after_planning()
         names = {d.key.account for d in chosen}
         accounts = {name: ResolvedAccount(name, "scripted", {}) for name in names}
         adapters: dict[str, Platform] = {name: self.platform for name in names}
@@ -226,6 +229,28 @@ def results(outcomes: list[Outcome]) -> list[tuple[str, Result]]:
 @pytest.fixture
 def office(repo: Repo, log_database: str | None) -> Office:
     return Office(repo, ["a", "b"], database=log_database)
+
+
+def test_a_post_another_publisher_claims_first_holds_back_the_accounts_later_ones(
+    office: Office,
+) -> None:
+    office.post("p1", "2026-12-01 08:00", "a")
+    office.post("p2", "2026-12-01 08:01", "a")
+    office.post("q", "2026-12-01 08:00", "b")
+    now = DUE + timedelta(minutes=2)
+    lease = timedelta(minutes=2)
+
+    def another_server_claims_p1() -> None:  # between this publisher's plan and its claims
+        with PublishLog(office.log_path) as log:
+            key = DeliveryKey("p1", ONCE, "a")
+            assert log.claim(key, platform="scripted", due_at=DUE, owner="humas-2/9/b",
+                             now=now, lease=lease)  # fmt: skip
+
+    outcomes = office.run(now, after_planning=another_server_claims_p1)
+    # p2 is not sent before p1, which the other server is sending: it waits its turn.
+    assert sorted(results(outcomes)) == [("p1", Result.SKIPPED), ("q", Result.SENT)]
+    assert office.platform.order["a"] == []
+    assert ("p2", "a") not in office.rows()
 
 
 def test_a_thread_is_sent_and_recorded(office: Office) -> None:
