@@ -42,7 +42,7 @@ from humaspost.tables import (
 from humaspost.times import day_name, format_local
 from humaspost.workflow import log_path
 
-CSV_FIELDS = ["id", "post", "occurrence", "account", "platform", "state", "due_at", "sent_at",
+CSV_FIELDS = ["id", "post", "occurrence", "account", "platform", "kind", "state", "due_at", "sent_at",
               "updated_at", "attempts", "url", "error", "commit", "blob", "author",
               "committed", "text"]  # fmt: skip
 # A commit as text output shows it, as `git log --oneline` does.
@@ -58,6 +58,7 @@ def search_log(
     account: str | None = None,
     state: str | None = None,
     limit: int | None = 1,
+    kind: str | None = None,
     environ: Mapping[str, str],
 ) -> list[LogRow]:
     """The rows of the publish log (or the sandbox's) that match, newest first; none
@@ -67,7 +68,7 @@ def search_log(
         return []
     with PublishLog(path, read_only=True) as publog:
         return publog.search(
-            since=since, post_id=post_id, account=account, state=state, limit=limit
+            since=since, post_id=post_id, account=account, state=state, limit=limit, kind=kind
         )
 
 
@@ -187,6 +188,7 @@ def row_json(log_row: LogRow) -> dict[str, Any]:
         "occurrence": log_row.key.occurrence,
         "account": log_row.key.account,
         "platform": log_row.platform,
+        "kind": str(log_row.kind),
         "state": str(log_row.state),
         "due_at": log_row.due_at.isoformat(),
         "sent_at": log_row.sent_at.isoformat() if log_row.sent_at else None,
