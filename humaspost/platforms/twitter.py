@@ -267,7 +267,7 @@ class TwitterPlatform:
         """The account's user id when tweepy cannot read it from the access token (None
         when it can): asked of X with `get_me` once per account and token."""
         token = account.settings["access_token"]
-        if _POST_ID.fullmatch(token.partition("-")[0]):
+        if _NUMERIC_ID.fullmatch(token.partition("-")[0]):
             return None
         key = (account.name, token)
         if key not in self._user_ids:
@@ -628,7 +628,7 @@ def _scrubbed(error: PublishError, account: ResolvedAccount) -> PublishError:
 # -- helpers -----------------------------------------------------------------------------
 
 
-_POST_ID = re.compile(r"[0-9]{1,20}")
+_NUMERIC_ID = re.compile(r"[0-9]{1,20}")
 _ALREADY_REPOSTED = ("already retweeted", "already reposted")
 
 
@@ -654,7 +654,7 @@ def _retweet(client: tweepy.Client, user_id: str | None, tweet_id: str) -> Any:
 
 def _checked_id(remote_id: str) -> str:
     """A post id, checked: one X could not have given is refused here, not sent."""
-    if not _POST_ID.fullmatch(remote_id):
+    if not _NUMERIC_ID.fullmatch(remote_id):
         raise PermanentError(_("{post_id} is not an X post id").format(post_id=repr(remote_id)))
     return remote_id
 
