@@ -41,14 +41,19 @@ ROUTES = [
     ("POST", re.compile(r"/2/media/upload/(\d+)/append"), "append"),
     ("POST", re.compile(r"/2/media/upload/(\d+)/finalize"), "finalize"),
     ("POST", re.compile(r"/2/media/metadata"), "metadata"),
+    ("POST", re.compile(r"/2/users/(\d+)/retweets"), "retweet"),
+    ("DELETE", re.compile(r"/2/users/(\d+)/retweets/(\d+)"), "unretweet"),
 ]
-NEEDS_JSON = {"create_tweet", "upload", "initialize", "append", "metadata"}
+NEEDS_JSON = {"create_tweet", "upload", "initialize", "append", "metadata", "retweet"}
+# Requests per 15-minute window, as x-rate-limit-limit says (reposts: 50 per user).
+WINDOW_LIMITS = {"retweet": 50, "unretweet": 50}
 # The one-request upload takes still images (and DM images, subtitles) only.
 ONE_SHOT_CATEGORIES = {"tweet_image", "dm_image", "subtitles"}
 ONE_SHOT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/bmp", "image/pjpeg", "image/tiff"}
 CHUNKED_LIMITS = {"tweet_gif": 15 * 2**20, "tweet_video": 512 * 2**20}
 MAX_IMAGE = 5 * 2**20
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
+ALREADY_RETWEETED = "You have already retweeted this Tweet."
 
 Answer = tuple[int, dict[str, Any]]
 
@@ -57,8 +62,11 @@ Answer = tuple[int, dict[str, Any]]
 class Fault:
     """An injected failure. `kind`: "429" (with its `reset_at`, epoch seconds; `daily`:
     the 24-hour posting cap rather than the 15-minute window), "503", "401" (an expired
-    or revoked token), "duplicate" (403 whatever the text), "slow" (do the work, answer
-    after `delay` seconds) or "reset" (do the work, start the answer, reset the
+    or revoked token), "duplicate" (403 whatever the text), "usage-capped" (429 with X's
+    UsageCapExceeded problem: the app's monthly cap), "credits" (402 CreditsDepleted:
+    the app's pay-per-use credits are used up), "already-retweeted" (403 with the v1.1
+    refusal of a repost made already, code 327), "slow" (do the work, answer after
+    `delay` seconds) or "reset" (do the work, start the answer, reset the
     connection)."""
 
     kind: str
@@ -74,6 +82,7 @@ class Tweet:
     reply_to: str | None
     media_ids: list[str]
     deleted: bool = False
+    author: str | None = None  # another user's username; None: this account's own
 
 
 @dataclass
@@ -102,6 +111,30 @@ def invalid(parameter: str, message: str) -> Answer:
     }
 
 
+def usage_capped() -> Answer:
+    """X's answer when the app's monthly usage cap is reached (a 429, not a rate limit:
+    the rate-limit headers still show room)."""
+    return 429, {
+        "account_id": "1790000000000000000",
+        "product_name": "standard-basic",
+        "title": "UsageCapExceeded",
+        "period": "Monthly",
+        "scope": "Product",
+        "detail": "Usage cap exceeded: Monthly product cap",
+        "type": "https://api.twitter.com/2/problems/usage-capped",
+    }
+
+
+def credits_depleted() -> Answer:
+    """X's answer when the app's pay-per-use credits are used up."""
+    return 402, {
+        "title": "CreditsDepleted",
+        "detail": "Your enrolled account [1790000000000000000] does not have any credits "
+        "to fulfill this request.",
+        "type": "https://api.twitter.com/2/problems/credits",
+    }
+
+
 def decode(value: object) -> bytes | None:
     try:
         return base64.b64decode(value, validate=True) if isinstance(value, str) else None
@@ -120,12 +153,14 @@ class FakeX:
         access_token: str,
         access_token_secret: str,
         username: str = "pemkotbekasi",
+        user_id: str = "1234567890",
         processing_polls: int = 1,
         access_level: str = "read-write",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.keys = (consumer_key, consumer_secret, access_token, access_token_secret)
         self.username = username
+        self.user_id = user_id  # what X answers /2/users/me with; the token's prefix
         self.processing_polls = processing_polls  # for GIFs and videos
         self.access_level = access_level  # the token's permissions, as X reports them
         # X's idea of now (epoch seconds) for rate-limit resets and expiries: a test that
@@ -133,6 +168,8 @@ class FakeX:
         self.clock = clock
         self.tweets: list[Tweet] = []  # every tweet created, in order (deleted ones too)
         self.media: dict[str, Media] = {}
+        # Who reposts what now, (user id, post id), in the order they were reposted.
+        self.retweets: list[tuple[str, str]] = []
         self.calls: list[str] = []  # the endpoint of every signed request, in order
         self.rejected: list[str] = []  # why unsigned or badly signed requests were refused
         self.faults: dict[str, list[Fault | None]] = {}
@@ -159,6 +196,13 @@ class FakeX:
         of them fail with `fault`."""
         with self.lock:
             self.faults.setdefault(endpoint, []).extend([None] * after + [fault] * times)
+
+    def others_post(self, text: str, author: str = "pemkotbekasi_resmi") -> Tweet:
+        """A post by another user (the one the account reposts), as X has it."""
+        with self.lock:
+            tweet = Tweet(str(next(self.ids)), text, None, [], author=author)
+            self.tweets.append(tweet)
+            return tweet
 
     def live(self) -> list[Tweet]:
         """The tweets that exist (not deleted), in order."""
@@ -236,8 +280,33 @@ class FakeX:
 
     def do_me(self, _: None, __: str, ___: Any) -> Answer:
         return 200, {
-            "data": {"id": "1234567890", "name": "Humas Pemkot", "username": self.username}
+            "data": {"id": self.user_id, "name": "Humas Pemkot", "username": self.username}
         }
+
+    def do_retweet(self, user_id: str, _: str, body: dict[str, Any]) -> Answer:
+        tweet_id = body.get("tweet_id")
+        if user_id != self.user_id:
+            detail = "You are not permitted to perform this action."
+            return problem(403, "Forbidden", detail)
+        if not isinstance(tweet_id, str) or not tweet_id.isdigit():
+            return invalid("tweet_id", "The `tweet_id` query parameter value is not valid.")
+        if tweet_id not in {t.id for t in self.live()}:
+            kind = "https://api.twitter.com/2/problems/resource-not-found"
+            detail = f"Could not find tweet with tweet_id: [{tweet_id}]."
+            return problem(404, "Not Found Error", detail, kind)
+        # Idempotent, as X's v2 is: reposting again answers the same and changes nothing.
+        if (user_id, tweet_id) not in self.retweets:
+            self.retweets.append((user_id, tweet_id))
+        return 200, {"data": {"retweeted": True}}
+
+    def do_unretweet(self, path: str, _: str, __: Any) -> Answer:
+        user_id, tweet_id = path.split("/")
+        if user_id != self.user_id:
+            return problem(403, "Forbidden", "You are not permitted to perform this action.")
+        # Succeeds with no action when the user does not repost it (any more).
+        if (user_id, tweet_id) in self.retweets:
+            self.retweets.remove((user_id, tweet_id))
+        return 200, {"data": {"retweeted": False}}
 
     def do_upload(self, _: None, __: str, body: dict[str, Any]) -> Answer:
         category, media_type = body.get("media_category"), body.get("media_type")
@@ -343,24 +412,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.respond(*problem(401, "Unauthorized", "Unauthorized"))
             return
         name, found = matches[0]
+        self.endpoint = name
         with x.lock:
             x.calls.append(name)
             fault = x.faults[name].pop(0) if x.faults.get(name) else None
         kind = fault.kind if fault else None
         if fault is not None and fault.kind == "429":
             self.rate_limited(fault)
-        elif kind in ("503", "401", "duplicate"):
+        elif kind in ("503", "401", "duplicate", "usage-capped", "credits", "already-retweeted"):
             self.respond(*{
                 "503": problem(503, "Service Unavailable", "Service Unavailable"),
                 "401": problem(401, "Unauthorized", "Unauthorized"),
                 "duplicate": problem(403, "Forbidden", DUPLICATE),
+                "usage-capped": usage_capped(),
+                "credits": credits_depleted(),
+                "already-retweeted": (
+                    403, {"errors": [{"code": 327, "message": ALREADY_RETWEETED}]}
+                ),
             }[kind])  # fmt: skip
         else:
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = "not JSON"
-            path_id = found.group(1) if found.groups() else None
+            path_id = "/".join(found.groups()) if found.groups() else None
             status, answer = x.answer(name, path_id, url.query, body)
             if kind == "reset":
                 self.reset_connection()
@@ -380,7 +455,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         now = self.server.fake.clock()  # type: ignore[attr-defined]
-        for name, value in (headers or self.rate_headers(99, now + 900)).items():
+        limit = WINDOW_LIMITS.get(getattr(self, "endpoint", ""), 100)
+        for name, value in (headers or self.rate_headers(limit - 1, now + 900, limit)).items():
             self.send_header(name, value)
         if status != 401:
             self.send_header("x-access-level", self.server.fake.access_level)  # type: ignore[attr-defined]
@@ -388,9 +464,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     @staticmethod
-    def rate_headers(remaining: int, reset: float) -> dict[str, str]:
+    def rate_headers(remaining: int, reset: float, limit: int = 100) -> dict[str, str]:
         return {
-            "x-rate-limit-limit": "100",
+            "x-rate-limit-limit": str(limit),
             "x-rate-limit-remaining": str(remaining),
             "x-rate-limit-reset": str(int(reset)),
         }
