@@ -42,8 +42,8 @@ from humaspost.tables import (
 from humaspost.times import day_name, format_local
 from humaspost.workflow import log_path
 
-CSV_FIELDS = ["id", "post", "occurrence", "account", "platform", "kind", "state", "due_at", "sent_at",
-              "updated_at", "attempts", "url", "error", "commit", "blob", "author",
+CSV_FIELDS = ["id", "post", "occurrence", "account", "platform", "kind", "state", "due_at",
+              "sent_at", "updated_at", "attempts", "url", "error", "commit", "blob", "author",
               "committed", "text"]  # fmt: skip
 # A commit as text output shows it, as `git log --oneline` does.
 SHORT_COMMIT = 7

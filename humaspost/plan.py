@@ -15,8 +15,9 @@ from humaspost.config import Account, Config
 from humaspost.i18n import N_, _
 from humaspost.lifecycle import RowState, pending_since, shown_state
 from humaspost.lifecycle import State as State  # re-exported: the plan's states
+from humaspost.platforms.base import Origin
 from humaspost.posts import Post
-from humaspost.publog import ONCE, DeliveryKey, LogRow, occurrence_of
+from humaspost.publog import ONCE, DeliveryKey, Kind, LogRow, occurrence_of
 from humaspost.repeats import occurrences
 
 
@@ -40,6 +41,10 @@ class Delivery:
     state: State
     row: LogRow | None
     missed_reason: str | None = None  # why, when its state is missed
+    # A re-share (`amplify`, `repost:`): what it re-shares, and a comment (Facebook).
+    kind: Kind = Kind.POST
+    origin: Origin | None = None
+    comment: str | None = None
 
     @property
     def ready_at(self) -> datetime:
