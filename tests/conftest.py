@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -122,7 +124,7 @@ def run_humaspost(
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+def postgres_server() -> Iterator[PostgresServer]:
     """A real PostgreSQL server for this session (one per xdist worker), on 127.0.0.1."""
     pg_bin = find_pg_bin()
     if pg_bin is None:
@@ -133,10 +135,17 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
             "(apt-get install postgresql)",
             pytrace=False,
         )
-    server = PostgresServer(tmp_path_factory.mktemp("postgres"), pg_bin)
-    server.start()
-    yield server
-    server.stop()
+    # Not under pytest's own temporary folder: another pytest session on the machine
+    # makes that root's alone again (mode 0700), which would cut the `postgres` user off
+    # from a running cluster. /tmp lets every user pass.
+    base = Path(tempfile.mkdtemp(prefix="humaspost-pg-"))
+    server = PostgresServer(base, pg_bin)
+    try:
+        server.start()
+        yield server
+        server.stop()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

@@ -131,16 +131,11 @@ def test_a_pytest_session_starting_meanwhile_does_not_hide_the_server(
     postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Another developer's pytest run closes pytest's folders to other users when it
-    starts; the server, run as the postgres user, must still be found and stopped."""
-    # (As root; as another user the server is that user's, and the folders stay open
-    # to it.) Only this worker's own folders: closing those shared with other sessions
-    # would do to them what this test guards against.
+    starts; the server, run as the postgres user, must still be found and stopped: its
+    folder is outside them."""
     own = tmp_path_factory.getbasetemp()
-    base = postgres_server.base
-    closed = [folder for folder in [base, *base.parents] if folder.is_relative_to(own)]
-    assert own in closed
-    for folder in closed:
-        folder.chmod(folder.stat().st_mode & ~0o077)  # as a new pytest session does
+    assert not postgres_server.base.is_relative_to(own.parent)  # every session's folders
+    own.chmod(own.stat().st_mode & ~0o077)  # as a new pytest session does
     assert postgres_server.is_running()
     postgres_server.restart()
     with postgres_server.connect() as conn:
