@@ -547,7 +547,7 @@ class _PostChecker:
                     ),
                 )
             self.check_adapter(account, span)
-        if target.platform == reshare.TWITTER and self.post.content.parts:
+        if target.platform == reshare.TWITTER and self.post.located.data.get("text") is not None:
             self.report(
                 "HP121",
                 _(

@@ -411,7 +411,10 @@ class _PostLoader:
                         field=key
                     ),
                     self.at((key,), at_key=True),
-                    _("to re-share this post too, let the accounts re-share it with a new post")
+                    _(
+                        "remove 'amplify': to have more accounts re-share the same post, "
+                        "put them in 'to'"
+                    )
                     if key == "amplify"
                     else _("only 'text' may go with 'repost': a comment, on Facebook only"),
                 )
