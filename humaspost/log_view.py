@@ -28,7 +28,15 @@ from humaspost.config import Config
 from humaspost.gitsource import Source
 from humaspost.i18n import _
 from humaspost.lifecycle import State, shown_state_of_row, state_label
-from humaspost.publog import ONCE, DeliveryKey, LogRow, PublishLog, RowState, log_exists
+from humaspost.publog import (
+    ONCE,
+    DeliveryKey,
+    LogRow,
+    PublishLog,
+    RowState,
+    log_exists,
+    split_occurrence,
+)
 from humaspost.tables import (
     GAP,
     KEEP,
@@ -106,8 +114,12 @@ def log_text(
             (state_label(state).ljust(state_width), STATE_STYLE[state]),
             (f"  {log_row.key.post_id} → {log_row.key.account}", None),
         ]
-        if log_row.key.occurrence != ONCE:
-            head.append((f" @ {_occurrence_on(log_row.key, local, tz)}", "dim"))
+        base, origin = split_occurrence(log_row.key.occurrence)
+        if base != ONCE:
+            head.append((f" @ {_occurrence_on(base, local, tz)}", "dim"))
+        if origin is not None:
+            reshare = _("(re-share of {account})").format(account=origin)
+            head.append((f" {reshare}", "dim"))
         detail: list[Segment] = [(text, None)] if (text := _detail(log_row)) else []
         if log_row.source is not None:
             detail += [(GAP, None)] if detail else []
@@ -214,10 +226,11 @@ def source_json(source: Source | None) -> dict[str, Any]:
 
 
 def occurrence(key: DeliveryKey, tz: ZoneInfo) -> str:
-    """A repeat's occurrence in local time (the key keeps it in UTC); `once` as it is."""
-    if key.occurrence == ONCE:
-        return ONCE
-    return format_local(datetime.fromisoformat(key.occurrence), tz)
+    """A repeat's occurrence in local time (the key keeps it in UTC); `once` as it is;
+    a re-share's with `>` and the account whose delivery it re-shares."""
+    base, origin = split_occurrence(key.occurrence)
+    shown = base if base == ONCE else format_local(datetime.fromisoformat(base), tz)
+    return shown if origin is None else f"{shown}>{origin}"
 
 
 def _moment(log_row: LogRow) -> datetime:
@@ -225,10 +238,10 @@ def _moment(log_row: LogRow) -> datetime:
     return log_row.sent_at or log_row.updated_at
 
 
-def _occurrence_on(key: DeliveryKey, local: datetime, tz: ZoneInfo) -> str:
+def _occurrence_on(occurrence: str, local: datetime, tz: ZoneInfo) -> str:
     """A repeat's occurrence beside a row shown at `local`: the time alone on the same
     day, else with the date (the zone is in the heading)."""
-    at = datetime.fromisoformat(key.occurrence).astimezone(tz)
+    at = datetime.fromisoformat(occurrence).astimezone(tz)
     return f"{at:%H:%M}" if at.date() == local.date() else f"{at:%Y-%m-%d %H:%M}"
 
 

@@ -165,6 +165,13 @@ def unstamp(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def split_occurrence(occurrence: str) -> tuple[str, str | None]:
+    """A key's occurrence as (the post's occurrence, the origin's account): a
+    re-share's (`once>pemkot-x`) names the delivery it re-shares; a post's has none."""
+    base, _, origin = occurrence.partition(">")
+    return base, origin or None
+
+
 def occurrence_of(moment: datetime | None) -> str:
     """The occurrence part of a key: a repeat's UTC time, or `once`."""
     return ONCE if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
