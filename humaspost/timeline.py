@@ -39,7 +39,16 @@ from humaspost.lifecycle import shown_state_of_row
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
 from humaspost.problems import Problem
-from humaspost.publog import DeliveryKey, LogLocation, LogRow, PublishLog, RowState, log_exists
+from humaspost.publog import (
+    DeliveryKey,
+    Kind,
+    LogLocation,
+    LogRow,
+    PublishLog,
+    RowState,
+    log_exists,
+    split_occurrence,
+)
 from humaspost.repeats import occurrences
 from humaspost.schedule_warnings import ScheduleWarning, schedule_warnings
 from humaspost.store_postgres import DatabaseUrl
@@ -69,6 +78,13 @@ class Entry:
     row: LogRow | None
     planned: bool
     ready_at: datetime
+    kind: Kind = Kind.POST
+
+    @property
+    def origin_key(self) -> DeliveryKey | None:
+        """For a re-share of a delivery (`amplify`), that delivery's key."""
+        base, origin = split_occurrence(self.key.occurrence)
+        return None if origin is None else DeliveryKey(self.key.post_id, base, origin)
 
     @classmethod
     def of(cls, delivery: Delivery) -> Entry:
@@ -82,6 +98,7 @@ class Entry:
             delivery.row,
             planned=True,
             ready_at=delivery.ready_at,
+            kind=delivery.kind,
         )
 
     @classmethod
@@ -97,6 +114,7 @@ class Entry:
             row,
             planned=False,
             ready_at=ready or row.due_at,
+            kind=row.kind,
         )
 
     @property
@@ -141,6 +159,14 @@ class Entry:
             )
         return hint.format(row_id=row.id, flag=flag, platform=self.platform)
 
+    def _origin(self) -> str | None:
+        if self.kind is not Kind.REPOST:
+            return None
+        origin = self.origin_key
+        if origin is not None:
+            return origin.account
+        return self.post.repost if self.post is not None else None
+
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         """The entry as one of `deliveries` in `ScheduleView.as_json`."""
         row = self.row
@@ -151,6 +177,10 @@ class Entry:
             "account": self.key.account,
             "platform": self.platform,
             "occurrence": self.key.occurrence,
+            "kind": str(self.kind),
+            # What a re-share re-shares: the account whose delivery (`amplify`), or the
+            # address (`repost:`); null for a post.
+            "origin": self._origin(),
             "due_at": self.due_at.astimezone(UTC).isoformat(),
             "local_time": self.due_at.astimezone(tz).isoformat(),
             "state": str(self.state),
