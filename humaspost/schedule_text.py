@@ -42,6 +42,7 @@ from humaspost.tables import (
 )
 from humaspost.timeline import FAILING, SHOWN_PER_REPEAT, Entry, NotShown, ScheduleView
 from humaspost.times import day_name, format_local
+from humaspost.x_costs import cost_lines
 
 # Where an entry's detail lines start: under its state, after `  08:00  `.
 DETAIL_INDENT = 9
@@ -83,6 +84,12 @@ def schedule_text(
         lines.extend(sandbox_note(cfg, cwd, width))
     lines.extend(not_shown_lines(view.not_shown, cfg, width))
     lines.extend(warning_lines(view.warnings, width))
+    for cost_warning in view.x_warnings:
+        segments = [(_("warning:") + " ", "bold yellow"), (cost_warning.message, None)]
+        lines.extend(wrapped(segments, width, MESSAGE_INDENT))
+    if view.x_cost is not None:
+        for line in cost_lines(view.x_cost, now.astimezone(tz).date()):
+            lines.extend(wrapped([(line, "dim")], width, MESSAGE_INDENT))
     lines.extend(blocked_lines(view.errors, width))
     lines.extend(not_committed_lines(view.not_committed, width))
     for daemon in view.daemons or [view.daemon]:

@@ -54,6 +54,15 @@ from humaspost.schedule_warnings import ScheduleWarning, schedule_warnings
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.times import local_midnight
 from humaspost.workflow import LoadedPosts, committed_only, load_posts, log_path, plan_from_log
+from humaspost.x_cost_plan import x_requests
+from humaspost.x_costs import (
+    CostWarning,
+    Estimate,
+    budget_warnings,
+    cost_json,
+    estimate,
+    limit_warnings,
+)
 
 MAX_DAYS = 3660
 SHOWN_PER_REPEAT = 500
@@ -273,6 +282,9 @@ class ScheduleView:
     not_committed: list[str] = field(default_factory=list)
     # With a shared (PostgreSQL) log: every server's daemon, from the log.
     daemons: list[DaemonStatus] = field(default_factory=list)
+    # The estimated X API cost of what is shown, and X's limits or the budget passed.
+    x_cost: Estimate | None = None
+    x_warnings: list[CostWarning] = field(default_factory=list)
 
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         """The view for `schedule --format json`::
@@ -327,6 +339,11 @@ class ScheduleView:
             "not_committed": self.not_committed,
             "daemon": self.daemon.as_json(),
             "daemons": [status.as_json() for status in self.daemons],
+            **(
+                cost_json(self.x_cost, self.now.astimezone(tz).date(), self.x_warnings)
+                if self.x_cost is not None
+                else {"x_cost": None}
+            ),
         }
 
 
@@ -360,11 +377,15 @@ def schedule_view(
         for e in entries
         if e.due_at <= until and (show_all or e.due_at >= today or e.state in ATTENTION)
     ]
-    warnings = schedule_warnings(
-        ((e.key.account, e.due_at, e.state) for e in shown),
-        cfg,
-        today.astimezone(cfg.timezone).date(),
-    )
+    day = today.astimezone(cfg.timezone).date()
+    warnings = schedule_warnings(((e.key.account, e.due_at, e.state) for e in shown), cfg, day)
+    requests = x_requests(shown, cfg)
+    x_cost = estimate(requests, cfg.timezone, cfg.x_prices, cfg.x_monthly_budget)
+    daily = {name: account.daily_limit for name, account in cfg.accounts.items()}
+    x_warnings = [
+        *limit_warnings(requests, cfg.timezone, daily, warn_from=day),
+        *budget_warnings(x_cost),
+    ]
     return ScheduleView(
         now=now,
         until=until,
@@ -376,6 +397,8 @@ def schedule_view(
         failing=bool(loaded.errors or not_committed) or any(e.failing for e in entries),
         not_committed=not_committed,
         daemons=shared_daemons(log_path(cfg, sandbox=sandbox, environ=environ), now),
+        x_cost=x_cost if x_cost.months else None,
+        x_warnings=x_warnings,
     )
 
 
