@@ -149,3 +149,15 @@ def test_schedule_folds_the_reshares_still_to_go_under_their_origin(
         ("pemkot", "post", None), ("kec-a", "repost", "pemkot"),
         ("kec-b", "repost", "pemkot"), ("kec-c", "repost", "pemkot"),
     ]  # fmt: skip
+
+
+def test_preview_shows_who_reshares_and_when(repo: Repo) -> None:
+    office(repo, None)
+    text = run_humaspost("preview", "posts/program.yaml", cwd=repo.root)
+    assert "    re-shared by kec-a +10m, kec-b +20m, kec-c +30m\n" in text.stdout
+    data = run_humaspost("preview", "posts/program.yaml", "--format", "json", cwd=repo.root)
+    (delivery,) = json.loads(data.stdout)["files"][0]["deliveries"]
+    assert delivery["reshared_by"] == [
+        {"account": "kec-a", "after_seconds": 600}, {"account": "kec-b", "after_seconds": 1200},
+        {"account": "kec-c", "after_seconds": 1800},
+    ]  # fmt: skip
