@@ -359,7 +359,7 @@ def test_log_csv_is_separated_for_the_language_and_keeps_machine_keys(
     assert raw.startswith(b"\xef\xbb\xbf")  # the byte order mark: Excel reads UTF-8
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0] == separator.join(
-        ["id", "post", "occurrence", "account", "platform", "state", "due_at", "sent_at",
+        ["id", "post", "occurrence", "account", "platform", "kind", "state", "due_at", "sent_at",
          "updated_at", "attempts", "url", "error", "commit", "blob", "author", "committed",
          "text"]
     )  # fmt: skip
