@@ -364,7 +364,7 @@ def test_log_csv_is_separated_for_the_language_and_keeps_machine_keys(
          "text"]
     )  # fmt: skip
     table = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=separator))
-    assert len(table) == 13 and all(None not in row and len(row) == 17 for row in table)
+    assert len(table) == 13 and all(None not in row and len(row) == 18 for row in table)
     banjir = next(row for row in table if row["account"] == "kec-bantargebang")
     assert (banjir["state"], banjir["error"]) == ("failed", FB_TOKEN_EXPIRED)
     # The text has both separators in it; quoting keeps it in its column.
