@@ -2,7 +2,7 @@
 and undone with it (on a terminal, asked about separately; `--keep-reshares` keeps
 them), those not sent yet are then missed, `--account` undoes only the re-shares of
 that account's delivery. Through the installed command on the sandbox, both log
-backends; and through tweepy against the fake X."""
+backends; and through tweepy and facebook-sdk against the fake X and Facebook."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import DATABASE_VARIABLE, HUMASPOST, Repo, run_humaspost
+from tests.fakes.facebook_server import FakeGraph
 from tests.fakes.x_server import FakeX
-from tests.test_platforms_e2e import X_KEYS, CommandClock, x_account
+from tests.test_platforms_e2e import FB_TOKEN, PAGE, X_KEYS, CommandClock, x_account
 from tests.test_plugins import install_plugin
 
 ACCOUNTS = """\
@@ -280,3 +281,32 @@ def test_through_tweepy_the_repost_is_undone_before_the_post_is_deleted(repo: Re
         assert "retracted program → kec-x (re-share of pemkot-x)" in result.stdout
         assert x.retweets == [] and x.live() == []
         assert x.calls.index("unretweet") < x.calls.index("delete_tweet")
+
+
+def test_through_facebook_sdk_the_share_is_deleted_before_the_post(repo: Repo) -> None:
+    with FakeGraph(PAGE, FB_TOKEN) as graph:
+        # Both accounts on the one fake Page: it keeps what was posted and deleted.
+        page = f"    platform: facebook\n    page_id: '{PAGE}'\n    api_url: {graph.url}\n"
+        repo.write_config(
+            "timezone: Asia/Jakarta\naccounts:\n"
+            f"  pemkot-fb:\n{page}    access_token: ${{FB_TOKEN}}\n"
+            f"  kec-fb:\n{page}    access_token: ${{FB_TOKEN}}\n"
+        )
+        repo.post(
+            "program.yaml",
+            "publish_at: 2026-12-01 08:00\nto: pemkot-fb\ntext: Program bedah rumah 2027\n"
+            "amplify:\n  by: kec-fb\n  text: Simak info dari Pemkot Bekasi\n",
+        )
+        env = {"FB_TOKEN": FB_TOKEN}
+        for now in ("2026-12-01 08:00", "2026-12-01 08:11"):
+            sent = run_humaspost("publish", "--now", now, cwd=repo.root, env=env)
+            assert "1 sent" in sent.stdout, sent.stdout + sent.stderr
+        origin, share = graph.feed[0].id, graph.shares()[0].id
+        assert graph.shares()[0].message == "Simak info dari Pemkot Bekasi"
+        result = run_humaspost(
+            "retract", "program", "--yes", "--now", "2026-12-01 08:30", cwd=repo.root, env=env
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "and its re-share by kec-fb is undone" in result.stdout
+        assert graph.deleted == [share, origin] and graph.shares() == []
+        assert FB_TOKEN not in result.stdout + result.stderr
