@@ -38,6 +38,7 @@ from humaspost.posts import Post
 from humaspost.problems import Problem, UsageError
 from humaspost.publog import DeliveryKey, Kind, LogRow, PublishLog, RowState, split_occurrence
 from humaspost.render import content_hash, render
+from humaspost.reshare import repost_target
 from humaspost.workflow import load_posts
 
 
@@ -192,8 +193,14 @@ def retract_post(
         mine = [post for post in posts if post.id == post_id]
 
         def target(row: LogRow) -> Target:
+            parts = log.parts(row.id) or _settled_by_hand(row)
             problem = _problem(row, config, missing, adapters)
-            return _target(row, log.parts(row.id), mine, config, problem)
+            if problem is None and row.kind is Kind.REPOST and not parts:
+                problem = _(
+                    "the log has no receipt of this re-share to undo it with (it was settled "
+                    "by hand at {url}): undo it on the platform"
+                ).format(url=row.url)
+            return _target(row, parts, mine, config, problem)
 
         # Re-shares in the config's order of accounts, as `amplify` sends them.
         order = {name: index for index, name in enumerate(config.accounts)}
@@ -242,6 +249,16 @@ def _is_reshare(row: LogRow) -> bool:
 def _origin_key(row: LogRow) -> DeliveryKey:
     base, account = split_occurrence(row.key.occurrence)
     return DeliveryKey(row.key.post_id, base, account or "")
+
+
+def _settled_by_hand(row: LogRow) -> tuple[PartReceipt, ...]:
+    """What undoes a re-share that `resolve --sent URL` settled (no part was recorded):
+    the post the URL names, an X status (what X's repost is undone by) or a Facebook
+    post (the share itself). Nothing for any other delivery, or another address."""
+    if row.kind is not Kind.REPOST or row.url is None:
+        return ()
+    target = repost_target(row.url)
+    return () if target is None else (PartReceipt(target.remote_id, row.url),)
 
 
 def _delete(

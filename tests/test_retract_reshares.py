@@ -15,6 +15,7 @@ from typing import Any
 from tests.conftest import DATABASE_VARIABLE, HUMASPOST, Repo, run_humaspost
 from tests.fakes.facebook_server import FakeGraph
 from tests.fakes.x_server import FakeX
+from tests.fakes.x_server import Fault as XFault
 from tests.test_platforms_e2e import FB_TOKEN, PAGE, X_KEYS, CommandClock, x_account
 from tests.test_plugins import install_plugin
 
@@ -248,14 +249,18 @@ def test_a_reshare_that_cannot_be_undone_is_reported_and_the_rest_go(
     assert states(repo, env) == {"pemkot": "retracted", "kec-a": "sent", "kec-b": "sent"}
 
 
-def test_through_tweepy_the_repost_is_undone_before_the_post_is_deleted(repo: Repo) -> None:
-    clock = CommandClock("2026-12-01 08:00")
+def one_x(clock: CommandClock) -> FakeX:
+    """A fake X whose user id is the access token's prefix, as X's tokens have it."""
     keys = X_KEYS["X_KEY"], X_KEYS["X_SECRET"], X_KEYS["X_TOKEN"], X_KEYS["X_TOKEN_SECRET"]
-    # The user id is the access token's prefix, as X's tokens have it.
-    with FakeX(
+    return FakeX(
         consumer_key=keys[0], consumer_secret=keys[1], access_token=keys[2],
         access_token_secret=keys[3], user_id=keys[2].split("-")[0], clock=clock,
-    ) as x:  # fmt: skip
+    )  # fmt: skip
+
+
+def test_through_tweepy_the_repost_is_undone_before_the_post_is_deleted(repo: Repo) -> None:
+    clock = CommandClock("2026-12-01 08:00")
+    with one_x(clock) as x:
         # Both accounts on the one fake X: it keeps who reposts which post.
         repo.write_config(
             "timezone: Asia/Jakarta\naccounts:\n"
@@ -310,3 +315,37 @@ def test_through_facebook_sdk_the_share_is_deleted_before_the_post(repo: Repo) -
         assert "and its re-share by kec-fb is undone" in result.stdout
         assert graph.deleted == [share, origin] and graph.shares() == []
         assert FB_TOKEN not in result.stdout + result.stderr
+
+
+def test_a_repost_settled_by_hand_is_undone_by_the_address_given(repo: Repo) -> None:
+    clock = CommandClock("2026-12-01 08:00")
+    with one_x(clock) as x:
+        repo.write_config(
+            "timezone: Asia/Jakarta\naccounts:\n"
+            + x_account("pemkot-x", x.url)
+            + x_account("kec-x", x.url)
+        )
+        repo.post(
+            "program.yaml",
+            "publish_at: 2026-12-01 08:00\nto: pemkot-x\ntext: Program bedah rumah 2027\n"
+            "amplify:\n  by: kec-x\n",
+        )
+        env: dict[str, Any] = dict(X_KEYS)
+        run_humaspost("publish", "--now", clock.at("2026-12-01 08:00"), cwd=repo.root, env=env)
+        x.fail("retweet", XFault("reset"))  # X reposts it, the answer is lost
+        lost = run_humaspost("publish", "--now", clock.at("2026-12-01 08:11"), cwd=repo.root,
+                             env=env)  # fmt: skip
+        assert "unknown" in lost.stdout, lost.stdout + lost.stderr
+        origin = x.live()[0].id
+        assert x.retweets == [(x.user_id, origin)]
+        rows = run_humaspost("log", "--state", "unknown", "--format", "json", cwd=repo.root)
+        (row,) = json.loads(rows.stdout)
+        url = f"https://x.com/pemkotbekasi/status/{origin}"
+        settled = run_humaspost("resolve", str(row["id"]), "--sent", url, cwd=repo.root)
+        assert settled.returncode == 0, settled.stdout + settled.stderr
+        result = run_humaspost(
+            "retract", "program", "--yes", "--now", clock.at("2026-12-01 08:30"),
+            cwd=repo.root, env=env,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert x.retweets == [] and x.live() == []
