@@ -164,7 +164,7 @@ def test_a_city_post_goes_out_once_then_ten_district_reshares_spread_each_once(
 ) -> None:
     assert "2 sent" in office.publish("08:00")
     for at in RESHARE_TIMES:
-        assert "nothing due" in office.publish(at), at  # a few seconds early
+        assert "nothing due" in office.publish(minute_after(at, -1)), at
         assert "2 sent" in office.publish(minute_after(at)), at
     assert "nothing due" in office.publish("08:50")
 
@@ -216,11 +216,10 @@ def test_a_rate_limited_repost_is_retried_after_the_reset_already_reposted_is_se
     office.publish("08:11")
     row = office.reshares()["kec-x-1"]
     assert row["state"] == "retrying", row
-    assert re.search(
-        r"rate limit for this account is used up; it resets in 8(09|10) s", row["error"]
-    )
-    assert "2 sent" in office.publish("08:17")  # kec-x-1 is not retried before the reset
-    assert "2 sent" in office.publish("08:23")
+    assert re.search(r"rate limit for this account is used up; it resets in 8\d\d s", row["error"])
+    for at in ("08:17", "08:23"):  # kec-x-1 is not retried before the reset
+        out = office.publish(at)
+        assert "2 sent" in out and "kec-x-1" not in out, out
     assert "kec-x-1" not in office.publish("08:24")
     assert "kec-x-1" in office.publish("08:25")
     capped = office.publish("08:29")
