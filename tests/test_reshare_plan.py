@@ -128,3 +128,36 @@ def test_a_repost_post_reshares_a_post_humaspost_did_not_make(
         ("kec-a", url, "1863000000000000001"), ("kec-b", url, "1863000000000000001"),
     ]  # fmt: skip
     assert publish(repo, env, "2026-12-01 08:05") == "nothing due\n"
+
+
+def test_schedule_folds_the_reshares_still_to_go_under_their_origin(
+    repo: Repo, log_database: str | None
+) -> None:
+    env = office(repo, log_database)
+    before = run_humaspost("schedule", "--now", "2026-12-01 07:00", cwd=repo.root, env=env)
+    assert (
+        "  08:00  scheduled  program → pemkot\n"
+        "         ↻ 3 re-shares 08:10-08:30 (3 waiting): kec-a, kec-b, kec-c\n"
+    ) in before.stdout
+    publish(repo, env, "2026-12-01 08:00")
+    publish(repo, env, "2026-12-01 08:15")
+    text = run_humaspost("schedule", "--now", "2026-12-01 08:15", cwd=repo.root, env=env).stdout
+    assert "↻ 2 re-shares 08:20-08:30 (2 scheduled): kec-b, kec-c" in text
+    assert "  08:10  sent  program → kec-a  2026-12-01_0815_program_repost.json" in text
+    data = schedule(repo, env, "2026-12-01 08:15")
+    assert [(d["account"], d["kind"], d["origin"]) for d in data] == [
+        ("pemkot", "post", None), ("kec-a", "repost", "pemkot"),
+        ("kec-b", "repost", "pemkot"), ("kec-c", "repost", "pemkot"),
+    ]  # fmt: skip
+
+
+def test_preview_shows_who_reshares_and_when(repo: Repo) -> None:
+    office(repo, None)
+    text = run_humaspost("preview", "posts/program.yaml", cwd=repo.root)
+    assert "    re-shared by kec-a +10m, kec-b +20m, kec-c +30m\n" in text.stdout
+    data = run_humaspost("preview", "posts/program.yaml", "--format", "json", cwd=repo.root)
+    (delivery,) = json.loads(data.stdout)["files"][0]["deliveries"]
+    assert delivery["reshared_by"] == [
+        {"account": "kec-a", "after_seconds": 600}, {"account": "kec-b", "after_seconds": 1200},
+        {"account": "kec-c", "after_seconds": 1800},
+    ]  # fmt: skip
