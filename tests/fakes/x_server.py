@@ -6,6 +6,9 @@ JSON bodies (X's problem shape {"title", "detail", "type", "status"}, or {"error
 for invalid requests) and `x-rate-limit-*` headers. Every request must carry a valid
 OAuth 1.0a HMAC-SHA1 signature for the configured keys, checked with oauthlib; others get
 401. It keeps everything it was sent, in order, and fails on demand (`fail`).
+
+One server is X for one account, or for several (`add_user`: more keys, another user
+id), which see each other's posts: a district account reposts city hall's post there.
 """
 
 from __future__ import annotations
@@ -85,6 +88,15 @@ class Tweet:
     author: str | None = None  # another user's username; None: this account's own
 
 
+@dataclass(frozen=True)
+class User:
+    """One account's keys and who X says it is."""
+
+    keys: tuple[str, str, str, str]  # consumer key and secret, access token and secret
+    user_id: str
+    username: str
+
+
 @dataclass
 class Media:
     id: str
@@ -161,6 +173,9 @@ class FakeX:
         self.keys = (consumer_key, consumer_secret, access_token, access_token_secret)
         self.username = username
         self.user_id = user_id  # what X answers /2/users/me with; the token's prefix
+        # Every account the server knows, by access token (the first is the one above).
+        self.users = {access_token: User(self.keys, user_id, username)}
+        self.user = self.users[access_token]  # who sent the request being answered
         self.processing_polls = processing_polls  # for GIFs and videos
         self.access_level = access_level  # the token's permissions, as X reports them
         # X's idea of now (epoch seconds) for rate-limit resets and expiries: a test that
@@ -170,6 +185,9 @@ class FakeX:
         self.media: dict[str, Media] = {}
         # Who reposts what now, (user id, post id), in the order they were reposted.
         self.retweets: list[tuple[str, str]] = []
+        # Every repost request X carried out, (user id, post id), repeats too (X answers
+        # a repeat the same and changes nothing, so `retweets` cannot show one).
+        self.retweet_requests: list[tuple[str, str]] = []
         self.calls: list[str] = []  # the endpoint of every signed request, in order
         self.rejected: list[str] = []  # why unsigned or badly signed requests were refused
         self.faults: dict[str, list[Fault | None]] = {}
@@ -191,6 +209,23 @@ class FakeX:
         self.server.shutdown()
         self.server.server_close()
 
+    def add_user(
+        self,
+        *,
+        consumer_key: str,
+        consumer_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        user_id: str,
+        username: str,
+    ) -> User:
+        """Another account on this X: its own keys and user id."""
+        user = User((consumer_key, consumer_secret, access_token, access_token_secret),
+                    user_id, username)  # fmt: skip
+        with self.lock:
+            self.users[access_token] = user
+        return user
+
     def fail(self, endpoint: str, fault: Fault, times: int = 1, after: int = 0) -> None:
         """Let the next `after` signed requests to `endpoint` through, then make `times`
         of them fail with `fault`."""
@@ -210,11 +245,30 @@ class FakeX:
 
     def auth_problem(self, method: str, host: str, target: str, header: str) -> str | None:
         """Why a request's OAuth 1.0a signature is not valid for our keys, or None."""
-        consumer_key, consumer_secret, token, token_secret = self.keys
+        return self.authenticate(method, host, target, header)[1]
+
+    def authenticate(
+        self, method: str, host: str, target: str, header: str
+    ) -> tuple[User | None, str | None]:
+        """Whose keys signed a request, or why its OAuth 1.0a signature is not valid."""
         try:
             oauth = {k: utils.unescape(v) for k, v in utils.parse_authorization_header(header)}
         except ValueError:
-            return "no OAuth 1.0a Authorization header"
+            return None, "no OAuth 1.0a Authorization header"
+        user = self.users.get(oauth.get("oauth_token", ""))
+        why = self._signature_problem(method, host, target, header, oauth, user)
+        return (None, why) if why else (user, None)
+
+    def _signature_problem(
+        self,
+        method: str,
+        host: str,
+        target: str,
+        header: str,
+        oauth: dict[str, str],
+        user: User | None,
+    ) -> str | None:
+        consumer_key, consumer_secret, token, token_secret = (user or self.users[self.keys[2]]).keys
         if oauth.get("oauth_signature_method") != "HMAC-SHA1":
             return "signature method is not HMAC-SHA1"
         if oauth.get("oauth_consumer_key") != consumer_key or oauth.get("oauth_token") != token:
@@ -238,10 +292,13 @@ class FakeX:
             return "signature does not match"
         return None
 
-    def answer(self, endpoint: str, path_id: str | None, query: str, body: Any) -> Answer:
+    def answer(
+        self, endpoint: str, path_id: str | None, query: str, body: Any, user: User | None = None
+    ) -> Answer:
         if endpoint in NEEDS_JSON and not isinstance(body, dict):
             return problem(400, "Invalid Request", "The request body is not a JSON object.")
         with self.lock:
+            self.user = user or self.users[self.keys[2]]
             answer: Answer = getattr(self, f"do_{endpoint}")(path_id, query, body or {})
             return answer
 
@@ -260,9 +317,10 @@ class FakeX:
         if reply_to is not None and reply_to not in {t.id for t in self.live()}:
             detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
             return problem(403, "Forbidden", detail)
-        if text and any(t.text == text for t in self.live()):
+        author = None if self.user.keys == self.keys else self.user.username
+        if text and any(t.text == text and t.author == author for t in self.live()):
             return problem(403, "Forbidden", DUPLICATE)
-        tweet = Tweet(str(next(self.ids)), text, reply_to, media_ids)
+        tweet = Tweet(str(next(self.ids)), text, reply_to, media_ids, author=author)
         self.tweets.append(tweet)
         return 201, {
             "data": {"id": tweet.id, "text": text or "", "edit_history_tweet_ids": [tweet.id]}
@@ -280,12 +338,16 @@ class FakeX:
 
     def do_me(self, _: None, __: str, ___: Any) -> Answer:
         return 200, {
-            "data": {"id": self.user_id, "name": "Humas Pemkot", "username": self.username}
+            "data": {
+                "id": self.user.user_id,
+                "name": "Humas Pemkot",
+                "username": self.user.username,
+            }
         }
 
     def do_retweet(self, user_id: str, _: str, body: dict[str, Any]) -> Answer:
         tweet_id = body.get("tweet_id")
-        if user_id != self.user_id:
+        if user_id != self.user.user_id:
             detail = "You are not permitted to perform this action."
             return problem(403, "Forbidden", detail)
         if not isinstance(tweet_id, str) or not tweet_id.isdigit():
@@ -295,13 +357,14 @@ class FakeX:
             detail = f"Could not find tweet with tweet_id: [{tweet_id}]."
             return problem(404, "Not Found Error", detail, kind)
         # Idempotent, as X's v2 is: reposting again answers the same and changes nothing.
+        self.retweet_requests.append((user_id, tweet_id))
         if (user_id, tweet_id) not in self.retweets:
             self.retweets.append((user_id, tweet_id))
         return 200, {"data": {"retweeted": True}}
 
     def do_unretweet(self, path: str, _: str, __: Any) -> Answer:
         user_id, tweet_id = path.split("/")
-        if user_id != self.user_id:
+        if user_id != self.user.user_id:
             return problem(403, "Forbidden", "You are not permitted to perform this action.")
         # Succeeds with no action when the user does not repost it (any more).
         if (user_id, tweet_id) in self.retweets:
@@ -406,7 +469,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.respond(*problem(404, "Not Found", f"no route {self.path}"))
             return
         header = self.headers.get("Authorization", "")
-        why = x.auth_problem(self.command, self.headers.get("Host", ""), self.path, header)
+        user, why = x.authenticate(self.command, self.headers.get("Host", ""), self.path, header)
         if why is not None:
             x.rejected.append(why)
             self.respond(*problem(401, "Unauthorized", "Unauthorized"))
@@ -436,7 +499,7 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError:
                 body = "not JSON"
             path_id = "/".join(found.groups()) if found.groups() else None
-            status, answer = x.answer(name, path_id, url.query, body)
+            status, answer = x.answer(name, path_id, url.query, body, user)
             if kind == "reset":
                 self.reset_connection()
                 return
