@@ -33,13 +33,19 @@ from humaspost.posts import Amplify, Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
 from humaspost.render import content_hash, render
 from humaspost.repeats import occurrences
+from humaspost.reshare_plan import offset, resharers
 from humaspost.textfile import NotPlainFile
 from humaspost.times import format_local
+from humaspost.x_cost_check import x_cost_problems
 
 DUPLICATE_WINDOW = timedelta(days=7)
 _PLACEHOLDERS = placeholders()
 # Platforms that refuse a post whose text repeats a recent one.
 _REFUSE_DUPLICATES = frozenset({"twitter", "facebook"})
+
+
+# A web address in a text: X prices a post containing one differently.
+_WEB_ADDRESS = re.compile(r"https?://\S", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,12 @@ class DeliveryReport:
     draft: bool
     parts: tuple[PartReport, ...]
     media: int
+    # For the X cost and limits across posts (x_cost_check): whether the text or link
+    # has a web address, who re-shares it how many seconds after, and where its time is
+    # written (the warning's place).
+    has_url: bool = False
+    reshares: tuple[tuple[str, int], ...] = ()
+    span: Span | None = None
 
 
 @dataclass(frozen=True)
@@ -644,6 +656,10 @@ class _PostChecker:
                 _SentText(account.name, digest, first, self.post.id, self.post.shown, span)
                 for digest, span in fingerprints
             )
+        amplify = self.post.amplify
+        who = resharers(self.post, account, self.config) if amplify is not None else []
+        after = amplify.after if amplify is not None else timedelta(0)
+        spread = amplify.spread if amplify is not None else timedelta(0)
         return DeliveryReport(
             account=account.name,
             platform=account.platform,
@@ -652,6 +668,12 @@ class _PostChecker:
             draft=self.post.draft,
             parts=reports,
             media=len(media),
+            has_url=bool(content.link) or any(_WEB_ADDRESS.search(part) for part in parts),
+            reshares=tuple(
+                (member.name, int(offset(i, len(who), after, spread).total_seconds()))
+                for i, member in enumerate(who)
+            ),
+            span=self.post.span(("publish_at",)) or Span(1, 1),
         )
 
     def rendered(
@@ -1088,6 +1110,7 @@ def run_check(
             results = _check_files(config, files, now, published)
         problems = [p for r in results for p in r.problems]
         problems.extend(check_across_posts(results))
+        problems.extend(x_cost_problems([r.post for r in results if r.post], config, now))
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         posts = [r.post for r in results if r.post is not None]
     finally:

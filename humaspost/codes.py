@@ -65,6 +65,8 @@ PROBLEM_CODES: dict[str, str] = {
     "HP401": "the publish time is already past max_delay: the delivery will be marked missed",
     "HP402": "the same text goes to the same account within 7 days (X rejects duplicates)",
     "HP403": "a published post was edited: the edit will not be sent",
+    "HP404": "an account would pass one of X's limits (requests per 15 minutes, posts a day)",
+    "HP405": "the estimated X API cost of a month passes x_monthly_budget",
     # Configuration
     "HP501": "configuration file not found",
     "HP502": "unknown key in the configuration",
