@@ -379,7 +379,9 @@ def schedule_view(
     ]
     day = today.astimezone(cfg.timezone).date()
     warnings = schedule_warnings(((e.key.account, e.due_at, e.state) for e in shown), cfg, day)
-    requests = x_requests(shown, cfg)
+    # The month's estimate counts what went out earlier this month too.
+    month_start = local_midnight(today.astimezone(cfg.timezone).replace(day=1), cfg.timezone)
+    requests = x_requests((e for e in entries if month_start <= e.due_at <= until), cfg)
     x_cost = estimate(requests, cfg.timezone, cfg.x_prices, cfg.x_monthly_budget)
     daily = {name: account.daily_limit for name, account in cfg.accounts.items()}
     x_warnings = [

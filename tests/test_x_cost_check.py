@@ -4,7 +4,10 @@ estimated X API cost passes `x_monthly_budget` (HP405), at the post that passes 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
+from humaspost.lifecycle import Event
+from humaspost.publog import ONCE, DeliveryKey, PublishLog
 from tests.conftest import Repo, run_humaspost
 
 CONFIG = """\
@@ -48,3 +51,23 @@ def test_an_account_past_xs_daily_posts_is_warned_at_the_post_that_passes(repo: 
     problems = [p for p in json.loads(result.stdout)["problems"] if p["code"] == "HP404"]
     assert [(p["file"], p["line"]) for p in problems] == [("posts/p50.yaml", 1)]
     assert "pemkot-x" in problems[0]["message"]
+
+
+def test_schedules_month_estimate_counts_what_went_out_earlier_this_month(repo: Repo) -> None:
+    repo.write_config(CONFIG)
+    repo.post("a.yaml", "publish_at: 2026-12-01 08:00\nto: pemkot-x\ntext: Kemarin\n")
+    repo.post("b.yaml", "publish_at: 2026-12-05 08:00\nto: pemkot-x\ntext: Nanti\n")
+    sent_at = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    location = repo.config().state_dir / "publog.sqlite"
+    with PublishLog(location) as log:  # a went out on 1 December
+        claim = log.claim(DeliveryKey("a", ONCE, "pemkot-x"), platform="twitter",
+                          due_at=sent_at, owner="h/1/b", now=sent_at,
+                          lease=timedelta(minutes=2))  # fmt: skip
+        assert claim is not None
+        log.finish(claim.row_id, Event.SENT, owner="h/1/b", now=sent_at,
+                   url="https://x.com/i/web/status/1")  # fmt: skip
+    result = run_humaspost("schedule", "--now", "2026-12-04 07:00", "--format", "json",
+                           cwd=repo.root)  # fmt: skip
+    data = json.loads(result.stdout)
+    assert [d["post"] for d in data["deliveries"]] == ["b"]  # the window starts today
+    assert data["x_cost"]["months"] == {"2026-12": 0.03}  # both posts of December
