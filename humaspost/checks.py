@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
-from humaspost import scoping
+from humaspost import reshare, scoping
 from humaspost.codeowners import git_root, has_owners, stale_problem
 from humaspost.config import Account, Config
 from humaspost.crash_reports import write_report
@@ -29,17 +29,23 @@ from humaspost.i18n import N_, _, ngettext
 from humaspost.media import MediaInfo, MediaKind, UnsupportedMedia, inspect_media
 from humaspost.newpost import placeholders
 from humaspost.platforms.rules import MB, PlatformRules, link_problem, rules_for
-from humaspost.posts import Content, Media, Post, load_post
+from humaspost.posts import Amplify, Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
 from humaspost.render import content_hash, render
 from humaspost.repeats import occurrences
+from humaspost.reshare_plan import offset, resharers
 from humaspost.textfile import NotPlainFile
 from humaspost.times import format_local
+from humaspost.x_cost_check import x_cost_problems
 
 DUPLICATE_WINDOW = timedelta(days=7)
 _PLACEHOLDERS = placeholders()
 # Platforms that refuse a post whose text repeats a recent one.
 _REFUSE_DUPLICATES = frozenset({"twitter", "facebook"})
+
+
+# A web address in a text: X prices a post containing one differently.
+_WEB_ADDRESS = re.compile(r"https?://\S", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,12 @@ class DeliveryReport:
     draft: bool
     parts: tuple[PartReport, ...]
     media: int
+    # For the X cost and limits across posts (x_cost_check): whether the text or link
+    # has a web address, who re-shares it how many seconds after, and where its time is
+    # written (the warning's place).
+    has_url: bool = False
+    reshares: tuple[tuple[str, int], ...] = ()
+    span: Span | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +346,12 @@ class _PostChecker:
     def problems(self) -> list[Problem]:
         return list(self.found.values())
 
+    @property
+    def reposting(self) -> bool:
+        """Whether the post is a `repost:` (its URL perhaps refused, HP122): it sends no
+        content of its own."""
+        return self.post.located.data.get("repost") is not None
+
     def report(
         self,
         code: str,
@@ -351,6 +369,10 @@ class _PostChecker:
         accounts = self.accounts()
         self.check_scopes()
         self.check_sections(accounts)
+        if self.post.amplify is not None:
+            self.check_amplify(self.post.amplify, accounts)
+        if self.post.repost is not None:
+            self.check_repost(self.post.repost, accounts)
         first = self.first_time()
         deliveries = []
         for account in accounts:
@@ -358,7 +380,8 @@ class _PostChecker:
             content = self.post.content_for(account.platform, account.rules_platform)
             deliveries.append(self.delivery(account, rules, content, first))
         sent = self.sent_to(accounts)
-        if sent:
+        # A repost sends none of the post's content: there is no edit to warn about.
+        if sent and not self.reposting:
             self.check_edits(sent)
         if len(sent) < len(accounts):
             self.check_timing(first, accounts)
@@ -433,6 +456,131 @@ class _PostChecker:
             found.extend(self.config.accounts[n] for n in expanded)
         return list({account.name: account for account in found}.values())
 
+    def check_amplify(self, amplify: Amplify, to: list[Account]) -> None:
+        """HP119-HP121, HP123, HP124 for `amplify:`, at the name in `by` concerned.
+
+        An account named in `by` must have something to re-share (HP120); a group's
+        accounts on platforms the post does not go to are passed over, as planning
+        passes them over, unless none of the group's accounts has anything to re-share.
+        """
+        listed = isinstance(self.post.located.data["amplify"].get("by"), list)
+        known = sorted({*self.config.accounts, *self.config.groups})
+        to_names = {account.name for account in to}
+        on_x: list[str] = []
+        for index, name in enumerate(amplify.by):
+            span = self.post.span(("amplify", "by", index) if listed else ("amplify", "by"))
+            expanded = self.config.expand(name)
+            if expanded is None:
+                self.report(
+                    "HP119",
+                    _("unknown account or group '{name}' in 'amplify.by'").format(name=name),
+                    span,
+                    self.unknown_hint(name, amplify.by, known, "by"),
+                )
+                continue
+            group = None if name in self.config.accounts else name
+            members = [self.config.accounts[n] for n in expanded]
+            for account in members:
+                if account.name in to_names:
+                    self.report(
+                        "HP123",
+                        _own_reshare(account.name, group),
+                        span,
+                        _("leave it out of 'to' or out of 'amplify.by'"),
+                    )
+            resharing = [
+                a
+                for a in members
+                if a.name not in to_names and any(reshare.can_reshare(a, o) for o in to)
+            ]
+            if to and not resharing and not any(a.name in to_names for a in members):
+                self.report(
+                    "HP120",
+                    _nothing_to_reshare(members[0], group),
+                    span,
+                    _(
+                        "re-shares stay on one platform: add an account of that platform to "
+                        "'to', or leave '{name}' out of 'by'"
+                    ).format(name=name),
+                )
+            for account in resharing:
+                self.check_adapter(account, span)
+                if reshare.reshares_on_x(account):
+                    on_x.append(account.name)
+        if amplify.text is not None and on_x:
+            self.report(
+                "HP121",
+                _(
+                    "'amplify.text' cannot go with the re-shares of X accounts ({accounts}): "
+                    "an X repost carries no text (a quote post needs X's Enterprise plan)"
+                ).format(accounts=", ".join(f"'{n}'" for n in dict.fromkeys(on_x))),
+                self.post.span(("amplify", "text")),
+                _("remove 'text', or leave the X accounts out of 'by'"),
+            )
+
+    def check_adapter(self, account: Account, span: Span | None) -> None:
+        if not reshare.adapter_reshares(account.platform):
+            self.report(
+                "HP124",
+                _(
+                    "'{account}' is on platform '{platform}', which cannot re-share posts "
+                    "(its plugin has no 'repost')"
+                ).format(account=account.name, platform=account.platform),
+                span,
+                _("leave the account out, or ask the plugin's authors for re-sharing"),
+            )
+
+    def check_repost(self, url: str, to: list[Account]) -> None:
+        """HP121, HP122, HP124 for a `repost:` post: each account in `to` must be able
+        to re-share the post the URL names."""
+        target = reshare.repost_target(url)
+        assert target is not None  # the loader keeps only URLs it can read
+        span = self.post.span(("repost",))
+        for account in to:
+            if target.platform not in reshare.reshare_platforms(account):
+                message = (
+                    _(
+                        "'repost' is an X post, which the {platform} account '{account}' "
+                        "cannot re-share"
+                    )
+                    if target.platform == reshare.TWITTER
+                    else _(
+                        "'repost' is a Facebook post, which the {platform} account "
+                        "'{account}' cannot re-share"
+                    )
+                )
+                self.report(
+                    "HP122",
+                    message.format(platform=account.rules_platform, account=account.name),
+                    span,
+                    _(
+                        "re-shares stay on one platform: send this repost only to accounts "
+                        "of that platform in 'to'"
+                    ),
+                )
+            self.check_adapter(account, span)
+        if target.platform == reshare.TWITTER and self.post.located.data.get("text") is not None:
+            self.report(
+                "HP121",
+                _(
+                    "a repost of an X post carries no text (a quote post needs X's "
+                    "Enterprise plan); 'text' would not be published"
+                ),
+                self.post.span(("text",)),
+                _("remove 'text': a comment goes only with a repost of a Facebook post"),
+            )
+
+    def unknown_hint(self, name: str, names: Iterable[str], known: list[str], field: str) -> str:
+        """The hint for an unknown name in `to` or `amplify.by`."""
+        close = difflib.get_close_matches(name, known, n=1)
+        if len(_split_names(name)) > 1:
+            return _(
+                "several names go in a list, with commas between them: '{field}: [{names}]'"
+            ).format(field=field, names=", ".join(n for each in names for n in _split_names(each)))
+        if close:
+            return _("did you mean '{name}'?").format(name=close[0])
+        return _("known: {names}").format(names=", ".join(known))
+
     def to_is_list(self) -> bool:
         return isinstance(self.post.located.data.get("to"), list)
 
@@ -492,7 +640,7 @@ class _PostChecker:
     ) -> DeliveryReport:
         parts = rules.parts(content.parts or ())
         media = content.media or ()
-        if not parts and not media:
+        if not parts and not media and not self.reposting:
             self.report(
                 "HP104",
                 _("nothing to post to '{account}': no text and no media").format(
@@ -501,11 +649,17 @@ class _PostChecker:
                 self.post.span(content.where or ()),
             )
         reports, fingerprints = self.rendered(rules, content, parts)
-        if first is not None and not self.post.draft:
+        # A repost's comment goes with a share, which platforms do not refuse as a
+        # duplicate text.
+        if first is not None and not self.post.draft and not self.reposting:
             self.texts.extend(
                 _SentText(account.name, digest, first, self.post.id, self.post.shown, span)
                 for digest, span in fingerprints
             )
+        amplify = self.post.amplify
+        who = resharers(self.post, account, self.config) if amplify is not None else []
+        after = amplify.after if amplify is not None else timedelta(0)
+        spread = amplify.spread if amplify is not None else timedelta(0)
         return DeliveryReport(
             account=account.name,
             platform=account.platform,
@@ -514,6 +668,12 @@ class _PostChecker:
             draft=self.post.draft,
             parts=reports,
             media=len(media),
+            has_url=bool(content.link) or any(_WEB_ADDRESS.search(part) for part in parts),
+            reshares=tuple(
+                (member.name, int(offset(i, len(who), after, spread).total_seconds()))
+                for i, member in enumerate(who)
+            ),
+            span=self.post.span(("publish_at",)) or Span(1, 1),
         )
 
     def rendered(
@@ -800,6 +960,35 @@ def _refusal_message(refusal: scoping.Refusal, *, by_default: bool) -> str:
     return message.format(group=refusal.group, account=refusal.account, paths=paths)
 
 
+def _own_reshare(account: str, group: str | None) -> str:
+    """HP123's message for an account both in `to` and (perhaps through a group) in
+    `amplify.by`."""
+    if group is None:
+        message = _("'{account}' is in both 'to' and 'amplify.by': it would re-share its own post")
+    else:
+        message = _(
+            "group '{group}' in 'amplify.by' includes '{account}', which is also in 'to': "
+            "it would re-share its own post"
+        )
+    return message.format(account=account, group=group)
+
+
+def _nothing_to_reshare(account: Account, group: str | None) -> str:
+    """HP120's message: the account, or no account of the group, has a delivery of the
+    post on its platform to re-share."""
+    if group is None:
+        message = _(
+            "'{account}' is a {platform} account, and the post goes to no {platform} "
+            "account: it has nothing to re-share"
+        )
+    else:
+        message = _(
+            "no account of group '{group}' is on a platform the post goes to: they have "
+            "nothing to re-share"
+        )
+    return message.format(account=account.name, platform=account.platform, group=group)
+
+
 def _split_names(written: str) -> list[str]:
     """The names in one entry of `to`: `a, b` (one text, not a list) and `[a b]` (a
     space, not a comma) each hold two."""
@@ -921,6 +1110,7 @@ def run_check(
             results = _check_files(config, files, now, published)
         problems = [p for r in results for p in r.problems]
         problems.extend(check_across_posts(results))
+        problems.extend(x_cost_problems([r.post for r in results if r.post], config, now))
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         posts = [r.post for r in results if r.post is not None]
     finally:

@@ -42,6 +42,12 @@ PROBLEM_CODES: dict[str, str] = {
     "HP116": "a repeat fires more often than once an hour",
     "HP117": "the text is still the placeholder that 'humaspost new' wrote",
     "HP118": "the post's folder is not one the account (or group) in 'to' takes posts from",
+    "HP119": "unknown account or group in 'amplify.by'",
+    "HP120": "an account in 'amplify.by' is on a platform the post does not go to",
+    "HP121": "a comment ('text') for re-shares on X, which carry none",
+    "HP122": "'repost' is not an X or Facebook post address, or not of an account's platform",
+    "HP123": "'amplify' together with 'repost', or an account both in 'to' and in 'amplify.by'",
+    "HP124": "an account's platform cannot re-share posts (a plugin without 'repost')",
     # Media
     "HP201": "media file not found",
     "HP202": "media file outside the repository",
@@ -59,6 +65,8 @@ PROBLEM_CODES: dict[str, str] = {
     "HP401": "the publish time is already past max_delay: the delivery will be marked missed",
     "HP402": "the same text goes to the same account within 7 days (X rejects duplicates)",
     "HP403": "a published post was edited: the edit will not be sent",
+    "HP404": "an account would pass one of X's limits (requests per 15 minutes, posts a day)",
+    "HP405": "the estimated X API cost of a month passes x_monthly_budget",
     # Configuration
     "HP501": "configuration file not found",
     "HP502": "unknown key in the configuration",

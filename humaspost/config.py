@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +29,7 @@ from humaspost.platforms.specs import (
 from humaspost.problems import ConfigError, Problem, Severity, Span
 from humaspost.textfile import read_text
 from humaspost.times import TimeFormatError, parse_duration, quoted
+from humaspost.x_costs import DEFAULT_PRICES, PRICE_KEYS, Prices
 from humaspost.yamlpos import Located, YamlProblem, load_located
 
 CONFIG_NAME = "humaspost.yaml"
@@ -56,6 +58,8 @@ _TOP_KEYS = (
     "require_alt_text",
     "publish_from",
     "publish_log",
+    "x_prices",
+    "x_monthly_budget",
     "accounts",
     "groups",
     "defaults",
@@ -130,6 +134,10 @@ class Config:
     # The environment variable holding the URL of a PostgreSQL publish log
     # (`publish_log: ${NAME}`); None: the SQLite file under state_dir.
     publish_log: str | None = None
+    # What X's API requests cost (`x_prices:` over humaspost.x_costs.DEFAULT_PRICES), and
+    # the monthly amount in US dollars past which `schedule` and `check` warn.
+    x_prices: Prices = DEFAULT_PRICES
+    x_monthly_budget: Decimal | None = None
 
     @property
     def root(self) -> Path:
@@ -292,6 +300,8 @@ class _ConfigReader:
         require_alt = self.boolean("require_alt_text", True)
         publish_from = self.publish_from()
         publish_log = self.publish_log()
+        x_prices = self.x_prices()
+        x_monthly_budget = self.x_monthly_budget()
         owners = self.owners(self.data, ())
         accounts = self.accounts(posts_dir)
         groups = self.groups(accounts, posts_dir)
@@ -316,6 +326,8 @@ class _ConfigReader:
             owners=owners,
             publish_from=publish_from,
             publish_log=publish_log,
+            x_prices=x_prices,
+            x_monthly_budget=x_monthly_budget,
             warnings=tuple(self.open_accounts(accounts, groups)),
         )
 
@@ -370,6 +382,57 @@ class _ConfigReader:
             secret=True,
         )
         return None
+
+    def x_prices(self) -> Prices:
+        """`x_prices:` over the default table: any of its keys, each a number of US
+        dollars of 0 or more."""
+        raw = self.data.get("x_prices")
+        if raw is None:
+            return DEFAULT_PRICES
+        if not isinstance(raw, dict):
+            self.error(
+                "HP503",
+                _("'x_prices' must map prices to amounts in US dollars, e.g. 'repost: 0.015'"),
+                ("x_prices",),
+            )
+            return DEFAULT_PRICES
+        self.check_keys(
+            raw,
+            ("x_prices",),
+            PRICE_KEYS,
+            lambda key: _("unknown X price '{key}'").format(key=key),
+        )
+        overrides: dict[str, Decimal] = {}
+        for key in PRICE_KEYS:
+            if key not in raw:
+                continue
+            amount = _amount(raw[key])
+            if amount is None or amount < 0:
+                self.error(
+                    "HP503",
+                    _("'x_prices.{key}' must be an amount in US dollars, 0 or more").format(
+                        key=key
+                    ),
+                    ("x_prices", key),
+                    hint=_("e.g. '{key}: 0.015', without a '$'").format(key=key),
+                )
+                continue
+            overrides[key] = amount
+        return DEFAULT_PRICES.with_overrides(overrides)
+
+    def x_monthly_budget(self) -> Decimal | None:
+        if "x_monthly_budget" not in self.data:
+            return None
+        amount = _amount(self.data["x_monthly_budget"])
+        if amount is None or amount <= 0:
+            self.error(
+                "HP503",
+                _("'x_monthly_budget' must be an amount in US dollars above 0"),
+                ("x_monthly_budget",),
+                hint=_("e.g. 'x_monthly_budget: 50', without a '$'"),
+            )
+            return None
+        return amount
 
     def publish_from(self) -> str:
         value = self.data.get("publish_from", WORKING_TREE)
@@ -838,6 +901,15 @@ class _ConfigReader:
                 written.append(name)
             names.extend(n for n in expanded if n not in names)
         return tuple(written), tuple(names)
+
+
+def _amount(value: object) -> Decimal | None:
+    """A number of YAML (an int or a float, not a boolean, infinity or NaN) as an exact
+    amount, or None. `0.2` is Decimal('0.2'), as written, not the float's binary value."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    amount = Decimal(str(value))
+    return amount if amount.is_finite() else None
 
 
 def pattern_problem(pattern: str, posts_dir: Path) -> tuple[str, str | None] | None:

@@ -33,6 +33,8 @@ from typing import Any
 
 from humaspost.i18n import N_, _
 from humaspost.post_schema import (
+    AMPLIFY_FIELDS,
+    AMPLIFY_REQUIRED,
     MEDIA_FIELDS,
     MEDIA_REQUIRED,
     POST_FIELDS,
@@ -46,6 +48,8 @@ SCHEMA_ID = "urn:humaspost:post-file"
 # Fields holding a date-time as times.parse_datetime reads it (after stripping blanks).
 _TIME_FIELDS = frozenset({"publish_at", "until", "expires_at"})
 _TIME_PATTERN = rf"^\s*{DATETIME_FORM}\s*$"
+# A duration as times.parse_duration reads it (`amplify.after`, `amplify.spread`).
+_DURATION_PATTERN = r"^\s*\d+\s*(ms|s|m|h|d|w)\s*$"
 # The descriptions are marked here and translated when the schema is built: editors show
 # them as hover help, in the language humaspost speaks. `{how}` is _TIME_HOW.
 _TIME_HOW = N_(
@@ -87,6 +91,35 @@ _POST_DESCRIPTIONS = {
     "campaign": N_("The campaign the post belongs to; kept in the publish log, never published."),
     "author": N_("Who wrote the post; kept in the publish log, never published."),
     "notes": N_("Notes for the office or the reviewer; kept in the publish log, never published."),
+    "amplify": N_(
+        "Other accounts re-share this post after it went out: on X a repost, on Facebook "
+        "a share on the page. A mapping with 'by' and, if wanted, 'after', 'spread' and "
+        "'text'."
+    ),
+    "repost": N_(
+        "Instead of a post of its own: the accounts in 'to' re-share the post at this "
+        "address, an X post (https://x.com/<user>/status/<number>) or a Facebook post "
+        "(https://www.facebook.com/<page>/posts/<id>). Only 'text' may go with it, as a "
+        "comment, on Facebook only."
+    ),
+}
+_AMPLIFY_DESCRIPTIONS = {
+    "by": N_(
+        "The accounts and groups that re-share: one name, or a list such as "
+        "[semua-kecamatan]. Each re-shares the delivery on its own platform."
+    ),
+    "after": N_(
+        "How long after the post went out the re-shares start, a number and a unit: "
+        "30m, 2h, 1d. By default 10m."
+    ),
+    "spread": N_(
+        "Over how long the re-shares are spread, evenly and in a fixed order, e.g. 30m. "
+        "By default 0: all at once, at 'after'."
+    ),
+    "text": N_(
+        "A comment with each Facebook share. Not with X accounts in 'by': an X repost "
+        "carries no text."
+    ),
 }
 _MEDIA_DESCRIPTIONS = {
     "file": N_(
@@ -121,6 +154,8 @@ def post_json_schema() -> dict[str, Any]:
     properties = {
         name: _section(name)
         if kind is Kind.SECTION
+        else _amplify(_(_POST_DESCRIPTIONS[name]))
+        if kind is Kind.AMPLIFY
         else _field(kind, _(_POST_DESCRIPTIONS[name]).format(how=how))
         for name, kind in POST_FIELDS.items()
     }
@@ -163,6 +198,23 @@ def _section(platform: str) -> dict[str, Any]:
             name: _field(kind, _(_SECTION_DESCRIPTIONS[name]).format(label=label))
             for name, kind in SECTION_FIELDS[platform].items()
         },
+        "additionalProperties": False,
+    }
+
+
+def _amplify(description: str) -> dict[str, Any]:
+    properties = {
+        name: _field(kind, _(_AMPLIFY_DESCRIPTIONS[name])) for name, kind in AMPLIFY_FIELDS.items()
+    }
+    for name in ("after", "spread"):
+        properties[name]["pattern"] = _DURATION_PATTERN
+    # `by` must also have a value: an empty one is HP110.
+    properties[AMPLIFY_REQUIRED]["type"].remove("null")
+    return {
+        "description": description,
+        "type": ["object", "null"],
+        "properties": properties,
+        "required": [AMPLIFY_REQUIRED],
         "additionalProperties": False,
     }
 

@@ -46,6 +46,8 @@ class State(StrEnum):
     DRAFT = "draft"
     BLOCKED = "blocked"
     RETRACTED = "retracted"
+    # A re-share whose origin is not sent yet (never stored: the plan decides it).
+    WAITING = "waiting"
 
 
 class Event(StrEnum):
@@ -282,6 +284,7 @@ _STATE_LABELS = {
     State.DRAFT: N_("draft"),
     State.BLOCKED: N_("blocked"),
     State.RETRACTED: N_("retracted"),
+    State.WAITING: N_("waiting"),
 }
 
 

@@ -28,7 +28,15 @@ from humaspost.config import Config
 from humaspost.gitsource import Source
 from humaspost.i18n import _
 from humaspost.lifecycle import State, shown_state_of_row, state_label
-from humaspost.publog import ONCE, DeliveryKey, LogRow, PublishLog, RowState, log_exists
+from humaspost.publog import (
+    ONCE,
+    DeliveryKey,
+    LogRow,
+    PublishLog,
+    RowState,
+    log_exists,
+    split_occurrence,
+)
 from humaspost.tables import (
     GAP,
     KEEP,
@@ -42,8 +50,8 @@ from humaspost.tables import (
 from humaspost.times import day_name, format_local
 from humaspost.workflow import log_path
 
-CSV_FIELDS = ["id", "post", "occurrence", "account", "platform", "state", "due_at", "sent_at",
-              "updated_at", "attempts", "url", "error", "commit", "blob", "author",
+CSV_FIELDS = ["id", "post", "occurrence", "account", "platform", "kind", "state", "due_at",
+              "sent_at", "updated_at", "attempts", "url", "error", "commit", "blob", "author",
               "committed", "text"]  # fmt: skip
 # A commit as text output shows it, as `git log --oneline` does.
 SHORT_COMMIT = 7
@@ -58,6 +66,7 @@ def search_log(
     account: str | None = None,
     state: str | None = None,
     limit: int | None = 1,
+    kind: str | None = None,
     environ: Mapping[str, str],
 ) -> list[LogRow]:
     """The rows of the publish log (or the sandbox's) that match, newest first; none
@@ -67,7 +76,7 @@ def search_log(
         return []
     with PublishLog(path, read_only=True) as publog:
         return publog.search(
-            since=since, post_id=post_id, account=account, state=state, limit=limit
+            since=since, post_id=post_id, account=account, state=state, limit=limit, kind=kind
         )
 
 
@@ -105,8 +114,12 @@ def log_text(
             (state_label(state).ljust(state_width), STATE_STYLE[state]),
             (f"  {log_row.key.post_id} → {log_row.key.account}", None),
         ]
-        if log_row.key.occurrence != ONCE:
-            head.append((f" @ {_occurrence_on(log_row.key, local, tz)}", "dim"))
+        base, origin = split_occurrence(log_row.key.occurrence)
+        if base != ONCE:
+            head.append((f" @ {_occurrence_on(base, local, tz)}", "dim"))
+        if origin is not None:
+            reshare = _("(re-share of {account})").format(account=origin)
+            head.append((f" {reshare}", "dim"))
         detail: list[Segment] = [(text, None)] if (text := _detail(log_row)) else []
         if log_row.source is not None:
             detail += [(GAP, None)] if detail else []
@@ -187,6 +200,7 @@ def row_json(log_row: LogRow) -> dict[str, Any]:
         "occurrence": log_row.key.occurrence,
         "account": log_row.key.account,
         "platform": log_row.platform,
+        "kind": str(log_row.kind),
         "state": str(log_row.state),
         "due_at": log_row.due_at.isoformat(),
         "sent_at": log_row.sent_at.isoformat() if log_row.sent_at else None,
@@ -212,10 +226,11 @@ def source_json(source: Source | None) -> dict[str, Any]:
 
 
 def occurrence(key: DeliveryKey, tz: ZoneInfo) -> str:
-    """A repeat's occurrence in local time (the key keeps it in UTC); `once` as it is."""
-    if key.occurrence == ONCE:
-        return ONCE
-    return format_local(datetime.fromisoformat(key.occurrence), tz)
+    """A repeat's occurrence in local time (the key keeps it in UTC); `once` as it is;
+    a re-share's with `>` and the account whose delivery it re-shares."""
+    base, origin = split_occurrence(key.occurrence)
+    shown = base if base == ONCE else format_local(datetime.fromisoformat(base), tz)
+    return shown if origin is None else f"{shown}>{origin}"
 
 
 def _moment(log_row: LogRow) -> datetime:
@@ -223,10 +238,10 @@ def _moment(log_row: LogRow) -> datetime:
     return log_row.sent_at or log_row.updated_at
 
 
-def _occurrence_on(key: DeliveryKey, local: datetime, tz: ZoneInfo) -> str:
+def _occurrence_on(occurrence: str, local: datetime, tz: ZoneInfo) -> str:
     """A repeat's occurrence beside a row shown at `local`: the time alone on the same
     day, else with the date (the zone is in the heading)."""
-    at = datetime.fromisoformat(key.occurrence).astimezone(tz)
+    at = datetime.fromisoformat(occurrence).astimezone(tz)
     return f"{at:%H:%M}" if at.date() == local.date() else f"{at:%Y-%m-%d %H:%M}"
 
 

@@ -15,9 +15,11 @@ from humaspost.config import Account, Config
 from humaspost.i18n import N_, _
 from humaspost.lifecycle import RowState, pending_since, shown_state
 from humaspost.lifecycle import State as State  # re-exported: the plan's states
+from humaspost.platforms.base import Origin, PartReceipt
 from humaspost.posts import Post
-from humaspost.publog import ONCE, DeliveryKey, LogRow, occurrence_of
+from humaspost.publog import ONCE, DeliveryKey, Kind, LogRow, occurrence_of, split_occurrence
 from humaspost.repeats import occurrences
+from humaspost.reshare_plan import origin_of_url, reshare_state, reshares_of
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class Delivery:
     state: State
     row: LogRow | None
     missed_reason: str | None = None  # why, when its state is missed
+    # A re-share (`amplify`, `repost:`): what it re-shares, and a comment (Facebook).
+    kind: Kind = Kind.POST
+    origin: Origin | None = None
+    comment: str | None = None
 
     @property
     def ready_at(self) -> datetime:
@@ -57,10 +63,13 @@ def plan(
     *,
     until: datetime,
     first_seen: Mapping[str, datetime],
+    receipts: Mapping[int, PartReceipt] | None = None,
 ) -> list[Delivery]:
     """Every delivery of the posts, ordered by time: one-off posts whatever their time;
     repeats from a day (or `max_delay`, if longer) before `now` up to `until`, plus
-    older occurrences the log still has work for (put back by hand, retrying)."""
+    older occurrences the log still has work for (put back by hand, retrying); and the
+    re-shares of each (`amplify`), from the first parts of sent origins (`receipts`, by
+    log row)."""
     open_work = _open_occurrences(rows)
     found: list[Delivery] = []
     for planned in posts:
@@ -75,7 +84,11 @@ def plan(
             ]
             if post.repeat is not None:
                 of_account = _latest_catch_up_only(of_account)
+            if post.repost is not None:
+                of_account = [_repost(d, post) for d in of_account]
             found += of_account
+            for origin in of_account:
+                found += _reshares(planned, origin, config, rows, receipts or {}, now)
     found.sort(key=lambda d: (d.due_at, d.key.account, d.key.post_id))
     return found
 
@@ -101,6 +114,57 @@ def _delivery(
     )
     reason = _missed_reason(post, planned.blocked, deadline) if state is State.MISSED else None
     return Delivery(key, post, account, effective_due, deadline, state, row, reason)
+
+
+def _repost(delivery: Delivery, post: Post) -> Delivery:
+    """A delivery of a `repost:` post: a re-share of the URL, with the post's text (if
+    any) as its comment."""
+    assert post.repost is not None
+    parts = post.content.parts or ()
+    comment = parts[0] if parts else None
+    origin = origin_of_url(post.repost, post.id)
+    return replace(delivery, kind=Kind.REPOST, origin=origin, comment=comment)
+
+
+def _reshares(
+    planned: PlannedPost,
+    origin: Delivery,
+    config: Config,
+    rows: Mapping[DeliveryKey, LogRow],
+    receipts: Mapping[int, PartReceipt],
+    now: datetime,
+) -> list[Delivery]:
+    """The re-shares of one delivery of a post with `amplify` (see reshare_plan)."""
+    post = planned.post
+    if post.amplify is None:
+        return []
+    found = []
+    origin_row = rows.get(origin.key)
+    for key, account, due_at, shared in reshares_of(
+        origin.key, origin.account, origin.due_at, post, config, rows, receipts
+    ):
+        row = rows.get(key)
+        deadline = due_at + config.max_delay
+        state, reason = reshare_state(
+            origin_row, row, due_at=due_at, deadline=deadline, now=now,
+            draft=post.draft, blocked=planned.blocked,
+        )  # fmt: skip
+        found.append(
+            Delivery(
+                key,
+                post,
+                account,
+                due_at,
+                deadline,
+                state,
+                row,
+                reason,
+                kind=Kind.REPOST,
+                origin=shared,
+                comment=post.amplify.text,
+            )
+        )
+    return found
 
 
 def _latest_catch_up_only(deliveries: list[Delivery]) -> list[Delivery]:
@@ -129,8 +193,11 @@ def _open_occurrences(rows: Mapping[DeliveryKey, LogRow]) -> dict[str, set[datet
     """Occurrences of repeats whose rows still wait to be sent, by post."""
     found: dict[str, set[datetime]] = {}
     for key, row in rows.items():
-        if key.occurrence != ONCE and row.state in (RowState.PENDING, RowState.RETRYING):
-            found.setdefault(key.post_id, set()).add(datetime.fromisoformat(key.occurrence))
+        base, origin = split_occurrence(key.occurrence)
+        if origin is not None:
+            continue  # a re-share is planned from its origin
+        if base != ONCE and row.state in (RowState.PENDING, RowState.RETRYING):
+            found.setdefault(key.post_id, set()).add(datetime.fromisoformat(base))
     return found
 
 

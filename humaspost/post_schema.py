@@ -25,6 +25,7 @@ class Kind(Enum):
     TEXTS = "texts"
     MEDIA = "media"
     SECTION = "section"
+    AMPLIFY = "amplify"
 
 
 # HP102 for each kind, whole: `value` is the value as written, or what it is (a list).
@@ -35,6 +36,7 @@ _MUST_BE = {
     Kind.TEXTS: N_("{field} must be a list of texts, not {value}"),
     Kind.MEDIA: N_("{field} must be a list of items with 'file' and 'alt', not {value}"),
     Kind.SECTION: N_("{field} must be a mapping of fields (text, thread, media, ...), not {value}"),
+    Kind.AMPLIFY: N_("{field} must be a mapping of fields (by, after, spread, text), not {value}"),
 }
 
 
@@ -53,9 +55,20 @@ POST_FIELDS: dict[str, Kind] = {
     "campaign": Kind.TEXT,
     "author": Kind.TEXT,
     "notes": Kind.TEXT,
+    "amplify": Kind.AMPLIFY,
+    "repost": Kind.TEXT,
     **dict.fromkeys(BUILTIN_SPECS, Kind.SECTION),
 }
 MEDIA_FIELDS: dict[str, Kind] = {"file": Kind.TEXT, "alt": Kind.TEXT}
+# `amplify:` of a post: who re-shares it, when, and a comment (Facebook only).
+AMPLIFY_FIELDS: dict[str, Kind] = {
+    "by": Kind.NAMES,
+    "after": Kind.TEXT,
+    "spread": Kind.TEXT,
+    "text": Kind.TEXT,
+}
+# The field `amplify` must have (and with a value).
+AMPLIFY_REQUIRED = "by"
 # The field every media item must have (and with a value).
 MEDIA_REQUIRED = "file"
 _SECTION_BASE: dict[str, Kind] = {"text": Kind.TEXT, "thread": Kind.TEXTS, "media": Kind.MEDIA}
@@ -108,7 +121,12 @@ class _FieldChecker:
                     _("{field} has no value").format(field=_field_name((*path, required))),
                     self.shown,
                     self.located.key_span((*path, required)),
-                    _("write the value, e.g. the path of the media file relative to the post"),
+                    _("write the value, e.g. the path of the media file relative to the post")
+                    if required == MEDIA_REQUIRED
+                    else _(
+                        "write the accounts or groups that re-share the post, "
+                        "e.g. 'by: [{example}]'"
+                    ).format(example="semua-kecamatan"),
                 )
             )
 
@@ -134,6 +152,9 @@ class _FieldChecker:
             case Kind.SECTION:
                 if self.expect(isinstance(value, dict), value, path, kind):
                     self.mapping(value, path, SECTION_FIELDS[str(path[-1])])
+            case Kind.AMPLIFY:
+                if self.expect(isinstance(value, dict), value, path, kind):
+                    self.mapping(value, path, AMPLIFY_FIELDS, required=AMPLIFY_REQUIRED)
 
     def expect(self, ok: bool, value: Any, path: Path, kind: Kind) -> bool:
         if not ok:

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,8 +22,9 @@ from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.post_schema import field_problems
 from humaspost.problems import Problem, Severity, Span
 from humaspost.repeats import more_often_than_hourly
+from humaspost.reshare import repost_target
 from humaspost.textfile import printable, read_text
-from humaspost.times import TimeFormatError, parse_datetime
+from humaspost.times import TimeFormatError, parse_datetime, parse_duration
 from humaspost.yamlpos import Located, YamlProblem, load_located
 
 POST_SUFFIXES = (".md", ".yaml", ".yml")
@@ -52,6 +53,10 @@ _CRON_REASONS = {
 # Times are refused from here on: a deadline (the time plus max_delay) and a repeat's
 # next occurrences must still be dates Python can hold (up to 9999-12-31).
 LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
+# When re-shares start after their origin went out, unless `amplify.after` says.
+DEFAULT_AMPLIFY_AFTER = timedelta(minutes=10)
+# The fields a `repost:` post may have beside it: it sends no content of its own.
+_REPOST_REFUSES = ("thread", "media", "amplify", *BUILTIN_SPECS)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,18 @@ class Content:
 
 
 @dataclass(frozen=True)
+class Amplify:
+    """`amplify:` of a post: the accounts and groups that re-share each delivery (names
+    as written, unexpanded), how long after it went out, over how long, with a comment
+    (Facebook only). Errors point at `post.span(("amplify", "by"))` and so on."""
+
+    by: tuple[str, ...]
+    after: timedelta = DEFAULT_AMPLIFY_AFTER
+    spread: timedelta = timedelta(0)
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class Post:
     """A loaded post. Times are UTC; `to` holds names as written (groups unexpanded)."""
 
@@ -91,6 +108,12 @@ class Post:
     expires_at: datetime | None
     metadata: Mapping[str, Any]
     located: Located = field(repr=False)
+    # Who re-shares this post's deliveries, and when; None: nobody.
+    amplify: Amplify | None = None
+    # The URL of a post, elsewhere, that the accounts in `to` re-share (X status or
+    # Facebook post); such a post has no content of its own but an optional comment in
+    # `content.parts` (Facebook only).
+    repost: str | None = None
     # Where the file's bytes stand in git (None outside a git checkout); attached when
     # posts are loaded for planning and publishing (see gitsource).
     source: Source | None = None
@@ -239,7 +262,9 @@ class _PostLoader:
                             "with a line '---'"
                         ),
                     )
-            self.add_body(data, body, body_line)
+            if data.get("repost") is None or body.strip():
+                # A `repost:` post has no text of its own: an empty body is no empty text.
+                self.add_body(data, body, body_line)
         return data
 
     def split_front_matter(self, text: str) -> tuple[str, str, int] | None:
@@ -300,6 +325,13 @@ class _PostLoader:
             for name in BUILTIN_SPECS
             if (section := data.get(name)) is not None
         }
+        repost = self.repost(data) if data.get("repost") is not None else None
+        # With `repost:` too, `amplify` is refused (HP123) and left out.
+        amplify = (
+            self.amplify(data["amplify"])
+            if data.get("amplify") is not None and data.get("repost") is None
+            else None
+        )
         to = data.get("to")
         return Post(
             id=post_id,
@@ -315,11 +347,108 @@ class _PostLoader:
             expires_at=expires_at,
             metadata={key: data.get(key) for key in ("tags", "campaign", "author", "notes")},
             located=self.located,
+            amplify=amplify,
+            repost=repost,
         )
+
+    def amplify(self, fields: dict[str, Any]) -> Amplify | None:
+        """`amplify:`, its types already right (post_schema); None if `by` is unusable."""
+        by = fields.get("by")
+        after = self.duration(fields, "after", DEFAULT_AMPLIFY_AFTER)
+        spread = self.duration(fields, "spread", timedelta(0))
+        text = fields.get("text")
+        if "text" in fields:
+            text = self.clean(text, ("amplify", "text")) if text is not None else None
+            if text is None:
+                self.error(
+                    "HP110",
+                    _("'{field}' has no value").format(field="amplify.text"),
+                    self.at(("amplify", "text"), at_key=True),
+                    _("write a value, or remove the line"),
+                )
+        if by == []:
+            self.error(
+                "HP110",
+                _("'{field}' has no value").format(field="amplify.by"),
+                self.at(("amplify", "by")),
+                _(
+                    "write the accounts or groups that re-share the post, e.g. 'by: [{example}]'"
+                ).format(example="semua-kecamatan"),
+            )
+        if not by:
+            return None  # its absence is reported by post_schema (HP104, HP110)
+        names = (by,) if isinstance(by, str) else tuple(by)
+        return Amplify(names, after, spread, text or None)
+
+    def duration(self, fields: dict[str, Any], key: str, default: timedelta) -> timedelta:
+        raw = fields.get(key)
+        if raw is None:
+            if key in fields:
+                self.error(
+                    "HP110",
+                    _("'{field}' has no value").format(field=f"amplify.{key}"),
+                    self.at(("amplify", key), at_key=True),
+                    _("write a value, or remove the line"),
+                )
+            return default
+        try:
+            return parse_duration(raw)
+        except TimeFormatError as exc:
+            name = f"amplify.{key}"
+            self.error("HP102", f"'{name}': {exc}", self.at(("amplify", key)))
+            return default
+
+    def repost(self, data: dict[str, Any]) -> str | None:
+        """The `repost:` URL if it names an X or Facebook post; the fields a repost
+        cannot have beside it are reported (the comment, `text`, may stay)."""
+        for key in _REPOST_REFUSES:
+            if data.get(key) is not None:
+                self.error(
+                    "HP123" if key == "amplify" else "HP111",
+                    _("a post has either 'amplify' or 'repost', not both")
+                    if key == "amplify"
+                    else _("'{field}' in a repost: a repost sends no content of its own").format(
+                        field=key
+                    ),
+                    self.at((key,), at_key=True),
+                    _(
+                        "remove 'amplify': to have more accounts re-share the same post, "
+                        "put them in 'to'"
+                    )
+                    if key == "amplify"
+                    else _("only 'text' may go with 'repost': a comment, on Facebook only"),
+                )
+        url: str = data["repost"].strip()
+        if repost_target(url) is None:
+            self.error(
+                "HP122",
+                _("'repost: {url}' is not the address of an X post or a Facebook post").format(
+                    url=printable(url if len(url) <= 80 else url[:77] + "...")
+                ),
+                self.at(("repost",)),
+                _(
+                    "copy the post's own address, e.g. https://x.com/pemkotbekasi/status/"
+                    "1864000000000000000 or https://www.facebook.com/pemkotbekasi/posts/"
+                    "1234567890"
+                ),
+            )
+            return None
+        return url
 
     def check_empty_values(self, data: dict[str, Any]) -> None:
         """A field written with no value (`to:`) is a mistake, not a request for the default."""
-        for key in ("publish_at", "to", "text", "thread", "media", "repeat", "until", "expires_at"):
+        for key in (
+            "publish_at",
+            "to",
+            "text",
+            "thread",
+            "media",
+            "repeat",
+            "until",
+            "expires_at",
+            "amplify",
+            "repost",
+        ):
             written = self.located.has_key((key,))  # not a .md body, which clean() checks
             if written and data[key] in (None, [], ""):
                 self.error(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from humaspost.posts import Post
 from humaspost.problems import Problem, Severity
 from humaspost.render import render
 from humaspost.repeats import occurrences
+from humaspost.reshare_plan import offset, resharers
 
 # How many coming occurrences of a repeating post are shown.
 SHOWN_OCCURRENCES = 3
@@ -78,6 +79,8 @@ class DeliveryPreview:
     parts: tuple[PartPreview, ...]
     media: tuple[MediaPreview, ...]
     link: str | None
+    # `amplify`: who re-shares this delivery, and how long after it goes out.
+    reshared_by: tuple[tuple[str, timedelta], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,24 @@ def _deliveries(
     assert result.post is not None
     accounts = [config.accounts[d.account] for d in result.post.deliveries]
     times = _times(post, config, now)
-    return tuple(_delivery(post, account, times, cache, config.root) for account in accounts)
+    return tuple(
+        replace(
+            _delivery(post, account, times, cache, config.root),
+            reshared_by=_reshared_by(post, account, config),
+        )
+        for account in accounts
+    )
+
+
+def _reshared_by(post: Post, account: Account, config: Config) -> tuple[tuple[str, timedelta], ...]:
+    """Who re-shares the delivery to `account`, each with its time after it goes out."""
+    if post.amplify is None:
+        return ()
+    who = resharers(post, account, config)
+    after, spread = post.amplify.after, post.amplify.spread
+    return tuple(
+        (member.name, offset(index, len(who), after, spread)) for index, member in enumerate(who)
+    )
 
 
 def _times(post: Post, config: Config, now: datetime) -> tuple[datetime, ...]:

@@ -21,12 +21,16 @@ from humaspost.lifecycle import Event, RowState, next_state
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
     Clock,
+    Origin,
     PartReceipt,
     PermanentError,
     Platform,
+    Receipt,
     ResolvedAccount,
+    ThreadProgress,
     TransientError,
     UncertainError,
+    resharing,
 )
 from humaspost.publog import Claim, ClaimLost, LogLocation, PublishLog, PublishLogError
 from humaspost.real_time_guard import check_not_early
@@ -259,7 +263,12 @@ class _Sender:
         if now > delivery.deadline or delivery.missed_reason is not None:
             reason = delivery.missed_reason or _missed_reason(delivery)
             log.mark_missed(
-                key, platform=account.platform, due_at=delivery.due_at, now=now, reason=reason
+                key,
+                platform=account.platform,
+                due_at=delivery.due_at,
+                now=now,
+                reason=reason,
+                kind=delivery.kind,
             )
             return Outcome(delivery, Result.MISSED, error=reason)
         early = check_not_early(delivery.due_at, self.real_clock(), account)
@@ -274,6 +283,7 @@ class _Sender:
             lease=self.settings.lease,
             metadata=dict(delivery.post.metadata),
             source=delivery.post.source,
+            kind=delivery.kind,
         )
         if claim is None:
             return Outcome(delivery, Result.SKIPPED, held_elsewhere=True)
@@ -291,7 +301,10 @@ class _Sender:
         progress = _LogProgress(log, claim, self.settings, self.clock, self.keeper)
         adapter = self.adapters[delivery.key.account]
         try:
-            receipt = adapter.publish(parts, account, progress)
+            if delivery.origin is None:
+                receipt = adapter.publish(parts, account, progress)
+            else:
+                receipt = reshare(adapter, delivery.origin, account, delivery.comment, progress)
         except ClaimLost as error:
             # Another publisher settled or took over the delivery (this process was
             # paused past its lease): it is theirs; record nothing over it.
@@ -411,6 +424,28 @@ def _missed_reason(delivery: Delivery) -> str:
     if delivery.post.expires_at is not None and delivery.deadline == delivery.post.expires_at:
         return _("past its expires_at")
     return _("past max_delay after its time")
+
+
+def reshare(
+    adapter: Platform,
+    origin: Origin,
+    account: ResolvedAccount,
+    comment: str | None,
+    progress: ThreadProgress,
+) -> Receipt:
+    """Re-share `origin` from `account`: one request, marked in flight before it like a
+    thread's part (a re-share already made by an earlier attempt is not made again)."""
+    if progress.done:
+        return Receipt(progress.done)
+    sharing = resharing(adapter)
+    if sharing is None:  # `check` refuses such a post (HP124); a plugin may change
+        raise PermanentError(
+            _("the {platform} adapter cannot re-share posts").format(platform=account.platform)
+        )
+    progress.starting(0)
+    receipt = sharing.repost(origin, account, comment)
+    progress.published(0, receipt.parts[0])
+    return receipt
 
 
 class _LogProgress:

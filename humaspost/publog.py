@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
@@ -103,6 +104,15 @@ class ClaimLost(Exception):
     settled it or took it over. It must send nothing more of it."""
 
 
+class Kind(StrEnum):
+    """What a delivery is: a post (a thread) of the account's own, or a re-share of
+    another account's post (`amplify`, `repost:`). Stored in the log as these names."""
+
+    POST = "post"
+    REPOST = "repost"
+    REPLY = "reply"
+
+
 class DeliveryKey(NamedTuple):
     """A delivery's identity: post, occurrence (`once`, or a repeat's UTC time), account."""
 
@@ -132,6 +142,7 @@ class LogRow:
     updated_at: datetime
     rearmed_at: datetime | None = None
     source: Source | None = None  # the post file's git source at the latest claim
+    kind: Kind = Kind.POST
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,13 @@ def unstamp(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def split_occurrence(occurrence: str) -> tuple[str, str | None]:
+    """A key's occurrence as (the post's occurrence, the origin's account): a
+    re-share's (`once>pemkot-x`) names the delivery it re-shares; a post's has none."""
+    base, _, origin = occurrence.partition(">")
+    return base, origin or None
+
+
 def occurrence_of(moment: datetime | None) -> str:
     """The occurrence part of a key: a repeat's UTC time, or `once`."""
     return ONCE if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -162,14 +180,14 @@ def occurrence_of(moment: datetime | None) -> str:
 _COLUMNS = (
     "id, post_id, occurrence, account, platform, state, due_at, attempts, next_attempt_at,"
     " owner, lease_until, inflight_part, content_hash, url, error, sent_at, updated_at,"
-    " rearmed_at, source_commit, source_blob, source_author, source_committed"
+    " rearmed_at, source_commit, source_blob, source_author, source_committed, kind"
 )
 
 
 def _row(values: tuple[Any, ...]) -> LogRow:
     (id_, post_id, occurrence, account, platform, state, due_at, attempts, next_at, owner,
      lease, inflight, digest, url, error, sent_at, updated_at, rearmed, commit, blob, author,
-     committed) = values  # fmt: skip
+     committed, kind) = values  # fmt: skip
     return LogRow(
         id=id_,
         key=DeliveryKey(post_id, occurrence, account),
@@ -188,6 +206,7 @@ def _row(values: tuple[Any, ...]) -> LogRow:
         updated_at=_required(unstamp(updated_at)),
         rearmed_at=unstamp(rearmed),
         source=None if blob is None else Source(commit, blob, author, bool(committed)),
+        kind=Kind(kind),
     )
 
 
@@ -331,10 +350,12 @@ class PublishLog:
         account: str | None = None,
         state: str | None = None,
         limit: int | None = 50,
+        kind: str | None = None,
     ) -> list[LogRow]:
         """The latest rows first, filtered."""
         where, args = [], []
-        for column, value in (("post_id", post_id), ("account", account), ("state", state)):
+        filters = (("post_id", post_id), ("account", account), ("state", state), ("kind", kind))
+        for column, value in filters:
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
@@ -410,6 +431,7 @@ class PublishLog:
         lease: timedelta,
         metadata: dict[str, Any] | None = None,
         source: Source | None = None,
+        kind: Kind = Kind.POST,
     ) -> Claim | None:
         """Take a delivery for sending if nobody has it and it is due; None otherwise
         (see `lifecycle.claimable`). `source` (where the post file's text came from in
@@ -430,12 +452,12 @@ class PublishLog:
                 cursor = self.store.execute(
                     "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
                     " due_at, attempts, owner, lease_until, metadata, created_at, updated_at,"
-                    " source_commit, source_blob, source_author, source_committed)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " source_commit, source_blob, source_author, source_committed, kind)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (post_id, occurrence, account) DO NOTHING RETURNING id",
                     (*key, platform, next_state(NEW, Event.CLAIMED), stamp(due_at), owner,
                      lease_until, json.dumps(metadata or {}, ensure_ascii=False), stamp(now),
-                     stamp(now), *_source_columns(source)),
+                     stamp(now), *_source_columns(source), kind.value),
                 ).fetchone()  # fmt: skip
                 if cursor is None:
                     return None  # made meanwhile, or locked, by another publisher
@@ -611,7 +633,14 @@ class PublishLog:
 
     @_reconnecting
     def mark_missed(
-        self, key: DeliveryKey, *, platform: str, due_at: datetime, now: datetime, reason: str
+        self,
+        key: DeliveryKey,
+        *,
+        platform: str,
+        due_at: datetime,
+        now: datetime,
+        reason: str,
+        kind: Kind = Kind.POST,
     ) -> bool:
         """Record a delivery that is past its deadline and will not be sent (nobody holds
         it). Returns whether anything was recorded."""
@@ -625,10 +654,19 @@ class PublishLog:
             if values is None:
                 cursor = self.store.execute(
                     "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
-                    " due_at, error, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " due_at, error, created_at, updated_at, kind)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (post_id, occurrence, account) DO NOTHING RETURNING id",
-                    (*key, platform, missed, stamp(due_at), reason, stamp(now), stamp(now)),
+                    (
+                        *key,
+                        platform,
+                        missed,
+                        stamp(due_at),
+                        reason,
+                        stamp(now),
+                        stamp(now),
+                        kind.value,
+                    ),
                 ).fetchone()
                 if cursor is None:
                     return False  # made meanwhile, or locked, by another publisher

@@ -27,6 +27,7 @@ from humaspost.i18n import _, ngettext
 from humaspost.lifecycle import state_label
 from humaspost.plan import State
 from humaspost.problems import Problem
+from humaspost.publog import DeliveryKey
 from humaspost.schedule_warnings import ScheduleWarning
 from humaspost.tables import (
     KEEP,
@@ -41,6 +42,7 @@ from humaspost.tables import (
 )
 from humaspost.timeline import FAILING, SHOWN_PER_REPEAT, Entry, NotShown, ScheduleView
 from humaspost.times import day_name, format_local
+from humaspost.x_costs import cost_lines
 
 # Where an entry's detail lines start: under its state, after `  08:00  `.
 DETAIL_INDENT = 9
@@ -62,9 +64,10 @@ def schedule_text(
         MESSAGE_INDENT,
     )
     today = now.astimezone(tz).date()
-    state_width = max((len(state_label(entry.state)) for entry in shown), default=0)
+    listed, folded = fold_reshares(shown)
+    state_width = max((len(state_label(entry.state)) for entry in listed), default=0)
     current: date | None = None
-    for entry in shown:
+    for entry in listed:
         local = entry.due_at.astimezone(tz)
         if local.date() != current:
             current = local.date()
@@ -72,6 +75,8 @@ def schedule_text(
             lines.append((day_name(current), "bold"))
             lines.append(((" " + _("(today)") if current == today else "") + "\n", "bold"))
         lines.extend(_entry_lines(entry, local, tz, state_width, sandbox=sandbox, width=width))
+        if entry.key in folded:
+            lines.extend(_folded_lines(folded[entry.key], tz, width))
     if not shown:
         lines.append(("\n" + _("nothing to publish in this period") + "\n", None))
     lines.append(("\n", None))
@@ -79,6 +84,12 @@ def schedule_text(
         lines.extend(sandbox_note(cfg, cwd, width))
     lines.extend(not_shown_lines(view.not_shown, cfg, width))
     lines.extend(warning_lines(view.warnings, width))
+    for cost_warning in view.x_warnings:
+        segments = [(_("warning:") + " ", "bold yellow"), (cost_warning.message, None)]
+        lines.extend(wrapped(segments, width, MESSAGE_INDENT))
+    if view.x_cost is not None:
+        for line in cost_lines(view.x_cost, now.astimezone(tz).date()):
+            lines.extend(wrapped([(line, "dim")], width, MESSAGE_INDENT))
     lines.extend(blocked_lines(view.errors, width))
     lines.extend(not_committed_lines(view.not_committed, width))
     for daemon in view.daemons or [view.daemon]:
@@ -155,6 +166,47 @@ def blocked_lines(errors: list[Problem], width: int) -> list[Segment]:
         *wrapped([(held + " ", "bold red"), (", ".join(files), None)], width, MESSAGE_INDENT),
         *wrapped([("  " + _("run 'humaspost check' to see them"), "dim")], width, 4),
     ]
+
+
+# Re-shares in these states are folded under the delivery they re-share.
+_PENDING = (State.WAITING, State.SCHEDULED, State.DUE)
+
+
+def fold_reshares(shown: list[Entry]) -> tuple[list[Entry], dict[DeliveryKey, list[Entry]]]:
+    """The entries listed one by one, and the re-shares still to go out by the shown
+    delivery they re-share (sent, failed or missed ones are listed, as is a re-share
+    whose origin is not shown)."""
+    origins = {entry.key for entry in shown}
+    listed: list[Entry] = []
+    folded: dict[DeliveryKey, list[Entry]] = {}
+    for entry in shown:
+        origin = entry.origin_key
+        if origin is not None and origin in origins and entry.state in _PENDING:
+            folded.setdefault(origin, []).append(entry)
+        else:
+            listed.append(entry)
+    return listed, folded
+
+
+def _folded_lines(reshares: list[Entry], tz: ZoneInfo, width: int) -> list[Segment]:
+    """One line under an origin: its re-shares still to go out, when, in what state and
+    by whom."""
+    first = reshares[0].due_at.astimezone(tz)
+    last = reshares[-1].due_at.astimezone(tz)
+    when = f"{first:%H:%M}" if first == last else f"{first:%H:%M}-{last:%H:%M}"
+    counts = Counter(entry.state for entry in reshares)
+    states = ", ".join(f"{counts[s]} {state_label(s)}" for s in _PENDING if counts[s])
+    summary = ngettext(
+        "{count} re-share {when} ({states}): {accounts}",
+        "{count} re-shares {when} ({states}): {accounts}",
+        len(reshares),
+    ).format(
+        count=len(reshares),
+        when=when,
+        states=states,
+        accounts=", ".join(entry.key.account for entry in reshares),
+    )
+    return wrapped([(" " * DETAIL_INDENT + "\u21bb " + summary, "dim")], width, DETAIL_INDENT + 2)
 
 
 def _url(entry: Entry) -> str | None:

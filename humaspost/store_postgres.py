@@ -111,6 +111,9 @@ MIGRATIONS: tuple[str, ...] = (
         sandbox INTEGER NOT NULL
     );
     """,
+    """
+    ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'post';
+    """,
 )
 
 

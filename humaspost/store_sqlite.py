@@ -99,6 +99,11 @@ MIGRATIONS: tuple[str, ...] = (
         sandbox INTEGER NOT NULL
     );
     """,
+    # What a delivery is (`lifecycle.KINDS`): a post, or a re-share of one (amplify,
+    # repost). A re-share's occurrence names its origin (`once>pemkot-x`).
+    """
+    ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'post';
+    """,
 )
 
 LOG_NAME = "publog.sqlite"

@@ -36,6 +36,7 @@ KEEP = "\u00a0"
 # How each state looks on a terminal, in `schedule` and `log` alike.
 STATE_STYLE = {
     State.SCHEDULED: "cyan",
+    State.WAITING: "dim cyan",
     State.DUE: "bold cyan",
     State.SENDING: "cyan",
     State.SENT: "green",

@@ -39,12 +39,30 @@ from humaspost.lifecycle import shown_state_of_row
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
 from humaspost.problems import Problem
-from humaspost.publog import DeliveryKey, LogLocation, LogRow, PublishLog, RowState, log_exists
+from humaspost.publog import (
+    DeliveryKey,
+    Kind,
+    LogLocation,
+    LogRow,
+    PublishLog,
+    RowState,
+    log_exists,
+    split_occurrence,
+)
 from humaspost.repeats import occurrences
 from humaspost.schedule_warnings import ScheduleWarning, schedule_warnings
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.times import local_midnight
 from humaspost.workflow import LoadedPosts, committed_only, load_posts, log_path, plan_from_log
+from humaspost.x_cost_plan import x_requests
+from humaspost.x_costs import (
+    CostWarning,
+    Estimate,
+    budget_warnings,
+    cost_json,
+    estimate,
+    limit_warnings,
+)
 
 MAX_DAYS = 3660
 SHOWN_PER_REPEAT = 500
@@ -69,6 +87,13 @@ class Entry:
     row: LogRow | None
     planned: bool
     ready_at: datetime
+    kind: Kind = Kind.POST
+
+    @property
+    def origin_key(self) -> DeliveryKey | None:
+        """For a re-share of a delivery (`amplify`), that delivery's key."""
+        base, origin = split_occurrence(self.key.occurrence)
+        return None if origin is None else DeliveryKey(self.key.post_id, base, origin)
 
     @classmethod
     def of(cls, delivery: Delivery) -> Entry:
@@ -82,6 +107,7 @@ class Entry:
             delivery.row,
             planned=True,
             ready_at=delivery.ready_at,
+            kind=delivery.kind,
         )
 
     @classmethod
@@ -97,6 +123,7 @@ class Entry:
             row,
             planned=False,
             ready_at=ready or row.due_at,
+            kind=row.kind,
         )
 
     @property
@@ -141,6 +168,14 @@ class Entry:
             )
         return hint.format(row_id=row.id, flag=flag, platform=self.platform)
 
+    def _origin(self) -> str | None:
+        if self.kind is not Kind.REPOST:
+            return None
+        origin = self.origin_key
+        if origin is not None:
+            return origin.account
+        return self.post.repost if self.post is not None else None
+
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         """The entry as one of `deliveries` in `ScheduleView.as_json`."""
         row = self.row
@@ -151,6 +186,10 @@ class Entry:
             "account": self.key.account,
             "platform": self.platform,
             "occurrence": self.key.occurrence,
+            "kind": str(self.kind),
+            # What a re-share re-shares: the account whose delivery (`amplify`), or the
+            # address (`repost:`); null for a post.
+            "origin": self._origin(),
             "due_at": self.due_at.astimezone(UTC).isoformat(),
             "local_time": self.due_at.astimezone(tz).isoformat(),
             "state": str(self.state),
@@ -243,6 +282,9 @@ class ScheduleView:
     not_committed: list[str] = field(default_factory=list)
     # With a shared (PostgreSQL) log: every server's daemon, from the log.
     daemons: list[DaemonStatus] = field(default_factory=list)
+    # The estimated X API cost of what is shown, and X's limits or the budget passed.
+    x_cost: Estimate | None = None
+    x_warnings: list[CostWarning] = field(default_factory=list)
 
     def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
         """The view for `schedule --format json`::
@@ -297,6 +339,11 @@ class ScheduleView:
             "not_committed": self.not_committed,
             "daemon": self.daemon.as_json(),
             "daemons": [status.as_json() for status in self.daemons],
+            **(
+                cost_json(self.x_cost, self.now.astimezone(tz).date(), self.x_warnings)
+                if self.x_cost is not None
+                else {"x_cost": None}
+            ),
         }
 
 
@@ -330,11 +377,17 @@ def schedule_view(
         for e in entries
         if e.due_at <= until and (show_all or e.due_at >= today or e.state in ATTENTION)
     ]
-    warnings = schedule_warnings(
-        ((e.key.account, e.due_at, e.state) for e in shown),
-        cfg,
-        today.astimezone(cfg.timezone).date(),
-    )
+    day = today.astimezone(cfg.timezone).date()
+    warnings = schedule_warnings(((e.key.account, e.due_at, e.state) for e in shown), cfg, day)
+    # The month's estimate counts what went out earlier this month too.
+    month_start = local_midnight(today.astimezone(cfg.timezone).replace(day=1), cfg.timezone)
+    requests = x_requests((e for e in entries if month_start <= e.due_at <= until), cfg)
+    x_cost = estimate(requests, cfg.timezone, cfg.x_prices, cfg.x_monthly_budget)
+    daily = {name: account.daily_limit for name, account in cfg.accounts.items()}
+    x_warnings = [
+        *limit_warnings(requests, cfg.timezone, daily, warn_from=day),
+        *budget_warnings(x_cost),
+    ]
     return ScheduleView(
         now=now,
         until=until,
@@ -346,6 +399,8 @@ def schedule_view(
         failing=bool(loaded.errors or not_committed) or any(e.failing for e in entries),
         not_committed=not_committed,
         daemons=shared_daemons(log_path(cfg, sandbox=sandbox, environ=environ), now),
+        x_cost=x_cost if x_cost.months else None,
+        x_warnings=x_warnings,
     )
 
 

@@ -166,6 +166,16 @@ def _localize(naive: datetime, tz: ZoneInfo) -> datetime:
     return early
 
 
+def duration_text(duration: timedelta) -> str:
+    """A duration as a post file writes it: `1h30m`, `10m`, `45s`, `0m`."""
+    seconds = int(duration.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    text += f"{seconds}s" if seconds else ""
+    return text or "0m"
+
+
 def parse_duration(raw: object) -> timedelta:
     """Parse a duration such as `200ms`, `90m`, `2h`, `1d`, `1w` (a number and a unit),
     at most MAX_DURATION."""

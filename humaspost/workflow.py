@@ -12,11 +12,11 @@ from humaspost.checks import FileResult, MediaCache, check_across_posts, check_a
 from humaspost.config import COMMITTED, Config
 from humaspost.gitsource import Checkout, FileHashes, NoCheckout, find_checkout, read_hashed
 from humaspost.i18n import _
-from humaspost.lifecycle import needs_action
+from humaspost.lifecycle import RowState, needs_action
 from humaspost.plan import Delivery, PlannedPost, plan
 from humaspost.posts import Post, load_post
 from humaspost.problems import ConfigError, Problem, Severity
-from humaspost.publog import LOG_NAME, DeliveryKey, LogLocation, PublishLog
+from humaspost.publog import LOG_NAME, DeliveryKey, Kind, LogLocation, PublishLog
 from humaspost.render import render
 from humaspost.repository import post_files
 from humaspost.store_postgres import DatabaseUrl, parse_database_url
@@ -129,7 +129,18 @@ def plan_from_log(
     rows = log.rows_for_posts(post.id for post in posts)
     unanchored = [p.id for p in posts if p.repeat is not None and p.publish_at is None]
     first_seen = log.first_seen(unanchored, now, record=record) if unanchored else {}
-    return plan(loaded.planned, config, rows, now, until=until, first_seen=first_seen)
+    # What each sent delivery of an amplified post is on its platform: its re-shares
+    # re-share that.
+    amplified = {p.id for p in posts if p.amplify is not None}
+    receipts = {
+        row.id: parts[0]
+        for row in rows.values()
+        if row.key.post_id in amplified and row.kind is Kind.POST and row.state is RowState.SENT
+        if (parts := log.parts(row.id))
+    }
+    return plan(
+        loaded.planned, config, rows, now, until=until, first_seen=first_seen, receipts=receipts
+    )
 
 
 def sendable(deliveries: list[Delivery], now: datetime) -> list[Delivery]:

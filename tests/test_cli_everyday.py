@@ -131,13 +131,14 @@ def test_log_csv_opens_in_a_spreadsheet(office: Repo) -> None:
     assert raw.returncode == 0, raw.stderr
     assert raw.stdout.startswith(b"\xef\xbb\xbf")
     table = list(csv.DictReader(io.StringIO(raw.stdout.decode("utf-8-sig"), newline="")))
-    assert list(table[0]) == ["id", "post", "occurrence", "account", "platform", "state",
+    assert list(table[0]) == ["id", "post", "occurrence", "account", "platform", "kind", "state",
                               "due_at", "sent_at", "updated_at", "attempts", "url", "error",
                               "commit", "blob", "author", "committed", "text"]  # fmt: skip
     by_post = {row["post"]: row for row in table}
     aids, senam = by_post["2026/12/aids"], by_post["2026/12/senam"]
     assert aids["text"] == "Hari AIDS Sedunia: tes HIV gratis di Puskesmas."
     assert aids["due_at"] == "2026-12-01 08:00:00" and aids["occurrence"] == "once"
+    assert aids["kind"] == "post"
     assert aids["sent_at"].startswith("2026-12-01 09:")
     assert senam["occurrence"] == "2026-12-01 08:00 WIB"
     assert senam["text"] == "Senam pagi di Alun-alun"

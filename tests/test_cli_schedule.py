@@ -231,7 +231,7 @@ def test_json_shape(office: Repo) -> None:
     data = schedule_json(office)
     assert set(data) == {
         "now", "timezone", "deliveries", "warnings", "not_shown", "problems", "not_committed",
-        "daemon", "daemons",
+        "daemon", "daemons", "x_cost",
     }  # fmt: skip
     assert data["daemons"] == []  # a SQLite log: only this state folder's daemon
     assert data["not_shown"] == []
@@ -248,6 +248,8 @@ def test_json_shape(office: Repo) -> None:
         "account": "latihan",
         "platform": "sandbox",
         "occurrence": "once",
+        "kind": "post",
+        "origin": None,
         "due_at": "2026-11-28T08:00:00+00:00",
         "local_time": "2026-11-28T15:00:00+07:00",
         "state": "sent",

@@ -50,6 +50,11 @@ def test_a_publisher_killed_at_a_random_moment(tmp_path: Path, seed: int) -> Non
     # ones only warn.
     assert result.reruns[0] == (1 if result.unknown else 0)
     assert all(code == 0 for code in result.reruns[1:])
+    # The 16 re-shares (2 accounts re-share 2 posts' 4 deliveries), and the second
+    # publisher, killed while sending them, likewise; an unknown origin's wait.
+    assert result.reshares_sent + result.reshares_unknown + result.reshares_waiting == 16
+    assert result.reshare_reruns[0] == (1 if result.reshares_unknown else 0)
+    assert all(code == 0 for code in result.reshare_reruns[1:])
 
 
 def wait_for(condition: object, timeout: float = 20.0) -> None:

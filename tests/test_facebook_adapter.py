@@ -23,6 +23,7 @@ import urllib3.exceptions
 
 from humaspost.platforms.base import (
     MediaFile,
+    Origin,
     Part,
     PartReceipt,
     PermanentError,
@@ -339,6 +340,61 @@ def test_retract_errors_are_mapped(graph: FakeGraph, tmp_path: Path) -> None:
         adapter(tmp_path).retract(receipt, account(graph.url))
     with pytest.raises(PermanentError, match="not a Facebook post id"):
         adapter(tmp_path).retract(Receipt((PartReceipt("../me", "u"),)), account(graph.url))
+
+
+# ------------------------------------------------------------------------ shares
+
+CITY_POST = Origin(
+    "https://www.facebook.com/104857600000000_900000000000777",
+    "104857600000000_900000000000777",
+    "vaksin",
+)
+
+
+def test_a_share_with_a_comment(graph: FakeGraph, tmp_path: Path) -> None:
+    receipt = adapter(tmp_path).repost(CITY_POST, account(graph.url), "  Ayo vaksin!  ")
+    (share,) = graph.shares()
+    assert (share.link, share.message) == (CITY_POST.url, "Ayo vaksin!")
+    assert receipt == Receipt((PartReceipt(share.id, f"https://www.facebook.com/{share.id}"),))
+    assert graph.calls == [("POST", f"/v23.0/{PAGE}/feed")]
+
+
+def test_a_share_without_a_comment_and_its_deletion(graph: FakeGraph, tmp_path: Path) -> None:
+    receipt = adapter(tmp_path).repost(CITY_POST, account(graph.url), None)
+    (share,) = graph.shares()
+    assert (share.link, share.message) == (CITY_POST.url, None)
+    adapter(tmp_path).unrepost(receipt, account(graph.url))
+    assert graph.deleted == [share.id] and graph.shares() == []
+    adapter(tmp_path).unrepost(receipt, account(graph.url))  # deleted already: fine
+    assert graph.calls[-1] == ("DELETE", f"/v23.0/{share.id}")
+
+
+def test_a_share_whose_answer_is_lost_is_uncertain(graph: FakeGraph, tmp_path: Path) -> None:
+    graph.fail("feed", Fault.connection_reset())
+    with pytest.raises(UncertainError, match="may have been published") as caught:
+        adapter(tmp_path).repost(CITY_POST, account(graph.url), None)
+    assert_no_token(caught.value)
+    assert len(graph.shares()) == 1  # which is why
+
+
+def test_share_errors_are_mapped(graph: FakeGraph, tmp_path: Path) -> None:
+    graph.fail("feed", Fault.rate_limited(32, regain_minutes=5))
+    with pytest.raises(TransientError) as caught:
+        adapter(tmp_path).repost(CITY_POST, account(graph.url), None)
+    assert isinstance(caught.value, TransientError) and caught.value.retry_after == 300
+    assert "while sharing https://www.facebook.com/" in str(caught.value)
+    graph.fail("delete", Fault.server_error())
+    receipt = Receipt((PartReceipt(f"{PAGE}_1", "u"),))
+    with pytest.raises(TransientError):
+        adapter(tmp_path).unrepost(receipt, account(graph.url))
+
+
+def test_a_share_of_something_not_a_web_address_is_refused_unsent(
+    graph: FakeGraph, tmp_path: Path
+) -> None:
+    with pytest.raises(PermanentError, match="is not a web address to share"):
+        adapter(tmp_path).repost(Origin("sandbox://kota/x", "x"), account(graph.url), None)
+    assert graph.calls == []
 
 
 def test_verify_names_the_page(graph: FakeGraph, tmp_path: Path) -> None:

@@ -359,12 +359,12 @@ def test_log_csv_is_separated_for_the_language_and_keeps_machine_keys(
     assert raw.startswith(b"\xef\xbb\xbf")  # the byte order mark: Excel reads UTF-8
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0] == separator.join(
-        ["id", "post", "occurrence", "account", "platform", "state", "due_at", "sent_at",
+        ["id", "post", "occurrence", "account", "platform", "kind", "state", "due_at", "sent_at",
          "updated_at", "attempts", "url", "error", "commit", "blob", "author", "committed",
          "text"]
     )  # fmt: skip
     table = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=separator))
-    assert len(table) == 13 and all(None not in row and len(row) == 17 for row in table)
+    assert len(table) == 13 and all(None not in row and len(row) == 18 for row in table)
     banjir = next(row for row in table if row["account"] == "kec-bantargebang")
     assert (banjir["state"], banjir["error"]) == ("failed", FB_TOKEN_EXPIRED)
     # The text has both separators in it; quoting keeps it in its column.

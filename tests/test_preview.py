@@ -149,6 +149,7 @@ def test_json_shape(repo: Repo) -> None:
                         ],
                         "media": media,
                         "link": None,
+                        "reshared_by": [],
                     },
                     {
                         "account": "pemkot-fb",
@@ -168,6 +169,7 @@ def test_json_shape(repo: Repo) -> None:
                         ],
                         "media": media,
                         "link": "https://bpbd.bekasikota.go.id/siaga",
+                        "reshared_by": [],
                     },
                 ],
             }

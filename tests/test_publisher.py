@@ -14,7 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -22,6 +22,7 @@ from typing import ClassVar
 import pytest
 
 from humaspost import store_sqlite
+from humaspost.lifecycle import shown_state
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
     Part,
@@ -36,7 +37,7 @@ from humaspost.platforms.base import (
     publish_thread,
 )
 from humaspost.publisher import Outcome, PublishSettings, Result, publish_due
-from humaspost.publog import ONCE, DeliveryKey, PublishLog, RowState
+from humaspost.publog import ONCE, DeliveryKey, LogRow, PublishLog, RowState
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.workflow import load_posts, log_path, plan_from_log, sendable
 from tests.conftest import DATABASE_VARIABLE, Repo
@@ -154,6 +155,13 @@ class Recorder:
         self.ended.append(outcome)
 
 
+def planned_again(delivery: Delivery, row: LogRow | None, now: datetime) -> Delivery:
+    """A delivery whose key a test changed, with its state from the log's row for it."""
+    state = shown_state(row, due_at=delivery.due_at, deadline=delivery.deadline, now=now,
+                        draft=False, blocked=False)  # fmt: skip
+    return replace(delivery, row=row, state=state)
+
+
 def accounts_config(names: list[str], *, shared_log: bool = False) -> str:
     lines = ["timezone: Asia/Jakarta"]
     if shared_log:
@@ -188,12 +196,18 @@ class Office:
         clock: Callable[[], datetime] | None = None,
         stop: threading.Event | None = None,
         after_planning: Callable[[], None] | None = None,
+        change: Callable[[list[Delivery]], list[Delivery]] | None = None,
         **settings: object,
     ) -> list[Outcome]:
         config = self.repo.config()
         loaded = load_posts(config, self.repo.root, now)
         with PublishLog(self.log_path) as log:
             deliveries = plan_from_log(loaded, config, log, now, until=now)
+        if change is not None:  # the deliveries as the test wants them (re-shares)
+            deliveries = change(deliveries)
+            with PublishLog(self.log_path) as log:
+                rows = log.rows_for_posts(d.key.post_id for d in deliveries)
+            deliveries = [planned_again(d, rows.get(d.key), now) for d in deliveries]
         chosen = sendable(deliveries, now)
         if after_planning is not None:
             after_planning()

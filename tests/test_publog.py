@@ -16,6 +16,7 @@ from humaspost.publog import (
     Claim,
     ClaimLost,
     DeliveryKey,
+    Kind,
     LogLocation,
     LogRow,
     PublishLog,
@@ -410,3 +411,21 @@ def test_first_seen_is_recorded_once(log: PublishLog) -> None:
         "rutin/senin": T0,
         "rutin/jumat": later,
     }
+
+
+def test_a_delivery_is_a_post_unless_said_to_be_a_re_share(log: PublishLog) -> None:
+    lease = timedelta(minutes=2)
+    post = log.claim(KEY, platform="sandbox", due_at=T0, owner="o", now=T0, lease=lease)
+    reshare_key = DeliveryKey(KEY.post_id, f"{KEY.occurrence}>{KEY.account}", "kec-barat")
+    reshare = log.claim(reshare_key, platform="sandbox", due_at=T0, owner="o", now=T0,
+                        lease=lease, kind=Kind.REPOST)  # fmt: skip
+    assert post is not None and reshare is not None
+    log.mark_missed(DeliveryKey("lain", ONCE, "kec-barat"), platform="sandbox", due_at=T0,
+                    now=T0, reason="asal gagal", kind=Kind.REPOST)  # fmt: skip
+    kinds = {row.key: row.kind for row in log.search(limit=None)}
+    assert kinds[KEY] is Kind.POST and kinds[reshare_key] is Kind.REPOST
+    assert [row.key.post_id for row in log.search(kind="repost", limit=None)] == [
+        "lain",
+        KEY.post_id,
+    ]
+    assert [row.key for row in log.search(kind="post", limit=None)] == [KEY]

@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from humaspost import i18n
 from humaspost.platforms.base import (
     MediaFile,
+    Origin,
     Part,
     PartReceipt,
     PlatformContext,
     Receipt,
     ResolvedAccount,
 )
-from humaspost.platforms.sandbox import SandboxPlatform
+from humaspost.platforms.sandbox import SandboxPlatform, outbox_file_name
 from tests.conftest import Repo, run_humaspost
 
 # 2026-12-01 08:00 WIB.
@@ -239,3 +240,45 @@ def test_publish_and_retract_end_to_end(repo: Repo) -> None:
     )
     assert retracted.returncode == 0, retracted.stdout + retracted.stderr
     assert list(outbox.glob("*/*.json")) == []
+
+
+# -- re-shares ----------------------------------------------------------------------------
+
+ORIGIN = Origin("sandbox://kota/2026-12-01_0800_2026-12-pasar_1.3f9a0c2e", "x1", "2026/12/pasar")
+
+
+def test_a_repost_is_one_file_naming_what_it_reshares(tmp_path: Path) -> None:
+    later = MOMENT + timedelta(minutes=10)
+    receipt = sandbox(tmp_path, later).repost(ORIGIN, LIKE_X, None)
+    (name, record), *others = files(tmp_path).items()
+    assert others == [] and name == "2026-12-01_0810_2026-12-pasar_repost.json"
+    assert {k: record[k] for k in ("account", "post", "kind", "like", "repost_of", "comment")} == {
+        "account": "latihan",
+        "post": "2026/12/pasar",
+        "kind": "repost",
+        "like": "twitter",
+        "repost_of": ORIGIN.url,
+        "comment": None,
+    }
+    assert record["repost_of_id"] == "x1" and record["time"] == "2026-12-01T08:10:05+07:00"
+    (part,) = receipt.parts
+    assert (record["id"], record["url"]) == (part.remote_id, part.url)
+    assert outbox_file_name(part.url) == name  # as the log shows it
+
+
+def test_a_repost_with_a_comment_and_its_undoing(tmp_path: Path) -> None:
+    like_fb = ResolvedAccount("latihan", "sandbox", {"like": "facebook"})
+    platform = sandbox(tmp_path)
+    first = platform.repost(ORIGIN, like_fb, "Ayo datang!")
+    second = platform.repost(ORIGIN, like_fb, None)  # the same minute: never overwrites
+    outbox = files(tmp_path)
+    assert list(outbox) == [
+        "2026-12-01_0800_2026-12-pasar_repost.json",
+        "2026-12-01_0800_2026-12-pasar_repost~2.json",
+    ]
+    assert outbox["2026-12-01_0800_2026-12-pasar_repost.json"]["comment"] == "Ayo datang!"
+    platform.unrepost(first, like_fb)
+    assert list(files(tmp_path)) == ["2026-12-01_0800_2026-12-pasar_repost~2.json"]
+    platform.unrepost(first, like_fb)  # gone already: fine, and the other stays
+    platform.unrepost(second, like_fb)
+    assert files(tmp_path) == {}

@@ -192,7 +192,7 @@ def test_a_log_from_before_the_trace_migrates_and_keeps_its_rows(
         assert row.key.post_id == "lama" and row.state is RowState.SENT
         assert row.source is None
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
     columns = {name for _cid, name, *_rest in db.execute("PRAGMA table_info(deliveries)")}
     assert {"source_commit", "source_blob", "source_author", "source_committed"} <= columns
     db.close()
@@ -200,10 +200,10 @@ def test_a_log_from_before_the_trace_migrates_and_keeps_its_rows(
 
 def test_a_log_newer_than_the_trace_is_still_refused(tmp_path: Path) -> None:
     path = tmp_path / "publog.sqlite"
-    old_log(path, 4)
-    sqlite3.connect(path).execute("PRAGMA user_version = 5").connection.commit()
+    old_log(path, 5)
+    sqlite3.connect(path).execute("PRAGMA user_version = 6").connection.commit()
     for read_only in (False, True):
-        with pytest.raises(PublishLogError, match="schema version 5; this one knows 4"):
+        with pytest.raises(PublishLogError, match="schema version 6; this one knows 5"):
             PublishLog(path, read_only=read_only)
 
 
@@ -265,7 +265,7 @@ def test_log_names_the_commit_blob_and_author_each_delivery_was_sent_from(office
     sheet = {line.split(",")[1]: line.split(",") for line in raw.stdout.splitlines()[1:]}
     header = raw.stdout.lstrip("\ufeff").splitlines()[0].split(",")
     assert header[-5:] == ["commit", "blob", "author", "committed", "text"]
-    assert sheet["2026/12/hari-aids"][12:16] == [
+    assert sheet["2026/12/hari-aids"][13:17] == [
         head,
         str(aids["blob"]),
         "Siti Aminah <siti.aminah@kec-timur.example>",

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import requests
@@ -17,6 +17,7 @@ import urllib3
 
 from humaspost.platforms.base import (
     MediaFile,
+    Origin,
     Part,
     PartReceipt,
     PermanentError,
@@ -26,6 +27,8 @@ from humaspost.platforms.base import (
     ResolvedAccount,
     TransientError,
     UncertainError,
+    UsageCapped,
+    resharing,
 )
 from humaspost.platforms.twitter import CHUNK_BYTES, TwitterPlatform, map_error
 from humaspost.publisher import PublishSettings, Result, publish_due
@@ -428,6 +431,166 @@ def test_missing_credentials_are_named_not_shown(tmp_path: Path) -> None:
         str(error)
         == "account 'pemkot-x' has no consumer_secret, access_token, access_token_secret in its settings"
     )
+
+
+# -- reposts ---------------------------------------------------------------------------------
+
+
+def origin_of(x: FakeX, text: str = "Program vaksinasi gratis") -> Origin:
+    """A post by city hall's account, as the origin a district account reposts."""
+    tweet = x.others_post(text)
+    return Origin(f"https://x.com/pemkotbekasi_resmi/status/{tweet.id}", tweet.id, "vaksin")
+
+
+def test_a_repost_and_its_undoing(tmp_path: Path, x: FakeX) -> None:
+    origin = origin_of(x)
+    adapter = platform(tmp_path)
+    receipt = adapter.repost(origin, account(x), None)
+    # The token's prefix is the user id: tweepy needs no get_me.
+    assert x.calls == ["retweet"] and x.rejected == []
+    assert x.retweets == [("1234567890", origin.remote_id)]
+    assert receipt == Receipt((PartReceipt(origin.remote_id, origin.url),))
+    adapter.unrepost(receipt, account(x))
+    assert x.calls == ["retweet", "unretweet"] and x.retweets == []
+    adapter.unrepost(receipt, account(x))  # undone already: X answers it as done
+    assert x.calls[-1] == "unretweet"
+
+
+def test_every_built_in_adapter_can_reshare(tmp_path: Path) -> None:
+    assert resharing(platform(tmp_path)) is not None
+
+    class Plugin:
+        name: ClassVar[str] = "mastodon"
+
+        def __init__(self, context: PlatformContext) -> None: ...
+
+        def publish(
+            self, parts: tuple[Part, ...], account: ResolvedAccount, progress: Any
+        ) -> Receipt:
+            raise NotImplementedError
+
+        def retract(self, receipt: Receipt, account: ResolvedAccount) -> None: ...
+
+        def verify(self, account: ResolvedAccount) -> str:
+            return ""
+
+    assert resharing(Plugin(PlatformContext(tmp_path, lambda: NOW))) is None
+
+
+def test_reposting_again_is_success(tmp_path: Path, x: FakeX) -> None:
+    origin = origin_of(x)
+    adapter = platform(tmp_path)
+    first = adapter.repost(origin, account(x), None)
+    assert adapter.repost(origin, account(x), None) == first  # X's v2: the same answer
+    x.fail("retweet", Fault("already-retweeted"))  # X's older refusal, code 327
+    assert adapter.repost(origin, account(x), None) == first
+    assert x.retweets == [("1234567890", origin.remote_id)]
+
+
+def test_a_token_without_the_user_id_asks_x_once(tmp_path: Path) -> None:
+    keys = KEYS | {"access_token": "at-WITHOUT-PREFIX-77"}
+    with FakeX(
+        consumer_key=keys["consumer_key"],
+        consumer_secret=keys["consumer_secret"],
+        access_token=keys["access_token"],
+        access_token_secret=keys["access_token_secret"],
+        user_id="5550001",
+        clock=NOW.timestamp,
+    ) as x:
+        adapter = platform(tmp_path)
+        fast = account(x, access_token=keys["access_token"])
+        one, two = origin_of(x, "Satu"), origin_of(x, "Dua")
+        adapter.repost(one, fast, None)
+        receipt = adapter.repost(two, fast, None)
+        adapter.unrepost(receipt, fast)
+        assert x.calls == ["me", "retweet", "retweet", "unretweet"]
+        assert x.retweets == [("5550001", one.remote_id)]
+
+
+def test_a_repost_takes_no_comment(tmp_path: Path, x: FakeX) -> None:
+    error = fails(
+        PermanentError, lambda: platform(tmp_path).repost(origin_of(x), account(x), "Ayo!")
+    )
+    assert "account 'pemkot-x': an X repost cannot carry a comment" in str(error)
+    assert x.calls == []
+
+
+def test_an_origin_id_x_could_not_have_given_is_refused_unsent(tmp_path: Path, x: FakeX) -> None:
+    bad = Origin("https://x.com/a/status/12ab", "12ab")
+    error = fails(PermanentError, lambda: platform(tmp_path).repost(bad, account(x), None))
+    assert str(error) == "'12ab' is not an X post id" and x.calls == []
+
+
+def test_a_repost_of_a_deleted_post_is_permanent(tmp_path: Path, x: FakeX) -> None:
+    gone = Origin("https://x.com/a/status/1999", "1999")
+    error = fails(PermanentError, lambda: platform(tmp_path).repost(gone, account(x), None))
+    assert "Could not find tweet" in str(error)
+
+
+def test_a_repost_rate_limited_waits_for_the_reset(tmp_path: Path, x: FakeX) -> None:
+    x.fail("retweet", Fault("429", reset_at=NOW.timestamp() + 840))
+    error = fails(TransientError, lambda: platform(tmp_path).repost(origin_of(x), account(x), None))
+    assert isinstance(error, TransientError) and error.retry_after == 840
+    x.fail("retweet", Fault("429", reset_at=NOW.timestamp() + 5 * 3600, daily=True))
+    error = fails(TransientError, lambda: platform(tmp_path).repost(origin_of(x), account(x), None))
+    assert isinstance(error, TransientError) and error.retry_after == 5 * 3600
+    assert "daily posting limit" in str(error) and x.retweets == []
+
+
+def test_the_fake_says_reposts_have_a_window_of_50(tmp_path: Path, x: FakeX) -> None:
+    origin = origin_of(x)
+    client = platform(tmp_path)._client(account(x))
+    client.return_type = requests.Response
+    response = client.retweet(origin.remote_id, user_auth=True)
+    assert response.headers["x-rate-limit-limit"] == "50"
+    client.session.close()
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ("usage-capped", "usage cap is reached (X: Usage cap exceeded: Monthly product cap)"),
+        ("credits", "credits are used up (X: Your enrolled account"),
+    ],
+)
+def test_a_used_up_app_is_its_own_permanent_error(
+    tmp_path: Path, x: FakeX, fault: str, words: str
+) -> None:
+    x.fail("retweet", Fault(fault))
+    error = fails(UsageCapped, lambda: platform(tmp_path).repost(origin_of(x), account(x), None))
+    assert str(error).startswith("X refuses requests from account 'pemkot-x'")
+    assert words in str(error)
+    x.fail("create_tweet", Fault(fault))  # posts meet it too
+    fails(UsageCapped, lambda: publish(tmp_path, x, Part("Halo")))
+
+
+def test_a_429_usage_cap_is_not_mistaken_for_a_rate_limit() -> None:
+    body = (
+        b'{"title": "UsageCapExceeded", "type": "https://api.twitter.com/2/problems/usage-capped"}'
+    )
+    headers = {"x-rate-limit-reset": str(int(NOW.timestamp()) + 60)}
+    error = _mapped(_tweepy_error(_response(429, body, headers)), creating=True)
+    assert isinstance(error, UsageCapped) and "X: UsageCapExceeded" in str(error)
+
+
+def test_a_cut_connection_after_the_repost_is_uncertain(tmp_path: Path, x: FakeX) -> None:
+    origin = origin_of(x)
+    x.fail("retweet", Fault("reset"))
+    error = fails(UncertainError, lambda: platform(tmp_path).repost(origin, account(x), None))
+    assert "may have been published" in str(error)
+    assert x.retweets == [("1234567890", origin.remote_id)]  # which is why
+    x.fail("retweet", Fault("slow", delay=1.5))
+    fails(UncertainError, lambda: platform(tmp_path, timeout=0.3).repost(origin, account(x), None))
+
+
+def test_a_failed_unrepost_is_transient(tmp_path: Path, x: FakeX) -> None:
+    receipt = platform(tmp_path).repost(origin_of(x), account(x), None)
+    x.fail("unretweet", Fault("503"))
+    fails(TransientError, lambda: platform(tmp_path).unrepost(receipt, account(x)))
+    x.fail("unretweet", Fault("reset"))  # nothing is created: never uncertain
+    fails(TransientError, lambda: platform(tmp_path).unrepost(receipt, account(x)))
+    platform(tmp_path).unrepost(receipt, account(x))
+    assert x.retweets == []
 
 
 # -- the mapping itself, for failures a local server cannot stage -----------------------------

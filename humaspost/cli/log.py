@@ -28,7 +28,7 @@ from humaspost.lifecycle import state_label
 from humaspost.log_view import log_text, row_json, row_state, search_log, write_csv
 from humaspost.lookup import existing_log
 from humaspost.problems import UsageError
-from humaspost.publog import LogRow, PublishLog, RowState
+from humaspost.publog import Kind, LogRow, PublishLog, RowState
 from humaspost.tables import terminal_width
 from humaspost.times import TimeFormatError, parse_since
 from humaspost.workflow import first_part_texts
@@ -63,6 +63,12 @@ def log(
     account: Annotated[str | None, typer.Option("--account", help=_("Only this account."))] = None,
     state: Annotated[
         RowState | None, typer.Option("--state", help=_("Only this state."), show_default=False)
+    ] = None,
+    kind: Annotated[
+        Kind | None,
+        typer.Option(
+            "--kind", help=_("Only posts, or only re-shares (repost)."), show_default=False
+        ),
     ] = None,
     limit: Annotated[
         int, typer.Option("--limit", min=1, help=_("How many rows, newest first."))
@@ -99,6 +105,7 @@ def log(
         account=account,
         state=state.value if state else None,
         limit=None if show_all else limit,
+        kind=kind.value if kind else None,
     )
     if output is LogFormat.JSON:
         print_json(sys.stdout, [row_json(row) for row in rows])

@@ -51,7 +51,7 @@ from humaspost.preview import (
 from humaspost.preview_html import preview_page
 from humaspost.problems import UsageError
 from humaspost.repository import post_files
-from humaspost.times import format_local_day, quoted
+from humaspost.times import duration_text, format_local_day, quoted
 
 WIDTH = 80
 _TEXT_INDENT = "      │ "
@@ -173,6 +173,10 @@ def _delivery_json(delivery: DeliveryPreview, tz: ZoneInfo) -> dict[str, Any]:
             for m in delivery.media
         ],
         "link": delivery.link,
+        "reshared_by": [
+            {"account": name, "after_seconds": int(after.total_seconds())}
+            for name, after in delivery.reshared_by
+        ],
     }
 
 
@@ -206,6 +210,9 @@ def _delivery_text(delivery: DeliveryPreview, tz: ZoneInfo) -> Iterator[Segment]
             yield from _attachments(delivery)
     if not delivery.parts:
         yield "    " + _("nothing to send") + "\n", "bold red"
+    if delivery.reshared_by:
+        who = ", ".join(f"{name} +{duration_text(after)}" for name, after in delivery.reshared_by)
+        yield "    " + _("re-shared by {accounts}").format(accounts=who) + "\n", "dim"
 
 
 def _when(delivery: DeliveryPreview, tz: ZoneInfo) -> Iterator[Segment]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, cast
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,19 @@ class Receipt:
     def url(self) -> str:
         """The address of the delivery: its first part."""
         return self.parts[0].url
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The delivery a re-share re-shares: its address and its id on the platform (the
+    first part's receipt of a delivery humaspost sent, or what a `repost:` URL names:
+    the status id of an X URL, the post id of a Facebook one). `post_id` is the post
+    file the re-share comes from, for the adapter's own records (the sandbox names its
+    files by it); no platform is sent it."""
+
+    url: str
+    remote_id: str
+    post_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,32 @@ class Platform(Protocol):
         ...
 
 
+class Resharing(Platform, Protocol):
+    """A platform adapter that can also re-share deliveries (X reposts, Facebook shares).
+    The built-ins all can; a plugin may not, and `resharing` tells (HP124)."""
+
+    def repost(self, origin: Origin, account: ResolvedAccount, comment: str | None) -> Receipt:
+        """Re-share `origin` from `account`, with `comment` where the platform takes one
+        (Facebook; a plugin that cannot carry it raises PermanentError). One request
+        creates the re-share: the framework marks the delivery in flight before calling,
+        so a lost answer raises UncertainError. The platform saying the account has
+        re-shared it already is success. The receipt has one part: what `unrepost` needs
+        to undo it (on X the origin's id and address, a retweet having no id of its own
+        in API v2; on Facebook the new post's)."""
+        ...
+
+    def unrepost(self, receipt: Receipt, account: ResolvedAccount) -> None:
+        """Undo a re-share `repost` returned; one undone already is fine."""
+        ...
+
+
+def resharing(adapter: Platform) -> Resharing | None:
+    """The adapter as a `Resharing` one, or None if it has no `repost` and `unrepost`."""
+    if callable(getattr(adapter, "repost", None)) and callable(getattr(adapter, "unrepost", None)):
+        return cast(Resharing, adapter)
+    return None
+
+
 class PublishError(Exception):
     """A platform refused or failed a request; the message is safe to show and log."""
 
@@ -135,6 +174,12 @@ class TransientError(PublishError):
 
 class PermanentError(PublishError):
     """Retrying will not help: bad credentials, duplicate content, policy, bad request."""
+
+
+class UsageCapped(PermanentError):
+    """The platform refuses because the app's paid usage is used up (X's monthly usage
+    cap, or its pay-per-use credits exhausted): nothing more goes out until a person
+    buys credits or raises the cap, so retrying by itself will not help."""
 
 
 class UncertainError(PublishError):

@@ -24,6 +24,9 @@ feed; one photo is a published photo with the text as its caption; several photo
 uploaded unpublished, then attached to one feed post. Photo uploads that publish
 nothing are made before the post is marked in flight, so that a failure during them is
 simply retried. humaspost sends photos only (no video) and does not send alt text.
+
+A re-share is a post on the Page's feed whose `link` is the origin's permalink (the
+Graph API has no "share" call for Pages), with the optional comment as its message.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from urllib.parse import urlsplit
 from humaspost.i18n import _
 from humaspost.platforms.base import (
     MediaFile,
+    Origin,
     Part,
     PartReceipt,
     PermanentError,
@@ -64,6 +68,7 @@ POST_URL = "https://www.facebook.com/{}"
 INVALID_TOKEN = 190
 DUPLICATE_POST = 506
 BLOCKED_BY_POLICY = 368
+NO_SUCH_OBJECT = 33  # the subcode of code 100 for an id that names nothing (any more)
 # Application, user, Page and API rate limits; 80001 is the Pages "business use case"
 # limit that Page tokens are counted under.
 RATE_LIMITS = frozenset({4, 17, 32, 613, 80001})
@@ -109,6 +114,51 @@ class FacebookPlatform:
                     _("deleting post {post_id}").format(post_id=post_id),
                     functools.partial(graph.api.delete_object, post_id),
                 )
+                if answer.get("success") is False:
+                    raise PermanentError(
+                        _("Facebook did not delete post {post_id}").format(post_id=post_id)
+                    )
+
+    def repost(self, origin: Origin, account: ResolvedAccount, comment: str | None) -> Receipt:
+        """Share the origin on the Page: a feed post linking to its permalink, with the
+        comment as its text; the receipt is the new post's."""
+        page = PageSettings.of(account)
+        link = origin.url.strip()
+        if urlsplit(link).scheme not in ("https", "http"):
+            raise PermanentError(
+                _("account '{account}': {url} is not a web address to share").format(
+                    account=account.name, url=repr(origin.url)
+                )
+            )
+        fields = {"link": link}
+        if comment and comment.strip():
+            fields["message"] = comment.strip()
+        with _Graph(page, self.context.timeout) as graph:
+            answer = graph.call(
+                _("sharing {url}").format(url=link),
+                lambda: graph.api.put_object(page.page_id, "feed", **fields),
+                creating=True,
+            )
+        return Receipt((_receipt(answer, "id"),))
+
+    def unrepost(self, receipt: Receipt, account: ResolvedAccount) -> None:
+        """Delete the share from the Page; one deleted already (by hand) is fine."""
+        import facebook
+
+        page = PageSettings.of(account)
+        with _Graph(page, self.context.timeout) as graph:
+            for part in receipt.parts:
+                post_id = _checked_post_id(part.remote_id)
+
+                def delete(post_id: str = post_id) -> Any:
+                    try:
+                        return graph.api.delete_object(post_id)
+                    except facebook.GraphAPIError as error:
+                        if _gone(error):
+                            return {"success": True}
+                        raise
+
+                answer = graph.call(_("deleting post {post_id}").format(post_id=post_id), delete)
                 if answer.get("success") is False:
                     raise PermanentError(
                         _("Facebook did not delete post {post_id}").format(post_id=post_id)
@@ -264,6 +314,13 @@ def _receipt(answer: Mapping[str, Any], *keys: str) -> PartReceipt:
     raise UncertainError(
         _("Facebook answered without a usable post id; the post may exist: check the Page")
     )
+
+
+def _gone(error: Any) -> bool:
+    """Whether a Graph error says the object does not exist (code 100, subcode 33)."""
+    body = error.result.get("error") if isinstance(error.result, dict) else None
+    subcode = _int(body.get("error_subcode")) if isinstance(body, dict) else None
+    return _int(error.code) == 100 and subcode == NO_SUCH_OBJECT
 
 
 def _checked_post_id(remote_id: str) -> str:

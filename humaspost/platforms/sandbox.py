@@ -11,6 +11,10 @@ text, media, link and the part it replies to), the post id, the part number and 
 part's length against the limit of the platform the account is `like`. Only our own
 post: nothing a resident wrote goes there.
 
+A re-share (`repost`) is one file too, `2026-12-01_0810_2026-12-hari-aids-sedunia_repost.json`,
+recording the address it re-shares (`repost_of`, with the origin's id) and the
+optional comment; `unrepost` removes it, as `retract` removes a delivery's files.
+
 The part's id is its file name with a random tag (`..._1.3f9a0c2e`), so that an address
 is never given twice even after a retract removed the files; its address is
 `sandbox://<account>/<id>`.
@@ -33,6 +37,7 @@ from typing import Any, ClassVar
 
 from humaspost.i18n import _
 from humaspost.platforms.base import (
+    Origin,
     Part,
     PartReceipt,
     PlatformContext,
@@ -46,7 +51,7 @@ from humaspost.times import parse_duration
 
 # A part's id: the file's name without `.json`, then a random tag.
 SCHEME = "sandbox://"
-_PART_ID = re.compile(r"^(?P<file>(?P<start>.+)_\d+(?:~\d+)?)\.[0-9a-f]{8}$")
+_PART_ID = re.compile(r"^(?P<file>(?P<start>.+)_(?:\d+|repost)(?:~\d+)?)\.[0-9a-f]{8}$")
 # Room for the post id in a file name (most file systems allow 255 bytes).
 _MAX_ID_BYTES = 150
 
@@ -66,11 +71,7 @@ class SandboxPlatform:
         """Write each part not yet published as a JSON file; reply to the previous one."""
         folder = self.outbox / account.name
         folder.mkdir(parents=True, exist_ok=True)
-        delay = (
-            parse_duration(account.settings["delay"]).total_seconds()
-            if "delay" in account.settings
-            else 0.0
-        )
+        delay = _delay(account)
         like = account.settings.get("like", self.name)
         rules = rules_for(like)
         connecting = _Connecting(progress, delay / 2)
@@ -104,6 +105,34 @@ class SandboxPlatform:
 
         return publish_thread(parts, connecting, send)
 
+    def repost(self, origin: Origin, account: ResolvedAccount, comment: str | None) -> Receipt:
+        """Write the re-share as one JSON file: what it re-shares and its comment. An
+        account `like` X or Facebook takes the same as one that is not: the checks
+        before publishing say what each platform accepts."""
+        folder = self.outbox / account.name
+        folder.mkdir(parents=True, exist_ok=True)
+        delay = _delay(account)
+        if delay:
+            time.sleep(delay)  # connecting, then in flight: a re-share is one request
+        moment = self.context.clock().astimezone(self.context.timezone)
+        record = {
+            "account": account.name,
+            "post": origin.post_id,
+            "kind": "repost",
+            "like": account.settings.get("like", self.name),
+            "repost_of": origin.url,
+            "repost_of_id": origin.remote_id,
+            "comment": comment,
+            "time": moment.isoformat(),
+        }
+        name = f"{moment:%Y-%m-%d_%H%M}_{_file_name_id(origin.post_id)}_repost"
+        remote_id = _write_new(folder, name, record)
+        return Receipt((PartReceipt(remote_id, _address(account.name, remote_id)),))
+
+    def unrepost(self, receipt: Receipt, account: ResolvedAccount) -> None:
+        """Remove the re-share's file from the outbox (gone already is fine)."""
+        self.retract(receipt, account)
+
     def retract(self, receipt: Receipt, account: ResolvedAccount) -> None:
         """Remove the delivery's files from the outbox."""
         folder = self.outbox / account.name
@@ -115,6 +144,13 @@ class SandboxPlatform:
     def verify(self, account: ResolvedAccount) -> str:
         """The sandbox needs no credentials."""
         return _("sandbox outbox {folder}").format(folder=self.outbox / account.name)
+
+
+def _delay(account: ResolvedAccount) -> float:
+    """The account's `delay` setting in seconds (0 without one)."""
+    if "delay" not in account.settings:
+        return 0.0
+    return parse_duration(account.settings["delay"]).total_seconds()
 
 
 def _write_new(folder: Path, name: str, record: dict[str, Any]) -> str:

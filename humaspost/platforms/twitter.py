@@ -8,6 +8,10 @@ the requests to the account's `api_url` (tests point it at a local fake of X).
 tweepy and requests are imported inside the methods: the registry imports this module
 to list the platforms, and `check` must stay free of network libraries.
 
+Reposts go through `Client.retweet`, which takes the account's user id from its OAuth
+1.0a access token (X writes it before the first '-'), so no request is spent asking X
+who the account is; a token of another form costs one `get_me` per account, kept.
+
 Media go up before their part is marked in flight (see `_UploadFirst`): an upload that
 fails or is cut off created no post, so the delivery is simply retried later. Only the
 request that creates a post can leave the outcome uncertain.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -28,6 +33,7 @@ from humaspost.i18n import N_, _
 from humaspost.media import MediaKind, UnsupportedMedia, inspect_media
 from humaspost.platforms.base import (
     MediaFile,
+    Origin,
     Part,
     PartReceipt,
     PermanentError,
@@ -38,6 +44,7 @@ from humaspost.platforms.base import (
     ThreadProgress,
     TransientError,
     UncertainError,
+    UsageCapped,
     publish_thread,
 )
 from humaspost.textfile import NotPlainFile
@@ -79,6 +86,9 @@ class TwitterPlatform:
         self.context = context
         # How to wait while X processes a GIF or video (tests replace it).
         self.sleep: Callable[[float], None] = time.sleep
+        # The user id of each account whose access token does not start with it,
+        # keyed by account and token: asked of X once.
+        self._user_ids: dict[tuple[str, str], str] = {}
 
     def publish(
         self, parts: tuple[Part, ...], account: ResolvedAccount, progress: ThreadProgress
@@ -131,6 +141,57 @@ class TwitterPlatform:
         try:
             for part in reversed(receipt.parts):
                 self._call(account, functools.partial(delete, part.remote_id))
+        finally:
+            client.session.close()
+
+    def repost(self, origin: Origin, account: ResolvedAccount, comment: str | None) -> Receipt:
+        """Repost (retweet) the origin post from the account. X saying the account has
+        reposted it already is success. The receipt is the origin's id and address: a
+        repost has no id of its own in API v2, and undoing it names the origin."""
+        if comment:
+            raise PermanentError(
+                _(
+                    "account '{account}': an X repost cannot carry a comment (quote posts "
+                    "need X's Enterprise plan)"
+                ).format(account=account.name)
+            )
+        tweet_id = _checked_id(origin.remote_id)
+        client = self._client(account)
+        try:
+            user_id = self._user_id(client, account)
+            answer = self._call(account, lambda: _retweet(client, user_id, tweet_id), creating=True)
+        finally:
+            client.session.close()
+        data = answer.get("data") if isinstance(answer, Mapping) else None
+        if not isinstance(data, Mapping) or data.get("retweeted") is not True:
+            raise UncertainError(
+                _(
+                    "X answered the repost by account '{account}' without saying it is "
+                    "reposted; check the account on x.com before settling it with "
+                    "`humaspost resolve`"
+                ).format(account=account.name)
+            )
+        return Receipt((PartReceipt(tweet_id, origin.url or STATUS_URL.format(tweet_id)),))
+
+    def unrepost(self, receipt: Receipt, account: ResolvedAccount) -> None:
+        """Undo the account's repost of each origin in the receipt; X answers a repost
+        undone already (or never made) as done, and an origin deleted since is fine."""
+        from tweepy.errors import NotFound
+
+        client = self._client(account)
+        try:
+            user_id = self._user_id(client, account)
+
+            def undo(tweet_id: str) -> None:
+                with contextlib.suppress(NotFound):
+                    if user_id is None:
+                        client.unretweet(tweet_id, user_auth=True)
+                    else:
+                        route = f"/2/users/{user_id}/retweets/{tweet_id}"
+                        client.request("DELETE", route, user_auth=True)
+
+            for part in receipt.parts:
+                self._call(account, functools.partial(undo, _checked_id(part.remote_id)))
         finally:
             client.session.close()
 
@@ -201,6 +262,21 @@ class TwitterPlatform:
             if mapped is None:
                 raise
             raise mapped from error
+
+    def _user_id(self, client: tweepy.Client, account: ResolvedAccount) -> str | None:
+        """The account's user id when tweepy cannot read it from the access token (None
+        when it can): asked of X with `get_me` once per account and token."""
+        token = account.settings["access_token"]
+        if _NUMERIC_ID.fullmatch(token.partition("-")[0]):
+            return None
+        key = (account.name, token)
+        if key not in self._user_ids:
+            answer = self._call(account, lambda: client.get_me(user_auth=True))
+            user_id = _data_id(answer)
+            if user_id is None or not user_id.isdigit():
+                raise TransientError(_("X's answer about the account had no user id"))
+            self._user_ids[key] = user_id
+        return self._user_ids[key]
 
     def _request(
         self,
@@ -340,7 +416,9 @@ def map_error(
     from tweepy.errors import HTTPException, TooManyRequests, TwitterServerError, Unauthorized
 
     mapped: PublishError | None
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, HTTPException) and (capped := _usage_capped(error, account)):
+        mapped = capped
+    elif isinstance(error, TooManyRequests):
         mapped = _rate_limited(error.response.headers, now)
     elif isinstance(error, TwitterServerError):
         status = f"{error.response.status_code} {error.response.reason}".strip()
@@ -383,6 +461,38 @@ def map_error(
     else:
         return None
     return _scrubbed(mapped, account)
+
+
+def _usage_capped(error: Any, account: ResolvedAccount) -> UsageCapped | None:
+    """X's answer when the developer app's paid usage is used up, or None: 402 (its
+    pay-per-use credits exhausted, "CreditsDepleted"), or 429 with the problem type
+    `.../2/problems/usage-capped` ("UsageCapExceeded", a monthly cap) rather than a
+    rate limit. Either way nothing more goes out until a person acts: not a retry."""
+    status = error.response.status_code
+    try:
+        body = error.response.json()
+    except ValueError:
+        body = None
+    body = body if isinstance(body, Mapping) else {}
+    kind, title = str(body.get("type", "")), str(body.get("title", ""))
+    said = str(body.get("detail") or title or f"{status} {error.response.reason}".strip())
+    if status == 402:
+        return UsageCapped(
+            _(
+                "X refuses requests from account '{account}': the X developer app's "
+                "credits are used up (X: {said}); buy credits or raise the spending limit "
+                "in the X developer console; nothing goes out through the app until then"
+            ).format(account=account.name, said=said)
+        )
+    if status == 429 and (kind.endswith("/usage-capped") or title.startswith("UsageCap")):
+        return UsageCapped(
+            _(
+                "X refuses requests from account '{account}': the X developer app's usage "
+                "cap is reached (X: {said}); nothing goes out through the app until the cap "
+                "resets or is raised in the X developer console"
+            ).format(account=account.name, said=said)
+        )
+    return None
 
 
 def _rate_limited(headers: Mapping[str, str], now: datetime) -> TransientError:
@@ -516,6 +626,37 @@ def _scrubbed(error: PublishError, account: ResolvedAccount) -> PublishError:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+
+_NUMERIC_ID = re.compile(r"[0-9]{1,20}")
+_ALREADY_REPOSTED = ("already retweeted", "already reposted")
+
+
+def _retweet(client: tweepy.Client, user_id: str | None, tweet_id: str) -> Any:
+    """Repost `tweet_id`: through `Client.retweet` (tweepy reads the user id from the
+    token) or, with `user_id`, the same route by hand. X's v1.1-style refusal of a
+    repost made already ("You have already retweeted this Tweet.", code 327) counts
+    as reposted, as X's v2 answer to it does."""
+    from tweepy.errors import Forbidden
+
+    try:
+        if user_id is None:
+            return client.retweet(tweet_id, user_auth=True)
+        route = f"/2/users/{user_id}/retweets"
+        response = client.request("POST", route, json={"tweet_id": tweet_id}, user_auth=True)
+        return response.json()
+    except Forbidden as error:
+        said = " ".join(str(m) for m in error.api_messages).lower()
+        if 327 in error.api_codes or any(words in said for words in _ALREADY_REPOSTED):
+            return {"data": {"retweeted": True}}
+        raise
+
+
+def _checked_id(remote_id: str) -> str:
+    """A post id, checked: one X could not have given is refused here, not sent."""
+    if not _NUMERIC_ID.fullmatch(remote_id):
+        raise PermanentError(_("{post_id} is not an X post id").format(post_id=repr(remote_id)))
+    return remote_id
 
 
 def _data_id(answer: object) -> str | None:

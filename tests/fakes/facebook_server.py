@@ -11,6 +11,7 @@ else 400 with code 190. It rejects the shapes Facebook rejects, keeps what it wa
 
     GET    /{version}/{page_id}?fields=name   -> {"id", "name"}            endpoint "read"
     POST   /{version}/{page_id}/feed          -> {"id": "<page>_<n>"}      endpoint "feed"
+           (with `link` another post's permalink, and perhaps a `message`: a share)
     POST   /{version}/{page_id}/photos        -> {"id"} (+ "post_id")      endpoint "photos"
     DELETE /{version}/{post_id}               -> {"success": true}         endpoint "delete"
 """
@@ -207,6 +208,8 @@ class FakeGraph:
         message, link, attached = form.get("message"), form.get("link"), form.get("attached_media")
         if not message and not link and not attached:
             raise GraphError(100, "(#100) Missing message or attachment")
+        if link is not None and urlsplit(link).scheme not in ("http", "https"):
+            raise GraphError(100, "(#100) The parameter link must be a valid URL")
         media: list[str] = []
         if attached is not None:
             try:
@@ -224,6 +227,10 @@ class FakeGraph:
                 photo.post_id = post.id
         self.feed.append(post)
         return {"id": post.id}
+
+    def shares(self) -> list[FeedPost]:
+        """The feed posts that share a link and are not deleted, in order."""
+        return [p for p in self.feed if p.link and p.id not in self.deleted]
 
     def upload_photo(
         self, form: dict[str, str], files: dict[str, tuple[str, bytes]]

@@ -6,6 +6,9 @@ JSON bodies (X's problem shape {"title", "detail", "type", "status"}, or {"error
 for invalid requests) and `x-rate-limit-*` headers. Every request must carry a valid
 OAuth 1.0a HMAC-SHA1 signature for the configured keys, checked with oauthlib; others get
 401. It keeps everything it was sent, in order, and fails on demand (`fail`).
+
+One server is X for one account, or for several (`add_user`: more keys, another user
+id), which see each other's posts: a district account reposts city hall's post there.
 """
 
 from __future__ import annotations
@@ -41,14 +44,19 @@ ROUTES = [
     ("POST", re.compile(r"/2/media/upload/(\d+)/append"), "append"),
     ("POST", re.compile(r"/2/media/upload/(\d+)/finalize"), "finalize"),
     ("POST", re.compile(r"/2/media/metadata"), "metadata"),
+    ("POST", re.compile(r"/2/users/(\d+)/retweets"), "retweet"),
+    ("DELETE", re.compile(r"/2/users/(\d+)/retweets/(\d+)"), "unretweet"),
 ]
-NEEDS_JSON = {"create_tweet", "upload", "initialize", "append", "metadata"}
+NEEDS_JSON = {"create_tweet", "upload", "initialize", "append", "metadata", "retweet"}
+# Requests per 15-minute window, as x-rate-limit-limit says (reposts: 50 per user).
+WINDOW_LIMITS = {"retweet": 50, "unretweet": 50}
 # The one-request upload takes still images (and DM images, subtitles) only.
 ONE_SHOT_CATEGORIES = {"tweet_image", "dm_image", "subtitles"}
 ONE_SHOT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/bmp", "image/pjpeg", "image/tiff"}
 CHUNKED_LIMITS = {"tweet_gif": 15 * 2**20, "tweet_video": 512 * 2**20}
 MAX_IMAGE = 5 * 2**20
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
+ALREADY_RETWEETED = "You have already retweeted this Tweet."
 
 Answer = tuple[int, dict[str, Any]]
 
@@ -57,8 +65,11 @@ Answer = tuple[int, dict[str, Any]]
 class Fault:
     """An injected failure. `kind`: "429" (with its `reset_at`, epoch seconds; `daily`:
     the 24-hour posting cap rather than the 15-minute window), "503", "401" (an expired
-    or revoked token), "duplicate" (403 whatever the text), "slow" (do the work, answer
-    after `delay` seconds) or "reset" (do the work, start the answer, reset the
+    or revoked token), "duplicate" (403 whatever the text), "usage-capped" (429 with X's
+    UsageCapExceeded problem: the app's monthly cap), "credits" (402 CreditsDepleted:
+    the app's pay-per-use credits are used up), "already-retweeted" (403 with the v1.1
+    refusal of a repost made already, code 327), "slow" (do the work, answer after
+    `delay` seconds) or "reset" (do the work, start the answer, reset the
     connection)."""
 
     kind: str
@@ -74,6 +85,16 @@ class Tweet:
     reply_to: str | None
     media_ids: list[str]
     deleted: bool = False
+    author: str | None = None  # another user's username; None: this account's own
+
+
+@dataclass(frozen=True)
+class User:
+    """One account's keys and who X says it is."""
+
+    keys: tuple[str, str, str, str]  # consumer key and secret, access token and secret
+    user_id: str
+    username: str
 
 
 @dataclass
@@ -102,6 +123,30 @@ def invalid(parameter: str, message: str) -> Answer:
     }
 
 
+def usage_capped() -> Answer:
+    """X's answer when the app's monthly usage cap is reached (a 429, not a rate limit:
+    the rate-limit headers still show room)."""
+    return 429, {
+        "account_id": "1790000000000000000",
+        "product_name": "standard-basic",
+        "title": "UsageCapExceeded",
+        "period": "Monthly",
+        "scope": "Product",
+        "detail": "Usage cap exceeded: Monthly product cap",
+        "type": "https://api.twitter.com/2/problems/usage-capped",
+    }
+
+
+def credits_depleted() -> Answer:
+    """X's answer when the app's pay-per-use credits are used up."""
+    return 402, {
+        "title": "CreditsDepleted",
+        "detail": "Your enrolled account [1790000000000000000] does not have any credits "
+        "to fulfill this request.",
+        "type": "https://api.twitter.com/2/problems/credits",
+    }
+
+
 def decode(value: object) -> bytes | None:
     try:
         return base64.b64decode(value, validate=True) if isinstance(value, str) else None
@@ -120,12 +165,17 @@ class FakeX:
         access_token: str,
         access_token_secret: str,
         username: str = "pemkotbekasi",
+        user_id: str = "1234567890",
         processing_polls: int = 1,
         access_level: str = "read-write",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.keys = (consumer_key, consumer_secret, access_token, access_token_secret)
         self.username = username
+        self.user_id = user_id  # what X answers /2/users/me with; the token's prefix
+        # Every account the server knows, by access token (the first is the one above).
+        self.users = {access_token: User(self.keys, user_id, username)}
+        self.user = self.users[access_token]  # who sent the request being answered
         self.processing_polls = processing_polls  # for GIFs and videos
         self.access_level = access_level  # the token's permissions, as X reports them
         # X's idea of now (epoch seconds) for rate-limit resets and expiries: a test that
@@ -133,6 +183,11 @@ class FakeX:
         self.clock = clock
         self.tweets: list[Tweet] = []  # every tweet created, in order (deleted ones too)
         self.media: dict[str, Media] = {}
+        # Who reposts what now, (user id, post id), in the order they were reposted.
+        self.retweets: list[tuple[str, str]] = []
+        # Every repost request X carried out, (user id, post id), repeats too (X answers
+        # a repeat the same and changes nothing, so `retweets` cannot show one).
+        self.retweet_requests: list[tuple[str, str]] = []
         self.calls: list[str] = []  # the endpoint of every signed request, in order
         self.rejected: list[str] = []  # why unsigned or badly signed requests were refused
         self.faults: dict[str, list[Fault | None]] = {}
@@ -154,11 +209,35 @@ class FakeX:
         self.server.shutdown()
         self.server.server_close()
 
+    def add_user(
+        self,
+        *,
+        consumer_key: str,
+        consumer_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        user_id: str,
+        username: str,
+    ) -> User:
+        """Another account on this X: its own keys and user id."""
+        user = User((consumer_key, consumer_secret, access_token, access_token_secret),
+                    user_id, username)  # fmt: skip
+        with self.lock:
+            self.users[access_token] = user
+        return user
+
     def fail(self, endpoint: str, fault: Fault, times: int = 1, after: int = 0) -> None:
         """Let the next `after` signed requests to `endpoint` through, then make `times`
         of them fail with `fault`."""
         with self.lock:
             self.faults.setdefault(endpoint, []).extend([None] * after + [fault] * times)
+
+    def others_post(self, text: str, author: str = "pemkotbekasi_resmi") -> Tweet:
+        """A post by another user (the one the account reposts), as X has it."""
+        with self.lock:
+            tweet = Tweet(str(next(self.ids)), text, None, [], author=author)
+            self.tweets.append(tweet)
+            return tweet
 
     def live(self) -> list[Tweet]:
         """The tweets that exist (not deleted), in order."""
@@ -166,11 +245,30 @@ class FakeX:
 
     def auth_problem(self, method: str, host: str, target: str, header: str) -> str | None:
         """Why a request's OAuth 1.0a signature is not valid for our keys, or None."""
-        consumer_key, consumer_secret, token, token_secret = self.keys
+        return self.authenticate(method, host, target, header)[1]
+
+    def authenticate(
+        self, method: str, host: str, target: str, header: str
+    ) -> tuple[User | None, str | None]:
+        """Whose keys signed a request, or why its OAuth 1.0a signature is not valid."""
         try:
             oauth = {k: utils.unescape(v) for k, v in utils.parse_authorization_header(header)}
         except ValueError:
-            return "no OAuth 1.0a Authorization header"
+            return None, "no OAuth 1.0a Authorization header"
+        user = self.users.get(oauth.get("oauth_token", ""))
+        why = self._signature_problem(method, host, target, header, oauth, user)
+        return (None, why) if why else (user, None)
+
+    def _signature_problem(
+        self,
+        method: str,
+        host: str,
+        target: str,
+        header: str,
+        oauth: dict[str, str],
+        user: User | None,
+    ) -> str | None:
+        consumer_key, consumer_secret, token, token_secret = (user or self.users[self.keys[2]]).keys
         if oauth.get("oauth_signature_method") != "HMAC-SHA1":
             return "signature method is not HMAC-SHA1"
         if oauth.get("oauth_consumer_key") != consumer_key or oauth.get("oauth_token") != token:
@@ -194,10 +292,13 @@ class FakeX:
             return "signature does not match"
         return None
 
-    def answer(self, endpoint: str, path_id: str | None, query: str, body: Any) -> Answer:
+    def answer(
+        self, endpoint: str, path_id: str | None, query: str, body: Any, user: User | None = None
+    ) -> Answer:
         if endpoint in NEEDS_JSON and not isinstance(body, dict):
             return problem(400, "Invalid Request", "The request body is not a JSON object.")
         with self.lock:
+            self.user = user or self.users[self.keys[2]]
             answer: Answer = getattr(self, f"do_{endpoint}")(path_id, query, body or {})
             return answer
 
@@ -216,9 +317,10 @@ class FakeX:
         if reply_to is not None and reply_to not in {t.id for t in self.live()}:
             detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
             return problem(403, "Forbidden", detail)
-        if text and any(t.text == text for t in self.live()):
+        author = None if self.user.keys == self.keys else self.user.username
+        if text and any(t.text == text and t.author == author for t in self.live()):
             return problem(403, "Forbidden", DUPLICATE)
-        tweet = Tweet(str(next(self.ids)), text, reply_to, media_ids)
+        tweet = Tweet(str(next(self.ids)), text, reply_to, media_ids, author=author)
         self.tweets.append(tweet)
         return 201, {
             "data": {"id": tweet.id, "text": text or "", "edit_history_tweet_ids": [tweet.id]}
@@ -236,8 +338,38 @@ class FakeX:
 
     def do_me(self, _: None, __: str, ___: Any) -> Answer:
         return 200, {
-            "data": {"id": "1234567890", "name": "Humas Pemkot", "username": self.username}
+            "data": {
+                "id": self.user.user_id,
+                "name": "Humas Pemkot",
+                "username": self.user.username,
+            }
         }
+
+    def do_retweet(self, user_id: str, _: str, body: dict[str, Any]) -> Answer:
+        tweet_id = body.get("tweet_id")
+        if user_id != self.user.user_id:
+            detail = "You are not permitted to perform this action."
+            return problem(403, "Forbidden", detail)
+        if not isinstance(tweet_id, str) or not tweet_id.isdigit():
+            return invalid("tweet_id", "The `tweet_id` query parameter value is not valid.")
+        if tweet_id not in {t.id for t in self.live()}:
+            kind = "https://api.twitter.com/2/problems/resource-not-found"
+            detail = f"Could not find tweet with tweet_id: [{tweet_id}]."
+            return problem(404, "Not Found Error", detail, kind)
+        # Idempotent, as X's v2 is: reposting again answers the same and changes nothing.
+        self.retweet_requests.append((user_id, tweet_id))
+        if (user_id, tweet_id) not in self.retweets:
+            self.retweets.append((user_id, tweet_id))
+        return 200, {"data": {"retweeted": True}}
+
+    def do_unretweet(self, path: str, _: str, __: Any) -> Answer:
+        user_id, tweet_id = path.split("/")
+        if user_id != self.user.user_id:
+            return problem(403, "Forbidden", "You are not permitted to perform this action.")
+        # Succeeds with no action when the user does not repost it (any more).
+        if (user_id, tweet_id) in self.retweets:
+            self.retweets.remove((user_id, tweet_id))
+        return 200, {"data": {"retweeted": False}}
 
     def do_upload(self, _: None, __: str, body: dict[str, Any]) -> Answer:
         category, media_type = body.get("media_category"), body.get("media_type")
@@ -337,31 +469,37 @@ class _Handler(BaseHTTPRequestHandler):
             self.respond(*problem(404, "Not Found", f"no route {self.path}"))
             return
         header = self.headers.get("Authorization", "")
-        why = x.auth_problem(self.command, self.headers.get("Host", ""), self.path, header)
+        user, why = x.authenticate(self.command, self.headers.get("Host", ""), self.path, header)
         if why is not None:
             x.rejected.append(why)
             self.respond(*problem(401, "Unauthorized", "Unauthorized"))
             return
         name, found = matches[0]
+        self.endpoint = name
         with x.lock:
             x.calls.append(name)
             fault = x.faults[name].pop(0) if x.faults.get(name) else None
         kind = fault.kind if fault else None
         if fault is not None and fault.kind == "429":
             self.rate_limited(fault)
-        elif kind in ("503", "401", "duplicate"):
+        elif kind in ("503", "401", "duplicate", "usage-capped", "credits", "already-retweeted"):
             self.respond(*{
                 "503": problem(503, "Service Unavailable", "Service Unavailable"),
                 "401": problem(401, "Unauthorized", "Unauthorized"),
                 "duplicate": problem(403, "Forbidden", DUPLICATE),
+                "usage-capped": usage_capped(),
+                "credits": credits_depleted(),
+                "already-retweeted": (
+                    403, {"errors": [{"code": 327, "message": ALREADY_RETWEETED}]}
+                ),
             }[kind])  # fmt: skip
         else:
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = "not JSON"
-            path_id = found.group(1) if found.groups() else None
-            status, answer = x.answer(name, path_id, url.query, body)
+            path_id = "/".join(found.groups()) if found.groups() else None
+            status, answer = x.answer(name, path_id, url.query, body, user)
             if kind == "reset":
                 self.reset_connection()
                 return
@@ -380,7 +518,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         now = self.server.fake.clock()  # type: ignore[attr-defined]
-        for name, value in (headers or self.rate_headers(99, now + 900)).items():
+        limit = WINDOW_LIMITS.get(getattr(self, "endpoint", ""), 100)
+        for name, value in (headers or self.rate_headers(limit - 1, now + 900, limit)).items():
             self.send_header(name, value)
         if status != 401:
             self.send_header("x-access-level", self.server.fake.access_level)  # type: ignore[attr-defined]
@@ -388,9 +527,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     @staticmethod
-    def rate_headers(remaining: int, reset: float) -> dict[str, str]:
+    def rate_headers(remaining: int, reset: float, limit: int = 100) -> dict[str, str]:
         return {
-            "x-rate-limit-limit": "100",
+            "x-rate-limit-limit": str(limit),
             "x-rate-limit-remaining": str(remaining),
             "x-rate-limit-reset": str(int(reset)),
         }
