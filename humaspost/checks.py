@@ -37,15 +37,12 @@ from humaspost.reshare_plan import offset, resharers
 from humaspost.textfile import NotPlainFile
 from humaspost.times import format_local
 from humaspost.x_cost_check import x_cost_problems
+from humaspost.x_costs import has_web_address
 
 DUPLICATE_WINDOW = timedelta(days=7)
 _PLACEHOLDERS = placeholders()
 # Platforms that refuse a post whose text repeats a recent one.
 _REFUSE_DUPLICATES = frozenset({"twitter", "facebook"})
-
-
-# A web address in a text: X prices a post containing one differently.
-_WEB_ADDRESS = re.compile(r"https?://\S", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -668,7 +665,7 @@ class _PostChecker:
             draft=self.post.draft,
             parts=reports,
             media=len(media),
-            has_url=bool(content.link) or any(_WEB_ADDRESS.search(part) for part in parts),
+            has_url=bool(content.link) or any(has_web_address(part) for part in parts),
             reshares=tuple(
                 (member.name, int(offset(i, len(who), after, spread).total_seconds()))
                 for i, member in enumerate(who)

@@ -3,7 +3,6 @@ post (with its URL and media), one per repost, at the time each goes (or went) o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
@@ -13,7 +12,7 @@ from humaspost.lifecycle import State
 from humaspost.posts import Post
 from humaspost.publog import DeliveryKey, Kind, LogRow
 from humaspost.render import render
-from humaspost.x_costs import X_PLATFORM, Planned
+from humaspost.x_costs import X_PLATFORM, Planned, has_web_address
 
 
 class Entry(Protocol):
@@ -37,8 +36,6 @@ class Entry(Protocol):
 _COUNTED = frozenset(
     {State.SCHEDULED, State.DUE, State.SENDING, State.SENT, State.RETRYING, State.WAITING}
 )
-# X prices a post "containing a URL" differently: any web address in its text or link.
-_URL = re.compile(r"https?://\S", re.IGNORECASE)
 
 
 def x_requests(entries: Iterable[Entry], config: Config) -> list[Planned]:
@@ -56,7 +53,7 @@ def x_requests(entries: Iterable[Entry], config: Config) -> list[Planned]:
             found.append(Planned(account.name, X_PLATFORM, "repost", at, sandbox=sandbox))
             continue
         for part in render(entry.post, account):
-            has_url = bool(part.link) or bool(_URL.search(part.text))
+            has_url = bool(part.link) or has_web_address(part.text)
             found.append(Planned(account.name, X_PLATFORM, "post", at, has_url=has_url,
                                  media_count=len(part.media), sandbox=sandbox))  # fmt: skip
     return found

@@ -33,6 +33,7 @@ Limits (`limit_warnings`), for each account whose rules are X's:
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -47,6 +48,14 @@ from humaspost.times import MONTH_NAMES, day_name
 Kind = Literal["post", "repost"]
 
 X_PLATFORM = "twitter"
+
+
+def has_web_address(text: str) -> bool:
+    """Whether X prices a post with `text` as one "containing a URL"."""
+    return bool(_WEB_ADDRESS.search(text))
+
+
+_WEB_ADDRESS = re.compile(r"https?://\S", re.IGNORECASE)
 PRICE_KEYS = ("post", "post_with_url", "repost", "media")
 WINDOW = timedelta(minutes=15)
 REPOST_WINDOW_LIMIT = 50
