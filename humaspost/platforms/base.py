@@ -6,11 +6,13 @@ with its secrets resolved, and records progress through `ThreadProgress`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar, Protocol, cast
+
+from humaspost.inbox_model import InboxPage, ReplyTarget
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,52 @@ def resharing(adapter: Platform) -> Resharing | None:
     """The adapter as a `Resharing` one, or None if it has no `repost` and `unrepost`."""
     if callable(getattr(adapter, "repost", None)) and callable(getattr(adapter, "unrepost", None)):
         return cast(Resharing, adapter)
+    return None
+
+
+class Listening(Platform, Protocol):
+    """A platform adapter that can read what citizens write to an account (X mentions,
+    comments on a Facebook page's posts) for the complaint inbox."""
+
+    def read_inbox(
+        self, account: ResolvedAccount, cursor: str | None, since: datetime
+    ) -> Iterator[InboxPage]:
+        """Read what is new since `cursor` (the last page's cursor of an earlier fetch,
+        None the first time: then nothing older than `since`), newest first, a page at a
+        time. The framework stores each page's items with its cursor in one transaction
+        before asking for the next, so a fetch cut off anywhere resumes from the last
+        stored cursor and loses and doubles nothing. A rate limit raises TransientError
+        with `retry_after` (pages given before it are kept)."""
+        ...
+
+
+class Replying(Platform, Protocol):
+    """A platform adapter that can publish a post as the reply to an inbox item."""
+
+    def reply(
+        self,
+        parts: tuple[Part, ...],
+        account: ResolvedAccount,
+        progress: ThreadProgress,
+        target: ReplyTarget,
+    ) -> Receipt:
+        """Publish `parts` as the reply to `target` (on X the first part replies to the
+        mention and the rest follow it as a thread; on Facebook one comment replying to
+        the comment), resuming after `progress.done` like `publish`."""
+        ...
+
+
+def listening(adapter: Platform) -> Listening | None:
+    """The adapter as a `Listening` one, or None if it has no `read_inbox`."""
+    if callable(getattr(adapter, "read_inbox", None)):
+        return cast(Listening, adapter)
+    return None
+
+
+def replying(adapter: Platform) -> Replying | None:
+    """The adapter as a `Replying` one, or None if it has no `reply`."""
+    if callable(getattr(adapter, "reply", None)):
+        return cast(Replying, adapter)
     return None
 
 
