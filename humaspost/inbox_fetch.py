@@ -25,7 +25,8 @@ from humaspost.connections import build_adapters, resolve_accounts
 from humaspost.i18n import _
 from humaspost.inbox_log import FetchLost, InboxLog, NewItem
 from humaspost.inbox_model import Incoming
-from humaspost.inbox_routing import InboxSettings, triage
+from humaspost.inbox_routing import triage
+from humaspost.inbox_settings import InboxSettings
 from humaspost.platforms.base import (
     Clock,
     Listening,
