@@ -19,7 +19,7 @@ from humaspost.inbox_log import InboxLog
 from humaspost.publog import PublishLog
 from tests.conftest import HUMASPOST
 from tests.fakes.x_server import FakeX
-from tests.inbox_office import WIB, Clock, config_text, district, environment, fake_x
+from tests.inbox_on_x import WIB, Clock, config_text, district, environment, fake_x
 
 NOW = "2026-12-23 10:00"
 

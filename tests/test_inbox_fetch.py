@@ -18,7 +18,7 @@ from humaspost.inbox_model import Action, Item, Status
 from humaspost.publog import LogLocation, PublishLog
 from tests.fakes.x_server import FakeX
 from tests.fakes.x_server import Fault as XFault
-from tests.inbox_office import (
+from tests.inbox_on_x import (
     SECRETS,
     WIB,
     Clock,
