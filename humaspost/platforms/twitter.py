@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import html
 import json
 import re
 import time
@@ -719,8 +720,9 @@ def _scrubbed(error: PublishError, account: ResolvedAccount) -> PublishError:
 
 class _MentionsCursor:
     """Where a mentions fetch stands; its JSON is the inbox cursor (see the module's
-    docstring). Ids that are not X ids are dropped on reading: such a cursor is read as
-    if it were not there, from `start_time` (the log stores each item once anyway)."""
+    docstring). What cannot be read in a saved cursor is left out; one with neither a
+    since_id nor a start_time starts from `since`, as a first fetch does (what is read
+    again is stored once: the log keys items by their id)."""
 
     def __init__(
         self,
@@ -853,7 +855,8 @@ def _incoming(answer: object, user_id: str, now: datetime) -> tuple[Incoming, ..
                 author_id=author_id,
                 author_name=str(author.get("name") or ""),
                 author_handle=username,
-                text=str(text if isinstance(text, str) else tweet.get("text") or ""),
+                # X writes &, < and > as HTML entities in the texts it gives.
+                text=html.unescape(str(text if isinstance(text, str) else tweet.get("text") or "")),
                 url=url or STATUS_URL.format(tweet_id),
                 created_at=_x_time(tweet.get("created_at"), now),
                 answers_remote_id=replied[0] if replied else None,
