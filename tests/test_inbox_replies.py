@@ -1,9 +1,10 @@
 """Replies to the complaint inbox: a post file with `reply_to: N` is checked (located
 errors HP125-HP128), planned as a delivery of kind `reply`, published by the installed
-command as the reply to item N on X (through tweepy, against the local fake of X) exactly
-once, and marks the item answered in the same transaction; an unknown outcome, `resolve`
-and `retract` keep the delivery and the item agreeing. Both log backends where the log
-is involved. The citizens and their mentions are invented."""
+command (and the daemon) as the reply to item N exactly once, on X through tweepy and on
+Facebook through facebook-sdk against the local fakes, or into the sandbox's outbox in a
+rehearsal, and marks the item answered in the same transaction; an unknown outcome,
+`resolve` and `retract` keep the delivery and the item agreeing. Both log backends where
+the log is involved. The citizens and their mentions are invented."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from humaspost.replies import LogInbox
 from humaspost.repository import post_files
 from humaspost.store_postgres import DatabaseUrl
 from tests.conftest import BASE_CONFIG, DATABASE_VARIABLE, HUMASPOST, NOW, Repo, run_humaspost
+from tests.fakes.facebook_server import FakeGraph
 from tests.fakes.x_server import FakeX, Fault
 from tests.postgres_server import PostgresServer
 from tests.test_platforms_e2e import X_KEYS, CommandClock, fake_x, x_account
@@ -220,7 +222,7 @@ def test_a_reply_goes_from_exactly_one_account(office: Repo) -> None:
 
 def test_a_reply_without_to_refuses_a_defaults_to_of_several_accounts(repo: Repo) -> None:
     repo.post("balasan/42.md", reply_file(42, to=None))
-    ((problem),) = check(repo).problems
+    (problem,) = check(repo).problems
     assert (problem.file, problem.line, problem.column, problem.code) == (
         "posts/balasan/42.md", 2, 1, "HP125",
     )  # fmt: skip
@@ -369,22 +371,27 @@ def test_an_item_purged_after_its_reply_went_out_still_checks(
 
 @dataclass(frozen=True)
 class XOffice:
-    """The office's repository, the local X its account posts to, and its publish log."""
+    """The office's repository, the local X and Facebook its accounts post to, and its
+    publish log."""
 
     repo: Repo
     x: FakeX
+    graph: FakeGraph
     location: LogLocation
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return run_humaspost(*args, cwd=self.repo.root, env=env_for(self.location))
 
-    def publish(self, local: str = LOCAL_NOW) -> subprocess.CompletedProcess[str]:
-        return self.run("publish", "--now", local)
+    def publish(self, local: str = LOCAL_NOW, *flags: str) -> subprocess.CompletedProcess[str]:
+        return self.run("publish", "--now", local, *flags)
 
-    def mentioned(self, text: str = "Jalan di depan SDN 3 berlubang") -> tuple[str, int]:
-        """A citizen's mention of the account on X, and its item in the inbox."""
+    def mentioned(
+        self, text: str = "Jalan di depan SDN 3 berlubang", office: str | None = None
+    ) -> tuple[str, int]:
+        """A citizen's mention of the account on X, and its item in the inbox (assigned
+        to `office`, if given)."""
         tweet = self.x.mention("pemkotbekasi", "warga_uji1", text)
-        return tweet.id, receive(self.location, "pemkot-x", "twitter", tweet.id)
+        return tweet.id, receive(self.location, "pemkot-x", "twitter", tweet.id, office=office)
 
     def replies(self) -> list[tuple[str | None, str | None]]:
         """(post replied to, text) of what the account published on X."""
@@ -393,20 +400,20 @@ class XOffice:
 
 @pytest.fixture
 def on_x(repo: Repo, log_database: str | None) -> Iterator[XOffice]:
-    with fake_x(CommandClock(LOCAL_NOW)) as x:
+    with fake_x(CommandClock(LOCAL_NOW)) as x, FakeGraph(PAGE, ENV["FB_TOKEN"]) as graph:
         config = (
             "timezone: Asia/Jakarta\naccounts:\n"
             + x_account("pemkot-x", x.url)
             + f"  pemkot-fb:\n    platform: facebook\n    page_id: '{PAGE}'\n"
-            "    access_token: ${FB_TOKEN}\n  latihan:\n    platform: sandbox\n"
-            "defaults:\n  to: pemkot-x\n"
+            f"    access_token: ${{FB_TOKEN}}\n    api_url: {graph.url}\n"
+            "  latihan:\n    platform: sandbox\ndefaults:\n  to: pemkot-x\n"
         )
         location: LogLocation = repo.root / ".humaspost" / "publog.sqlite"
         if log_database is not None:
             config += f"publish_log: ${{{DATABASE_VARIABLE}}}\n"
             location = DatabaseUrl(log_database, DATABASE_VARIABLE)
         repo.write_config(config)
-        yield XOffice(repo, x, location)
+        yield XOffice(repo, x, graph, location)
 
 
 def test_a_reply_goes_out_once_as_the_reply_to_the_mention_and_answers_the_item(
@@ -502,6 +509,53 @@ def test_a_reply_x_refuses_fails_and_leaves_the_item_open(on_x: XOffice) -> None
     assert [action for action, _ in history(on_x.location, number)] == [Action.RECEIVED]
 
 
+def test_a_reply_from_the_facebook_page_is_one_comment_under_the_citizens(
+    on_x: XOffice,
+) -> None:
+    asked = on_x.graph.comment(
+        on_x.graph.page_post("Pasar murah akhir tahun").id, "2900001", "Warga Contoh",
+        "Kapan pasar murahnya?",
+    )  # fmt: skip
+    number = receive(on_x.location, "pemkot-fb", "facebook", asked.id)
+    on_x.repo.post(
+        "balasan.md",
+        f"---\nto: pemkot-fb\nreply_to: {number}\n---\nSabtu depan, di alun-alun.\n---\n"
+        "Bawa KTP ya.\n",
+    )
+    result = on_x.publish()
+    assert result.returncode == 0, result.stdout + result.stderr
+    (answer,) = on_x.graph.replies()
+    assert (answer.parent, answer.message) == (
+        asked.id,
+        "Sabtu depan, di alun-alun.\n\nBawa KTP ya.",
+    )
+    answered = item(on_x.location, number)
+    assert answered.status is Status.ANSWERED
+    assert answered.reply_url is not None and answer.id in answered.reply_url
+    assert on_x.x.tweets == []
+
+
+def test_a_sandbox_rehearsal_replies_without_the_item_and_answers_nothing(
+    on_x: XOffice,
+) -> None:
+    _, number = on_x.mentioned()
+    on_x.repo.post("balasan.md", reply_file(number))
+    result = on_x.publish(LOCAL_NOW, "--sandbox")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 sent" in result.stdout
+    outbox = on_x.repo.root / ".humaspost" / "sandbox" / "pemkot-x"
+    (written,) = sorted(outbox.glob("*_reply_1.json"))
+    part = json.loads(written.read_text(encoding="utf-8"))
+    assert (part["text"], part["reply_to"]) == (REPLY, number)
+    again = on_x.publish("2026-12-01 08:05", "--sandbox")
+    assert again.returncode == 0 and again.stdout == "nothing due\n", again.stderr
+    assert len(list(outbox.glob("*.json"))) == 1
+    # The real accounts and the real inbox are untouched.
+    assert on_x.replies() == [] and on_x.x.counts["create_tweet"] == 0
+    assert item(on_x.location, number).status is Status.NEW
+    assert rows(on_x.location) == []
+
+
 def in_flight(location: LogLocation) -> bool:
     try:
         return any(row.inflight_part is not None for row in rows(location))
@@ -563,7 +617,7 @@ def process_env(location: LogLocation) -> dict[str, str]:
 
 
 def test_retracting_a_reply_reopens_its_item(on_x: XOffice) -> None:
-    _, number = on_x.mentioned()
+    _, number = on_x.mentioned(office="Dinas Bina Marga")
     on_x.repo.post("balasan.md", reply_file(number))
     assert on_x.publish().returncode == 0
     assert item(on_x.location, number).status is Status.ANSWERED
@@ -574,7 +628,8 @@ def test_retracting_a_reply_reopens_its_item(on_x: XOffice) -> None:
     (row,) = rows(on_x.location)
     assert row.state is RowState.RETRACTED
     reopened = item(on_x.location, number)
-    assert (reopened.status, reopened.answered_at, reopened.reply_url) == (Status.NEW, None, None)
+    assert (reopened.status, reopened.office) == (Status.ASSIGNED, "Dinas Bina Marga")
+    assert (reopened.answered_at, reopened.settled_at, reopened.reply_url) == (None, None, None)
     assert history(on_x.location, number)[-1][0] is Action.REOPENED
 
 
