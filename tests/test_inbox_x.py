@@ -343,6 +343,23 @@ def test_a_reply_to_a_post_that_did_not_mention_the_account_is_refused_clearly(
     assert len(x.tweets) == before
 
 
+def test_a_reply_to_a_mention_deleted_since_fails_for_good_unsent(
+    adapter: TwitterPlatform, x: FakeX
+) -> None:
+    mention = x.mention("pemkotbekasi", "warga_uji1", "Tolong dicek")
+    mention.deleted = True  # the citizen deleted it before the answer went out
+    before = len(x.tweets)
+    error = fails(
+        PermanentError,
+        lambda: adapter.reply(
+            (Part("Sudah kami cek"),), account(x), Progress(x), ReplyTarget(8, mention.id)
+        ),
+    )
+    assert "the post this reply answers was deleted or cannot be seen" in str(error)
+    assert "humaspost inbox close" in str(error)
+    assert len(x.tweets) == before
+
+
 def test_a_reply_without_the_mention_id_is_refused_unsent(
     adapter: TwitterPlatform, x: FakeX
 ) -> None:
