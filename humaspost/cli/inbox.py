@@ -172,7 +172,7 @@ def fetch(
     if output is OutputFormat.JSON:
         print_json(sys.stdout, fetch_json(result))
     else:
-        Output(sys.stdout).write(fetch_text(result, cfg.timezone))
+        Output(sys.stdout).write(fetch_text(result, cfg.timezone, terminal_width()))
     if result.failed:
         raise typer.Exit(1)
 
