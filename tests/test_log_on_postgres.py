@@ -122,7 +122,10 @@ def test_an_office_moves_its_log_to_postgresql(repo: Repo, postgres_url: str) ->
     moved = run_humaspost("log", "migrate", "--to", "${" + VARIABLE + "}", cwd=repo.root, env=env)
     assert moved.returncode == 0, moved.stderr
     assert moved.stdout.startswith("copied ")
-    assert "deliveries 6, parts 6, attempts 12, posts_seen 0; the counts match" in moved.stdout
+    assert (
+        "deliveries 6, parts 6, attempts 12, posts_seen 0, inbox_items 0, inbox_history 0,"
+        " inbox_cursors 0, inbox_secrets 0; the counts match"
+    ) in moved.stdout
     assert password_of(postgres_url) not in moved.stdout + moved.stderr
 
     repo.write_config(SHARED)
