@@ -55,6 +55,7 @@ from humaspost.gitsource import (
 )
 from humaspost.heartbeat import Heartbeat
 from humaspost.i18n import N_, _, ngettext
+from humaspost.inbox_fetch import FetchStatus, fetch_inbox
 from humaspost.log_migration import refuse_unmigrated
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
@@ -334,6 +335,7 @@ class Daemon:
                     coalesce=True,
                     misfire_grace_time=None,
                 )
+                self.schedule_inbox_fetch()
                 self.scheduler.start()
                 self.publish("start")  # catch-up: what fell due while no daemon ran
                 self.loop()
@@ -501,6 +503,56 @@ class Daemon:
             )
         if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
             self.replan("pass")
+
+    def schedule_inbox_fetch(self) -> None:
+        """Fetch the complaint inbox at start and every `inbox.interval`, in the
+        scheduler's own thread so that publishing never waits on it. Only with an
+        `inbox:` section in the config (X charges every read), and never in a sandbox
+        rehearsal (it would read real citizens into a rehearsal's log)."""
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self.config.inbox is None or self.sandbox:
+            return
+        self.scheduler.add_job(
+            self.fetch_inbox,
+            IntervalTrigger(seconds=self.config.inbox.interval.total_seconds(), timezone=UTC),
+            id="inbox-fetch",
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,  # a long fetch is never overlapped by the next one
+            misfire_grace_time=None,
+        )
+
+    def fetch_inbox(self) -> None:
+        """One fetch of every account's mentions and comments. The daemon's log gets
+        counts and account names, never what a resident wrote or who they are."""
+        try:
+            result = fetch_inbox(self.config, self.path, self.environ, self.clock, stop=self.stop)
+        except HumaspostError as error:  # the log locked, or its database away
+            self.log.error(N_("inbox fetch failed"), extra={"error": str(error)})
+            return
+        except Exception as error:  # a bug: in the daemon's log, and the daemon goes on
+            self.log.error(
+                N_("inbox fetch failed"),
+                extra={"error": f"{type(error).__name__}: {error}"},
+                exc_info=True,
+            )
+            return
+        for fetch in result.accounts:
+            if fetch.status is FetchStatus.FAILED:
+                self.log.error(
+                    N_("inbox fetch of an account failed"),
+                    extra={"account": fetch.account, "error": fetch.message},
+                )
+            elif fetch.status is FetchStatus.RATE_LIMITED and fetch.retry_at is not None:
+                self.log.warning(
+                    N_("inbox fetch rate-limited"),
+                    extra={"account": fetch.account, "until": fetch.retry_at.isoformat()},
+                )
+        self.log.info(
+            N_("inbox fetched"),
+            extra={"new": len(result.new_items), "deleted": result.deleted},
+        )
 
     def pass_again_soon(self) -> None:
         """After a pass that could not use the log: another in RETRY_PASS, not only at

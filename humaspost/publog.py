@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from humaspost.gitsource import Source
 from humaspost.heartbeat import Heartbeat
@@ -34,7 +34,7 @@ from humaspost.lifecycle import (
 from humaspost.lifecycle import RowState as RowState  # re-exported for the log's readers
 from humaspost.lifecycle import pending_since as pending_since
 from humaspost.platforms.base import PartReceipt
-from humaspost.store import ConnectionLost
+from humaspost.store import ConnectionLost, Store
 from humaspost.store import PublishLogError as PublishLogError  # re-exported
 from humaspost.store_postgres import DatabaseUrl, PostgresStore
 from humaspost.store_sqlite import LOG_NAME as LOG_NAME  # re-exported
@@ -76,20 +76,32 @@ def _open_store(location: LogLocation, *, read_only: bool) -> SqliteStore | Post
     return SqliteStore(location, read_only=read_only)
 
 
+class Reconnectable(Protocol):
+    """What `reconnecting` needs of an object: the log's store, and how long to wait for
+    a lost connection (a PublishLog, or an object working on the log's other tables)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def reconnect_for(self) -> timedelta: ...
+
+
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+_L = TypeVar("_L", bound=Reconnectable)
 
 
 def _reconnecting(
-    method: Callable[Concatenate[PublishLog, _P], _T],
-) -> Callable[Concatenate[PublishLog, _P], _T]:
+    method: Callable[Concatenate[_L, _P], _T],
+) -> Callable[Concatenate[_L, _P], _T]:
     """Run a method of the log again on a new connection when its connection to the
     database broke. Every method is one transaction (or a read), and every write is
     guarded so that running it a second time, after a commit whose answer was lost,
     changes nothing twice."""
 
     @functools.wraps(method)
-    def again(log: PublishLog, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    def again(log: _L, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         while True:
             try:
                 return method(log, *args, **kwargs)
@@ -97,6 +109,10 @@ def _reconnecting(
                 log.store.reconnect(log.reconnect_for.total_seconds())
 
     return again
+
+
+# The same, for the methods of other modules' objects on the log (humaspost.inbox_log).
+reconnecting = _reconnecting
 
 
 class ClaimLost(Exception):
