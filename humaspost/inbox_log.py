@@ -41,6 +41,7 @@ AUTOMATIC = "humaspost"
 REPLY_RETRACTED = N_("reply retracted")
 # The name of the pseudonym key in inbox_secrets.
 _PSEUDONYM = "pseudonym"
+_KEY_QUERY = "SELECT value FROM inbox_secrets WHERE name = ?"
 _KEY_BYTES = 32
 
 _ITEM_COLUMNS = (
@@ -200,6 +201,15 @@ def record_reply_retracted(store: Store, item_id: int, now: datetime) -> None:
     _add_history(store, item_id, now, AUTOMATIC, Action.REOPENED, REPLY_RETRACTED)
 
 
+def _make_key(store: Store) -> None:
+    """Make the log's pseudonym key unless it has one. Of two processes making it at
+    once, the first one's is kept by both."""
+    store.execute(
+        "INSERT INTO inbox_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        (_PSEUDONYM, secrets.token_bytes(_KEY_BYTES).hex()),
+    )
+
+
 def _unknown(item_id: int) -> InboxError:
     return InboxError(
         _(
@@ -295,11 +305,19 @@ class InboxLog:
             # This very page, stored again after its COMMIT's answer was lost: its items
             # are there already, and are still the ones it made new.
             again = before is not None and tuple(before) == (cursor, stamp(lease_until))
-            return [
-                item_id
-                for new in items
-                if (item_id := self._insert(new, now, again=again)) is not None
-            ]
+            # An item twice in one page (found twice by a page run again) counts once.
+            ids = list(
+                dict.fromkeys(
+                    item_id
+                    for new in items
+                    if (item_id := self._insert(new, now, again=again)) is not None
+                )
+            )
+            if ids:
+                # Made with the first items at the latest: a log opened only for reading
+                # (an export) finds it whenever it has items to give pseudonyms to.
+                _make_key(self.store)
+            return ids
 
     def _insert(self, new: NewItem, now: datetime, *, again: bool) -> int | None:
         """Store one item (and its history) unless it is there; its number if it is new
@@ -343,16 +361,22 @@ class InboxLog:
     ) -> None:
         """Give the account up, if `owner` still holds it: `complete` records that a
         fetch ended at `now` (the next one starts from the cursor, without the first
-        fetch's bound); `not_before` is when the platform lets the account be read again
-        (a rate limit's reset), None when it does not ask to wait."""
+        fetch's bound). `not_before` is when the platform lets the account be read again
+        (a rate limit's reset); without it, a complete fetch clears the earlier one and
+        any other release keeps it (a fetcher that waited, or failed, changes nothing
+        of what the platform asked)."""
+        # Decided here, not by the database: PostgreSQL cannot tell a bare parameter's type.
+        if not_before is not None:
+            wait, args = "?", [stamp(not_before)]
+        else:
+            wait, args = ("NULL" if complete else "not_before"), []
         fetched = "?" if complete else "fetched_at"
         with self.log.transaction():
             self.store.execute(
-                "UPDATE inbox_cursors SET owner = NULL, lease_until = NULL, not_before = ?,"
+                f"UPDATE inbox_cursors SET owner = NULL, lease_until = NULL, not_before = {wait},"
                 f" fetched_at = {fetched} WHERE account = ? AND owner = ?",
-                (None if not_before is None else stamp(not_before),
-                 *([stamp(now)] if complete else []), account, owner),
-            )  # fmt: skip
+                (*args, *([stamp(now)] if complete else []), account, owner),
+            )
 
     @reconnecting
     def post_answered(self, account: str, remote_id: str) -> str | None:
@@ -532,19 +556,14 @@ class InboxLog:
 
     @reconnecting
     def pseudonym_key(self) -> bytes:
-        """The log's key for authors' pseudonyms: made (at random) the first time it is
-        asked for, then the same for every process and server using the log."""
-        query = "SELECT value FROM inbox_secrets WHERE name = ?"
-        values = self.store.execute(query, (_PSEUDONYM,)).fetchone()
+        """The log's key for authors' pseudonyms: made (at random) with the first items
+        stored, or the first time it is asked for, then the same for every process and
+        server using the log."""
+        values = self.store.execute(_KEY_QUERY, (_PSEUDONYM,)).fetchone()
         if values is None:
             with self.log.transaction():
-                # Of two processes making it at once, the first one's is kept by both.
-                self.store.execute(
-                    "INSERT INTO inbox_secrets (name, value) VALUES (?, ?)"
-                    " ON CONFLICT (name) DO NOTHING",
-                    (_PSEUDONYM, secrets.token_bytes(_KEY_BYTES).hex()),
-                )
-                values = self.store.execute(query, (_PSEUDONYM,)).fetchone()
+                _make_key(self.store)
+                values = self.store.execute(_KEY_QUERY, (_PSEUDONYM,)).fetchone()
         key: str = values[0]
         known_secrets.remember(key)  # kept out of crash reports and error messages
         return bytes.fromhex(key)

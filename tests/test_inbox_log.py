@@ -177,7 +177,7 @@ def test_the_same_page_read_twice_is_stored_once(inbox: InboxLog) -> None:
     assert [item.remote_id for item in everything(inbox)] == ["1900001", "1900002", "1900003"]
     assert [entry.action for entry in inbox.history(first[0])] == [Action.RECEIVED]
     # An item that appears twice in one page is one item.
-    assert fetch(inbox, [new_item(mention(4))] * 2, now=T0 + 20 * MINUTE) != []
+    assert len(fetch(inbox, [new_item(mention(4))] * 2, now=T0 + 20 * MINUTE)) == 1
     assert len(everything(inbox)) == 4
 
 
@@ -188,6 +188,12 @@ def test_the_cursor_and_the_end_of_a_fetch_are_kept_for_the_next_claim(inbox: In
     # Interrupted (rate limited) before the fetch completed: where it stopped, and when
     # the platform lets it go on.
     inbox.release_fetch(ACCOUNT, ME, now=T0, complete=False, not_before=T0 + 15 * MINUTE)
+    # A fetcher that finds it must wait gives it up again: the wait is kept.
+    waiting = T0 + 5 * MINUTE
+    assert inbox.claim_fetch(ACCOUNT, "twitter", ME, waiting + LEASE, waiting) == FetchClaim(
+        '{"next": "p2"}', T0 + 15 * MINUTE, None
+    )
+    inbox.release_fetch(ACCOUNT, ME, now=waiting, complete=False)
     later = T0 + 20 * MINUTE
     resumed = inbox.claim_fetch(ACCOUNT, "twitter", OTHER, later + LEASE, later)
     assert resumed == FetchClaim('{"next": "p2"}', T0 + 15 * MINUTE, None)
@@ -525,6 +531,16 @@ def test_the_pseudonym_key_is_made_once_per_log(location: LogLocation) -> None:
         assert InboxLog(reader).pseudonym_key() == key
 
 
+def test_a_log_with_items_has_its_key_for_a_reader(location: LogLocation) -> None:
+    with PublishLog(location) as writer:
+        fetch(InboxLog(writer), [new_item(mention(1))])
+    # An export opens the log only for reading.
+    with PublishLog(location, read_only=True) as reader:
+        key = InboxLog(reader).pseudonym_key()
+    with PublishLog(location) as writer:
+        assert InboxLog(writer).pseudonym_key() == key
+
+
 def test_the_pseudonym_key_differs_between_logs(tmp_path: Path) -> None:
     with PublishLog(tmp_path / "a.sqlite") as one, PublishLog(tmp_path / "b.sqlite") as two:
         assert InboxLog(one).pseudonym_key() != InboxLog(two).pseudonym_key()
@@ -602,12 +618,12 @@ def test_inbox_writes_whose_answers_are_lost_change_nothing_twice(
     with relayed_log(postgres_server, postgres_url) as (relay, log):
         inbox = InboxLog(log)
         relay.lose_next_commit_answer()
+        key = inbox.pseudonym_key()
+        relay.lose_next_commit_answer()
         assert inbox.claim_fetch(ACCOUNT, "twitter", ME, T0 + LEASE, T0) is not None
         relay.lose_next_commit_answer()
-        ids = inbox.store_page(
-            ACCOUNT, ME, [new_item(mention(1)), new_item(mention(2), office="BPBD")], "{}",
-            T0 + LEASE, T0,
-        )  # fmt: skip
+        page = [new_item(mention(1)), new_item(mention(2), office="BPBD"), new_item(mention(1))]
+        ids = inbox.store_page(ACCOUNT, ME, page, "{}", T0 + LEASE, T0)
         assert len(ids) == 2, "the items were stored, but the fetcher was told they were not new"
         relay.lose_next_commit_answer()
         inbox.release_fetch(ACCOUNT, ME, now=T0, complete=True)
@@ -615,8 +631,6 @@ def test_inbox_writes_whose_answers_are_lost_change_nothing_twice(
         inbox.assign(ids[0], "DLH", by="Budi", now=T0 + MINUTE)
         relay.lose_next_commit_answer()
         closed = inbox.close(ids[0], "selesai", by="Budi", now=T0 + 2 * MINUTE)
-        relay.lose_next_commit_answer()
-        key = inbox.pseudonym_key()
         assert relay.cut == 6
         assert closed.status is Status.CLOSED
         assert [entry.action for entry in inbox.history(ids[0])] == [
