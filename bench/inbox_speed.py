@@ -5,7 +5,7 @@ Run by hand (not in CI):
 
     .venv/bin/python bench/inbox_speed.py                    # 68 accounts, 10,000 mentions
     .venv/bin/python bench/inbox_speed.py --accounts 20 --mentions 2000
-    .venv/bin/python bench/inbox_speed.py --database-url postgresql://...  # the log on PostgreSQL
+    .venv/bin/python bench/inbox_speed.py --postgresql       # the log on PostgreSQL
     .venv/bin/python bench/inbox_speed.py --dir /tmp/hp-inbox --keep
 
 It starts the local fake of X (tests/fakes/x_server.py, in this process, on 127.0.0.1)
@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from common import cpu_summary, installed_humaspost, work_folder
 
 from tests.fakes.x_server import FakeX
+from tests.postgres_server import PostgresServer, find_pg_bin
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 12, 23, 10, 0, tzinfo=WIB)
@@ -154,18 +155,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=68)
     parser.add_argument("--mentions", type=int, default=10_000)
-    parser.add_argument("--database-url", help="the publish log on this PostgreSQL database")
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="the publish log on a PostgreSQL server of its own (in a temporary folder)",
+    )
     parser.add_argument("--dir", type=Path, help="work folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     humaspost = installed_humaspost(parser)
     root, temporary = work_folder(parser, args.dir, "humaspost-inbox-", "inbox_speed.py")
     print(f"inbox_speed: {args.mentions} mentions across {args.accounts} accounts; {cpu_summary()}")
-    print(f"log: {'PostgreSQL' if args.database_url else 'SQLite'}")
+    print(f"log: {'PostgreSQL' if args.postgresql else 'SQLite'}")
+    server: PostgresServer | None = None
     try:
+        url = None
+        if args.postgresql:
+            pg_bin = find_pg_bin()
+            if pg_bin is None:
+                raise Failed(
+                    "PostgreSQL's server programs were not found (apt-get install postgresql)"
+                )
+            server = PostgresServer(Path(tempfile.mkdtemp(prefix="humaspost-pg-")), pg_bin)
+            server.start()
+            server.create_database("inbox_bench")
+            url = server.url("inbox_bench")
         with fake_x(args.accounts) as x:
             add_mentions(x, args.accounts, args.mentions)
-            office = write_office(root / "repo", humaspost, x, args.accounts, args.database_url)
+            office = write_office(root / "repo", humaspost, x, args.accounts, url)
             took, peak, out = office.run("inbox", "fetch", "--format", "json")
             fetched = json.loads(out)
             requests = Counter(x.counts)
@@ -183,7 +200,7 @@ def main() -> int:
             if new != 0:
                 raise Failed(f"the second fetch brought {new} items again")
             took, peak, out = office.run("inbox", "--format", "json")
-            listed = json.loads(out)["items"]
+            listed = json.loads(out)
             print(f"list open items: {took:.2f} s, {len(listed)} items, peak RSS {peak} MiB")
             ids = {item["remote_id"] for item in listed}
             if len(listed) != args.mentions or len(ids) != args.mentions:
@@ -192,6 +209,9 @@ def main() -> int:
         print(f"FAILED: {error}", file=sys.stderr)
         return 2
     finally:
+        if server is not None:
+            server.stop()
+            shutil.rmtree(server.base, ignore_errors=True)
         if temporary and not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     return 0

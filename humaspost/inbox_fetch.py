@@ -36,7 +36,7 @@ from humaspost.platforms.base import (
     listening,
 )
 from humaspost.problems import Problem
-from humaspost.processes import this_process
+from humaspost.processes import is_gone, this_process
 from humaspost.publog import LogLocation, PublishLog
 from humaspost.working_days import WorkingCalendar
 
@@ -154,7 +154,9 @@ class _Fetcher:
         """Fetch one account: claim it, read its pages, store each, release it."""
         name, platform = account.name, self.config.accounts[account.name].platform
         now = self.clock()
-        claim = inbox.claim_fetch(name, platform, self.owner, self._lease_end(now), now)
+        claim = inbox.claim_fetch(
+            name, platform, self.owner, self._lease_end(now), now, is_gone=is_gone
+        )
         if claim is None:
             message = _("another humaspost is fetching this account now")
             return AccountFetch(name, platform, FetchStatus.BUSY, 0, 0, message), []

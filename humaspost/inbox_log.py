@@ -13,7 +13,7 @@ beside the daemon) never fetch one account at once: each account has a lease in
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -241,11 +241,19 @@ class InboxLog:
 
     @reconnecting
     def claim_fetch(
-        self, account: str, platform: str, owner: str, lease_until: datetime, now: datetime
+        self,
+        account: str,
+        platform: str,
+        owner: str,
+        lease_until: datetime,
+        now: datetime,
+        is_gone: Callable[[str], bool] = lambda holder: False,
     ) -> FetchClaim | None:
         """Take the account for fetching until `lease_until`, unless another fetcher holds
         an unexpired lease on it (None then). Taking it again while holding it (a lease
-        being extended, or this very claim run again) succeeds. An account whose platform
+        being extended, or this very claim run again) succeeds, and so does taking it
+        from a holder `is_gone` says has ended (a fetch killed on this machine: run
+        again at once, it goes on from its last page). An account whose platform
         changed in the config starts afresh: another platform's cursor means nothing."""
         with self.log.transaction():
             self.store.execute(
@@ -263,7 +271,8 @@ class InboxLog:
             if values is None:
                 return None
             was_platform, cursor, not_before, holder, held_until, fetched_at = values
-            if holder not in (None, owner) and held_until is not None and held_until >= stamp(now):
+            held = holder not in (None, owner) and held_until is not None
+            if held and held_until >= stamp(now) and not is_gone(holder):
                 return None
             if was_platform != platform:
                 cursor = not_before = fetched_at = None

@@ -26,7 +26,15 @@ from humaspost.lifecycle import state_label
 from humaspost.log_view import csv_separator, row_state
 from humaspost.publog import LogRow
 from humaspost.repository import shown_name
-from humaspost.tables import GAP, STATE_STYLE, Segment, short_address, text_width, wrapped
+from humaspost.tables import (
+    GAP,
+    KEEP,
+    STATE_STYLE,
+    Segment,
+    short_address,
+    text_width,
+    wrapped,
+)
 from humaspost.times import format_local, format_local_day
 
 ITEM_FIELDS = ["id", "status", "office", "category", "platform", "account", "remote_id", "url",
@@ -330,8 +338,9 @@ def write_listing_csv(out: BinaryIO, listing: Listing, tz: ZoneInfo, language: s
     sheet.detach()
 
 
-def fetch_text(result: FetchView, tz: ZoneInfo) -> list[Segment]:
-    """The text of `inbox fetch`: each account's outcome, then what the inbox got."""
+def fetch_text(result: FetchView, tz: ZoneInfo, width: int) -> list[Segment]:
+    """The text of `inbox fetch`: each account's outcome (a long reason broken under
+    itself to fit `width`), then what the inbox got."""
     lines: list[Segment] = []
     name_width = max((len(fetch.account) for fetch in result.accounts), default=0)
     status_width = max(
@@ -344,11 +353,11 @@ def fetch_text(result: FetchView, tz: ZoneInfo) -> list[Segment]:
             said.append(_("again after {time}").format(time=format_local(fetch.retry_at, tz)))
         if fetch.message:
             said.append(fetch.message)
-        lines += [
-            (f"{fetch.account.ljust(name_width)}{GAP}", None),
-            (_(FETCH_STATUS_NAMES[status]).ljust(status_width), _FETCH_STYLE.get(status)),
-            (f"{GAP}{'; '.join(said)}\n", None),
-        ]
+        # The columns are kept whole (KEEP); only the reason is broken between words.
+        head = f"{fetch.account.ljust(name_width)}{GAP}".replace(" ", KEEP)
+        named = _(FETCH_STATUS_NAMES[status]).ljust(status_width) + GAP
+        line = [(head, None), (named.replace(" ", KEEP), _FETCH_STYLE.get(status))]
+        lines += wrapped([*line, ("; ".join(said), None)], width, len(head) + len(named))
     total = len(result.new_items)
     summary = ngettext(
         "{count} new item in the inbox", "{count} new items in the inbox", total

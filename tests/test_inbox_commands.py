@@ -217,11 +217,12 @@ FETCHED = Fetched(
 
 
 def test_fetch_says_what_each_account_got_and_what_retention_deleted(repo: Repo) -> None:
-    text = "".join(piece for piece, _style in fetch_text(FETCHED, repo.config().timezone))
-    assert text == (
+    shown = fetch_text(FETCHED, repo.config().timezone, 80)
+    assert "".join(piece for piece, _style in shown) == (
         "pemkot-x   rate limited  2 new; again after 2026-12-04 09:15 WIB\n"
         "pemkot-fb  done          1 new\n"
-        "kec-timur  failed        0 new; Facebook refused the page token (code 190): renew it\n"
+        "kec-timur  failed        0 new; Facebook refused the page token (code 190):\n"
+        "                         renew it\n"
         "3 new items in the inbox; 3 settled items deleted (inbox.retain)\n"
     )
     assert fetch_json(FETCHED) == {

@@ -78,7 +78,7 @@ def citizens_write(x: FakeX, count: int, start: datetime = NOW - timedelta(hours
         x.mention(
             "pemkotbekasi",
             f"warga_uji{n % 5 + 1}",
-            f"Jalan rusak nomor {n}",
+            f"Jalan rusak & berlubang nomor {n}",
             created_at=start + timedelta(minutes=n),
         )
         for n in range(count)
@@ -121,7 +121,7 @@ def test_the_first_fetch_reads_every_page_since_the_bound_newest_first(
         author_id=x.person("warga_uji5").user_id,
         author_name="Warga warga_uji5",
         author_handle="warga_uji5",
-        text="@pemkotbekasi Jalan rusak nomor 229",
+        text="@pemkotbekasi Jalan rusak & berlubang nomor 229",
         url=f"https://x.com/warga_uji5/status/{tweets[-1].id}",
         created_at=NOW - timedelta(hours=5) + timedelta(minutes=229),
         answers_remote_id=None,
@@ -175,8 +175,8 @@ def test_a_reply_to_our_post_names_the_post_it_answers(
     assert (item.remote_id, item.answers_remote_id) == (answer.id, ours.parts[0].remote_id)
 
 
-def test_a_long_post_comes_whole(adapter: TwitterPlatform, x: FakeX) -> None:
-    long = "Saluran air di RT 03 tersumbat. " * 20
+def test_a_long_post_comes_whole_and_as_written(adapter: TwitterPlatform, x: FakeX) -> None:
+    long = "Saluran air di RT 03 & RT 04 <tersumbat>. " * 10
     x.mention("pemkotbekasi", "warga_uji3", long)
     (page,) = read(adapter, x)
     assert page.items[0].text == f"@pemkotbekasi {long}"
@@ -340,6 +340,23 @@ def test_a_reply_to_a_post_that_did_not_mention_the_account_is_refused_clearly(
     )
     assert "ask them to mention the account" in str(error)
     assert "have not been mentioned" in str(error)  # X's own words
+    assert len(x.tweets) == before
+
+
+def test_a_reply_to_a_mention_deleted_since_fails_for_good_unsent(
+    adapter: TwitterPlatform, x: FakeX
+) -> None:
+    mention = x.mention("pemkotbekasi", "warga_uji1", "Tolong dicek")
+    mention.deleted = True  # the citizen deleted it before the answer went out
+    before = len(x.tweets)
+    error = fails(
+        PermanentError,
+        lambda: adapter.reply(
+            (Part("Sudah kami cek"),), account(x), Progress(x), ReplyTarget(8, mention.id)
+        ),
+    )
+    assert "the post this reply answers was deleted or cannot be seen" in str(error)
+    assert "humaspost inbox close" in str(error)
     assert len(x.tweets) == before
 
 

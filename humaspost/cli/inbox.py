@@ -158,7 +158,7 @@ def fetch(
     Exit code 1 when an account's fetch failed (the others are fetched all the same).
     """
     # Only here: fetching loads the platforms' libraries, which listing never needs.
-    from humaspost.inbox_fetch import fetch_inbox  # type: ignore[import-not-found, unused-ignore]
+    from humaspost.inbox_fetch import fetch_inbox
 
     cfg = load(config)[0]
     environ = environment(cfg)
@@ -172,7 +172,7 @@ def fetch(
     if output is OutputFormat.JSON:
         print_json(sys.stdout, fetch_json(result))
     else:
-        Output(sys.stdout).write(fetch_text(result, cfg.timezone))
+        Output(sys.stdout).write(fetch_text(result, cfg.timezone, terminal_width()))
     if result.failed:
         raise typer.Exit(1)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import html
 import json
 import re
 import time
@@ -186,16 +187,28 @@ class TwitterPlatform:
 
             def send(part: Part, reply_to: str | None) -> PartReceipt:
                 media_ids = staging.media_ids
-                answer = self._call(
-                    account,
-                    lambda: client.create_tweet(
-                        text=part.text or None,
-                        media_ids=media_ids or None,
-                        in_reply_to_tweet_id=reply_to,
-                        user_auth=True,
-                    ),
-                    creating=True,
-                )
+                try:
+                    answer = self._call(
+                        account,
+                        lambda: client.create_tweet(
+                            text=part.text or None,
+                            media_ids=media_ids or None,
+                            in_reply_to_tweet_id=reply_to,
+                            user_auth=True,
+                        ),
+                        creating=True,
+                    )
+                except RepliedToGone as error:
+                    if first_reply_to is None or reply_to != first_reply_to:
+                        raise  # our own part, just made: X's replicas lag
+                    # The citizen's post itself: deleted, or hidden from the account.
+                    raise PermanentError(
+                        _(
+                            "account '{account}': the post this reply answers was deleted or"
+                            " cannot be seen by the account ({message}); there is nothing to"
+                            " reply to: close the inbox item with `humaspost inbox close`"
+                        ).format(account=account.name, message=error.said)
+                    ) from error
                 tweet_id = _data_id(answer)
                 if tweet_id is None:
                     raise UncertainError(
@@ -609,10 +622,9 @@ def _refusal(error: Any) -> PublishError:
         return PermanentError(_(_NOT_MENTIONED).format(message=message))
     if status == 403 and "reply to a" in lowered and "deleted or not visible" in lowered:
         # Seen mid-thread right after the part replied to was created (X's replicas
-        # lag); nothing was created, so try again later: the thread resumes there.
-        return TransientError(
-            _("X refused the reply: {message}").format(message=message), retry_after=60
-        )
+        # lag); nothing was created, so try again later: the thread resumes there. (A
+        # reply to a citizen's deleted post is told apart by the reply: RepliedToGone.)
+        return RepliedToGone(message)
     if status == 403:
         return PermanentError(_("X refused the request: {message}").format(message=message))
     if status == 400:
@@ -625,6 +637,14 @@ def _refusal(error: Any) -> PublishError:
     return PermanentError(
         _("X answered {status}: {message}").format(status=status_line, message=message)
     )
+
+
+class RepliedToGone(TransientError):
+    """X refused a reply because the post it answers is deleted or not visible."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(_("X refused the reply: {message}").format(message=said), 60)
+        self.said = said
 
 
 def _x_message(error: Any) -> str:
@@ -719,8 +739,9 @@ def _scrubbed(error: PublishError, account: ResolvedAccount) -> PublishError:
 
 class _MentionsCursor:
     """Where a mentions fetch stands; its JSON is the inbox cursor (see the module's
-    docstring). Ids that are not X ids are dropped on reading: such a cursor is read as
-    if it were not there, from `start_time` (the log stores each item once anyway)."""
+    docstring). What cannot be read in a saved cursor is left out; one with neither a
+    since_id nor a start_time starts from `since`, as a first fetch does (what is read
+    again is stored once: the log keys items by their id)."""
 
     def __init__(
         self,
@@ -853,7 +874,8 @@ def _incoming(answer: object, user_id: str, now: datetime) -> tuple[Incoming, ..
                 author_id=author_id,
                 author_name=str(author.get("name") or ""),
                 author_handle=username,
-                text=str(text if isinstance(text, str) else tweet.get("text") or ""),
+                # X writes &, < and > as HTML entities in the texts it gives.
+                text=html.unescape(str(text if isinstance(text, str) else tweet.get("text") or "")),
                 url=url or STATUS_URL.format(tweet_id),
                 created_at=_x_time(tweet.get("created_at"), now),
                 answers_remote_id=replied[0] if replied else None,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import math
 import re
 import socket
 import struct
@@ -234,6 +235,8 @@ class FakeGraph:
         a reply to that comment."""
         moment = created_time.timestamp() if created_time else self.clock()
         with self.lock:
+            if post_id not in self.posts():
+                raise ValueError(f"no post {post_id} on this fake Page (page_post makes one)")
             return self._add_comment(post_id, author_id, author_name, message, moment, parent)
 
     def _add_comment(
@@ -445,7 +448,7 @@ class FakeGraph:
         """A page of `found` (already in order) after the query's position, with Graph's
         paging: `cursors` (`after`) and, when more follow, `next`; `by_time`, Graph's
         time-based paging of a Page's posts instead: only `next`, whose query has
-        `until` and a `__paging_token`."""
+        `until` and a `__paging_token` (`found` is then (time, id) pairs)."""
         limit = query.get("limit", "25")
         if not limit.isdigit() or int(limit) < 1:
             raise GraphError(100, "(#100) The parameter limit must be a positive number")
@@ -467,7 +470,8 @@ class FakeGraph:
         )
         more = start + len(page) < len(found)
         if by_time:
-            following = query | {"until": str(int(page[-1][0])), name: last}
+            # `until` is whole seconds; the token says where in that second to go on.
+            following = query | {"until": str(math.ceil(page[-1][0])), name: last}
             answer["paging"] = {"next": f"{self.url}{path}?{urlencode(following)}"} if more else {}
             return answer
         answer["paging"] = {"cursors": {"before": first, "after": last}}

@@ -312,6 +312,8 @@ class FakeX:
         @username unless the author wrote it in; `in_reply_to` is the id of the post
         it replies to (an account's post, say)."""
         username = to_user.username if isinstance(to_user, User) else to_user
+        if username.lower() not in self.people:
+            raise ValueError(f"no user @{username} on this fake X (add_user makes one)")
         if f"@{username.lower()}" not in text.lower():
             text = f"@{username} {text}"
         moment = created_at.timestamp() if created_at else self.clock()
@@ -557,7 +559,8 @@ class FakeX:
 
     def shown(self, tweet: Tweet, fields: set[str]) -> dict[str, Any]:
         """A tweet as X shows it with the tweet fields asked for."""
-        text = tweet.text or ""
+        # X escapes &, < and > in the texts it gives.
+        text = (tweet.text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         shown: dict[str, Any] = {
             "id": tweet.id,
             "text": text[:SHORT_TEXT],
