@@ -125,10 +125,13 @@ class Shown:
 
 @dataclass(frozen=True)
 class ReplyFile:
-    """The post file `inbox reply` wrote, and the item it answers."""
+    """The post file `inbox reply` wrote (or, `written` False, would write: `--stdout`),
+    its text, and the item it answers."""
 
     path: Path
     item: Item
+    text: str
+    written: bool = True
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,13 @@ def close_item(
 
 
 def write_reply(
-    config: Config, location: LogLocation, item_id: int, *, now: datetime, force: bool
+    config: Config,
+    location: LogLocation,
+    item_id: int,
+    *,
+    now: datetime,
+    force: bool,
+    write: bool = True,
 ) -> ReplyFile:
     """Write the post file that answers an item: `balasan-<id>.md` in the folder `new`
     would use (posts_dir/YYYY/MM of `now`; inside the account's `paths` when it has
@@ -265,6 +274,9 @@ def write_reply(
     Refused (InboxError) for an unknown item, an account the config no longer has, and,
     unless `force`, an item already settled or one whose `balasan-<id>` file exists
     somewhere under posts_dir; with `force` a second file gets `-2`, `-3`, ...
+
+    Without `write`, nothing is written: the text and the path it would have are for
+    staff to save in their own clone (an office whose inbox is on the server only).
     """
     _log_with_items(location, item_id)
     with PublishLog(location, read_only=True) as log:
@@ -292,8 +304,11 @@ def write_reply(
                 ).format(id=item.id, file=shown_name(existing[0], config.root))
             )
     folder = _reply_folder(config, item.account, now, stem)
+    text = _reply_text(config, item)
+    if not write:
+        return ReplyFile(folder / f"{stem}.md", item, text, written=False)
     folder.mkdir(parents=True, exist_ok=True)
-    return ReplyFile(_write_new(folder, stem, _reply_text(config, item)), item)
+    return ReplyFile(_write_new(folder, stem, text), item, text)
 
 
 def purge_author(location: LogLocation, author: str) -> Purged:

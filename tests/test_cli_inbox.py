@@ -314,6 +314,16 @@ def test_reply_writes_a_post_file_that_names_the_item_and_not_the_citizen(
     assert line == "item 4 is not a complaint already; add --force to write another reply"
 
 
+def test_reply_stdout_prints_the_file_for_a_clone_of_ones_own_and_writes_nothing(
+    repo: Repo,
+) -> None:
+    env = seeded(repo, None)
+    printed = inbox(repo, env, "reply", "1", "--stdout", "--now", NOW)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == REPLY_FILE
+    assert not list(repo.posts.rglob("balasan-*"))
+
+
 def test_a_reply_file_is_held_back_only_by_its_placeholder_until_written(repo: Repo) -> None:
     env = seeded(repo, None)
     assert inbox(repo, env, "reply", "2", "--now", NOW).returncode == 0

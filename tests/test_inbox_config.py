@@ -10,7 +10,7 @@ import pytest
 
 from humaspost.inbox_settings import InboxSettings, Route
 from humaspost.problems import ConfigError
-from tests.conftest import Repo
+from tests.conftest import Repo, run_humaspost
 
 # Six lines: the snippets of the cases below start on line 7.
 PREFIX = """\
@@ -433,3 +433,13 @@ def test_reading_the_config_does_not_load_the_holiday_calendar() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_a_problem_on_a_keywords_line_quotes_the_keywords_unmasked(repo: Repo) -> None:
+    repo.write_config(
+        "accounts:\n  pemkot-x:\n    platform: sandbox\n"
+        "offices: [BPBD]\ninbox:\n  routes:\n    - {keywords: [banjir], office: BPDB}\n"
+    )
+    result = run_humaspost("check", cwd=repo.root)
+    assert result.returncode == 2
+    assert "- {keywords: [banjir], office: BPDB}" in result.stderr

@@ -255,6 +255,13 @@ def reply(
             "--force", help=_("Write a reply even if the item is settled or has one already.")
         ),
     ] = False,
+    stdout: Annotated[
+        bool,
+        typer.Option(
+            "--stdout",
+            help=_("Print the file instead of writing it (to save in your own clone)."),
+        ),
+    ] = False,
     config: ConfigOption = None,
     now: NowOption = None,
     debug: DebugOption = False,
@@ -265,8 +272,13 @@ def reply(
     open a pull request. Publishing it sends the reply on the platform.
     """
     cfg = load(config)[0]
-    written = write_reply(cfg, _log(cfg), item, now=now_from(now, cfg), force=force)
-    print(reply_text(written, cwd()))
+    reply_file = write_reply(
+        cfg, _log(cfg), item, now=now_from(now, cfg), force=force, write=not stdout
+    )
+    if stdout:
+        sys.stdout.write(reply_file.text)
+    else:
+        print(reply_text(reply_file, cwd()))
 
 
 def purge(
