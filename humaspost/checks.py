@@ -15,7 +15,7 @@ import re
 import shutil
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -110,6 +110,27 @@ Published = Mapping[tuple[str, str], Sent]
 # A text part's digest and where it is written: what the duplicate warning compares.
 _Fingerprint = tuple[bytes, Span | None]
 
+# The complaint inbox as checks see it: the account and platform an item came to, by
+# its number; None for a number the log has no item of. Called in the checking process
+# only (it may hold a connection to the log).
+InboxLookup = Callable[[int], tuple[str, str] | None]
+
+
+class InboxUnreadable(Exception):
+    """An `InboxLookup` could not read the log: its posts' items are not checked."""
+
+
+@dataclass(frozen=True)
+class ReplyRef:
+    """A reply (`reply_to`) that goes to one account: what HP127 and HP128 check
+    against the inbox, and where they point."""
+
+    item_id: int
+    account: str
+    platform: str
+    file: str
+    span: Span | None
+
 
 @dataclass
 class FileResult:
@@ -119,6 +140,8 @@ class FileResult:
     post: CheckedPost | None = None
     id_span: Span | None = None
     texts: list[_SentText] = field(default_factory=list)
+    # A reply's item and account, checked against the inbox where the log is at hand.
+    reply: ReplyRef | None = None
 
 
 @dataclass
@@ -229,6 +252,7 @@ def check_and_keep(
             checked,
             post.span(("id",)) if post.located.has_key(("id",)) else None,
             checker.texts,
+            checker.reply,
         )
     except Exception as error:  # a bug, by definition: located problems are values
         return None, FileResult([_internal_error(shown, error)])
@@ -314,6 +338,52 @@ def _duplicate_texts(texts: Iterable[_SentText]) -> list[Problem]:
     return problems
 
 
+def inbox_problems(reply: ReplyRef, inbox: InboxLookup) -> list[Problem]:
+    """HP127 and HP128: whether the inbox has the item a reply answers, and whether it
+    came to the account the reply goes from (on X only the mentioned account may reply,
+    and a Facebook comment is answered from its page). Nothing when the lookup cannot
+    read the log."""
+    try:
+        found = inbox(reply.item_id)
+    except InboxUnreadable:
+        return []
+    if found is None:
+        return [
+            Problem(
+                "HP127",
+                Severity.ERROR,
+                _("there is no inbox item {number} in the publish log").format(
+                    number=reply.item_id
+                ),
+                reply.file,
+                reply.span,
+                _(
+                    "'humaspost inbox' lists the items with their numbers (an item may have "
+                    "been deleted since: 'inbox.retain', 'humaspost inbox purge')"
+                ),
+            )
+        ]
+    account, platform = found
+    if (account, platform) == (reply.account, reply.platform):
+        return []
+    return [
+        Problem(
+            "HP128",
+            Severity.ERROR,
+            _(
+                "inbox item {number} came to the {platform} account '{account}', not to "
+                "'{to}': only that account can reply to it"
+            ).format(number=reply.item_id, platform=platform, account=account, to=reply.account),
+            reply.file,
+            reply.span,
+            _(
+                "send the reply from that account ('to: {account}'), or check the number "
+                "with 'humaspost inbox show {number}'"
+            ).format(account=account, number=reply.item_id),
+        )
+    ]
+
+
 class _PostChecker:
     """Checks one loaded post against the config, its media and the platform rules."""
 
@@ -338,6 +408,7 @@ class _PostChecker:
         ] = {}
         self.found: dict[tuple[str, str, Span | None], Problem] = {}
         self.texts: list[_SentText] = []
+        self.reply: ReplyRef | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -370,6 +441,8 @@ class _PostChecker:
             self.check_amplify(self.post.amplify, accounts)
         if self.post.repost is not None:
             self.check_repost(self.post.repost, accounts)
+        if self.post.reply_to is not None:
+            self.check_reply(self.post.reply_to, accounts)
         first = self.first_time()
         deliveries = []
         for account in accounts:
@@ -566,6 +639,65 @@ class _PostChecker:
                 self.post.span(("text",)),
                 _("remove 'text': a comment goes only with a repost of a Facebook post"),
             )
+
+    def check_reply(self, item_id: int, to: list[Account]) -> None:
+        """HP125 unless the reply goes to exactly one account, named as an account (not a
+        group, whose members may change); HP126 for media on a Facebook reply, which is
+        one comment of text. Keeps what HP127 and HP128 check (`self.reply`)."""
+        post = self.post
+        named = (
+            post.to
+            if post.to is not None
+            else (self.config.default_names or self.config.default_to)
+        )
+        names = list(dict.fromkeys(named))
+        if not names or any(self.config.expand(name) is None for name in names):
+            return  # HP103 or HP109 says what is wrong with `to`
+        hint = _(
+            "write the one account the item came to in 'to' ('humaspost inbox show {number}' "
+            "names it)"
+        ).format(number=item_id)
+        span = post.span(("to",)) if post.to is not None else post.span(())
+        if len(names) == 1 and names[0] in self.config.groups:
+            message = (
+                _(
+                    "'{group}' is a group: a reply goes from one account, the one the inbox "
+                    "item came to"
+                )
+                if post.to is not None
+                else _(
+                    "this post has no 'to' and so goes to defaults.to, the group '{group}': "
+                    "a reply goes from the one account the inbox item came to"
+                )
+            )
+            self.report("HP125", message.format(group=names[0]), span, hint)
+            return
+        if len(names) > 1:
+            message = (
+                _("a reply goes from one account, the one the inbox item came to, not from several")
+                if post.to is not None
+                else _(
+                    "this post has no 'to' and so goes to defaults.to, which names several "
+                    "accounts: a reply goes from the one account the inbox item came to"
+                )
+            )
+            self.report("HP125", message, span, hint)
+            return
+        account = to[0]
+        content = post.content_for(account.platform, account.rules_platform)
+        if account.rules_platform == "facebook" and content.media:
+            self.report(
+                "HP126",
+                _(
+                    "'{account}' replies on Facebook with a comment, which carries text "
+                    "only: no media"
+                ).format(account=account.name),
+                post.span((*content.media[0].where[:-1],), at_key=True),
+                _("remove 'media', or give the reply a 'facebook:' section with 'media: []'"),
+            )
+        self.reply = ReplyRef(
+            item_id, account.name, account.platform, post.shown, post.span(("reply_to",))
+        )
 
     def unknown_hint(self, name: str, names: Iterable[str], known: list[str], field: str) -> str:
         """The hint for an unknown name in `to` or `amplify.by`."""
@@ -1090,11 +1222,13 @@ def run_check(
     now: datetime,
     workers: int = 1,
     published: Published | None = None,
+    inbox: InboxLookup | None = None,
 ) -> CheckReport:
     """Check post files (path, name to show) and return every problem and delivery.
 
     With `workers` > 1 and many files, files are checked in that many processes; the
-    checks across posts then run on the combined results.
+    checks across posts then run on the combined results. With `inbox` (where the
+    publish log is at hand) replies are checked against it, in this process.
     """
     # Checking builds many long-lived objects and no reference cycles worth collecting;
     # the collector's passes over them would cost a quarter of the run.
@@ -1106,6 +1240,8 @@ def run_check(
         else:
             results = _check_files(config, files, now, published)
         problems = [p for r in results for p in r.problems]
+        if inbox is not None:
+            problems.extend(p for r in results if r.reply for p in inbox_problems(r.reply, inbox))
         problems.extend(check_across_posts(results))
         problems.extend(x_cost_problems([r.post for r in results if r.post], config, now))
         problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))

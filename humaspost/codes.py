@@ -48,6 +48,11 @@ PROBLEM_CODES: dict[str, str] = {
     "HP122": "'repost' is not an X or Facebook post address, or not of an account's platform",
     "HP123": "'amplify' together with 'repost', or an account both in 'to' and in 'amplify.by'",
     "HP124": "an account's platform cannot re-share posts (a plugin without 'repost')",
+    "HP125": "'reply_to' is not an item number, goes with 'repost', 'amplify' or 'repeat', "
+    "or 'to' is not exactly one account",
+    "HP126": "a reply on Facebook carries media or would be more than one comment",
+    "HP127": "'reply_to' names no item of the inbox (checked where the publish log is)",
+    "HP128": "'reply_to' names an item that came to another account",
     # Media
     "HP201": "media file not found",
     "HP202": "media file outside the repository",

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from humaspost import secrets
 from humaspost.i18n import LANGUAGES, _, ngettext
+from humaspost.inbox_routing import keyword_problem
+from humaspost.inbox_settings import (
+    DEFAULT_INTERVAL,
+    DEFAULT_RESPOND_WITHIN,
+    DEFAULT_RETAIN,
+    DEFAULT_SINCE,
+    MAX_WORKING_DAYS,
+    MIN_INTERVAL,
+    MIN_RETAIN,
+    InboxSettings,
+    Route,
+)
 from humaspost.platforms.specs import (
     BUILTIN_SPECS,
     COMMON_ACCOUNT_FIELDS,
@@ -45,6 +57,10 @@ DEFAULT_LEASE = timedelta(minutes=2)
 LEASE_RANGE = (timedelta(seconds=3), timedelta(hours=1))
 
 NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Offices and inbox categories: typed in commands (`inbox assign 42 BPBD`), so one word
+# that cannot be taken for an option; unlike account names, offices go by acronyms.
+LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _WHOLE_REF_RE = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*\}$")
 
@@ -64,8 +80,19 @@ _TOP_KEYS = (
     "groups",
     "defaults",
     "owners",
-    "publish_from",
+    "offices",
+    "inbox",
 )
+_INBOX_KEYS = (
+    "interval",
+    "respond_within",
+    "categories",
+    "routes",
+    "collective_leave",
+    "retain",
+    "since",
+)
+_ROUTE_KEYS = ("office", "account", "keywords", "category")
 # Where `publish` and the daemon take a post's text from: the files as they are, or
 # only as the checked-out commit has them (what was reviewed).
 # Keys every account may have beside its platform's: where its posts may come from and
@@ -138,6 +165,10 @@ class Config:
     # the monthly amount in US dollars past which `schedule` and `check` warn.
     x_prices: Prices = DEFAULT_PRICES
     x_monthly_budget: Decimal | None = None
+    # The complaint inbox (`inbox:`); None: the config has none, and nothing is fetched.
+    inbox: InboxSettings | None = None
+    # The offices inbox items go to (`offices:`, else every account and group name).
+    offices: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -306,6 +337,8 @@ class _ConfigReader:
         accounts = self.accounts(posts_dir)
         groups = self.groups(accounts, posts_dir)
         default_names, default_to = self.defaults(accounts, groups)
+        offices = self.offices(accounts, groups)
+        inbox = self.inbox(accounts, groups, offices)
         if self.problems:
             raise ConfigError(self.problems)
         return Config(
@@ -328,6 +361,8 @@ class _ConfigReader:
             publish_log=publish_log,
             x_prices=x_prices,
             x_monthly_budget=x_monthly_budget,
+            inbox=inbox,
+            offices=offices,
             warnings=tuple(self.open_accounts(accounts, groups)),
         )
 
@@ -483,12 +518,22 @@ class _ConfigReader:
         return folder.resolve()
 
     def duration(self, key: str, default: timedelta) -> timedelta:
-        if key not in self.data:
+        return self.duration_in(self.data, (), key, default)
+
+    def duration_in(
+        self,
+        mapping: dict[str, Any],
+        within: tuple[str | int, ...],
+        key: str,
+        default: timedelta,
+    ) -> timedelta:
+        """The duration at `key` of `mapping` (the one at path `within`), or `default`."""
+        if key not in mapping:
             return default
         try:
-            return parse_duration(self.data[key])
+            return parse_duration(mapping[key])
         except TimeFormatError as exc:
-            self.error("HP503", f"'{key}': {exc}", (key,))
+            self.error("HP503", f"'{_dotted((*within, key))}': {exc}", (*within, key))
             return default
 
     def lease(self) -> timedelta:
@@ -901,6 +946,387 @@ class _ConfigReader:
                 written.append(name)
             names.extend(n for n in expanded if n not in names)
         return tuple(written), tuple(names)
+
+    def offices(
+        self, accounts: Mapping[str, Account], groups: Mapping[str, _Group]
+    ) -> tuple[str, ...]:
+        """`offices:` as written, else every account and group name, in config order."""
+        if "offices" not in self.data:
+            return (*accounts, *groups)
+        raw = self.data["offices"]
+        names = [raw] if isinstance(raw, str) else raw
+        if not isinstance(names, list) or not names:
+            self.error(
+                "HP503",
+                _("'offices' must list the offices the inbox routes items to"),
+                ("offices",),
+                hint=_("e.g. 'offices: [BPBD, dinas-pupr, kec-bekasi-timur]'"),
+            )
+            return ()
+        found: dict[str, str] = {}  # casefolded: as written
+        for index, name in enumerate(names):
+            where: tuple[str | int, ...] = (
+                ("offices",) if isinstance(raw, str) else ("offices", index)
+            )
+            if not isinstance(name, str):
+                self.error(
+                    "HP505",
+                    _("office name {name} must be text").format(name=quoted(name)),
+                    where,
+                    hint=_("put it in quotes"),
+                )
+                continue
+            if not LABEL_RE.match(name):
+                self.error(
+                    "HP505",
+                    _(
+                        "office name {name} must start with a letter or digit and use only "
+                        "letters, digits, '-' and '_'"
+                    ).format(name=quoted(name)),
+                    where,
+                    hint=_("e.g. 'BPBD' or 'dinas-pupr'"),
+                )
+                continue
+            first = found.get(name.casefold())
+            if first is not None:
+                # `inbox assign 42 bpbd` beside an office BPBD would be a second office
+                # nobody meant.
+                self.error(
+                    "HP505",
+                    _("office {name} is listed twice").format(name=quoted(name)),
+                    where,
+                    hint=_(
+                        "'{first}' is listed already; names that differ only in case are "
+                        "taken for one"
+                    ).format(first=first)
+                    if first != name
+                    else None,
+                )
+                continue
+            found[name.casefold()] = name
+        return tuple(found.values())
+
+    def inbox(
+        self,
+        accounts: Mapping[str, Account],
+        groups: Mapping[str, _Group],
+        offices: tuple[str, ...],
+    ) -> InboxSettings | None:
+        """The `inbox:` section; None without one. An empty `inbox:` is every default."""
+        if "inbox" not in self.data:
+            return None
+        raw = self.data["inbox"]
+        if raw is None:
+            return InboxSettings()
+        path: tuple[str | int, ...] = ("inbox",)
+        if not isinstance(raw, dict):
+            self.error(
+                "HP503",
+                _("'inbox' must be a mapping of inbox settings (interval, routes, ...)"),
+                path,
+            )
+            return None
+        self.check_keys(
+            raw, path, _INBOX_KEYS, lambda key: _("unknown inbox setting '{key}'").format(key=key)
+        )
+        interval = self.duration_in(raw, path, "interval", DEFAULT_INTERVAL)
+        if interval < MIN_INTERVAL:
+            self.error(
+                "HP503",
+                _("'inbox.interval' must be at least 1m"),
+                (*path, "interval"),
+                hint=_("each fetch of an X account is a paid read"),
+            )
+            interval = DEFAULT_INTERVAL
+        retain = self.duration_in(raw, path, "retain", DEFAULT_RETAIN)
+        if retain < MIN_RETAIN:
+            self.error(
+                "HP503",
+                _("'inbox.retain' must be at least 1d"),
+                (*path, "retain"),
+                hint=_("settled items older than this are deleted on every fetch"),
+            )
+            retain = DEFAULT_RETAIN
+        respond_within = DEFAULT_RESPOND_WITHIN
+        if "respond_within" in raw:
+            respond_within = (
+                self.working_days(raw["respond_within"], (*path, "respond_within"))
+                or DEFAULT_RESPOND_WITHIN
+            )
+        categories = self.categories(raw, path)
+        return InboxSettings(
+            interval=interval,
+            respond_within=respond_within,
+            categories=categories,
+            routes=self.routes(raw, path, accounts, groups, offices, categories),
+            collective_leave=self.collective_leave(raw, path),
+            retain=retain,
+            since=self.duration_in(raw, path, "since", DEFAULT_SINCE),
+        )
+
+    def working_days(self, value: object, path: tuple[str | int, ...]) -> int | None:
+        """A number of working days (1 to MAX_WORKING_DAYS), or None after an error."""
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and (1 <= value <= MAX_WORKING_DAYS)
+        ):
+            return value
+        self.error(
+            "HP503",
+            _("'{key}' must be a whole number of working days, 1 to {most}").format(
+                key=_dotted(path), most=MAX_WORKING_DAYS
+            ),
+            path,
+            hint=_("weekends, public holidays and 'collective_leave' do not count"),
+        )
+        return None
+
+    def categories(self, raw: dict[str, Any], within: tuple[str | int, ...]) -> dict[str, int]:
+        """`inbox.categories`: category names and their working days to answer in."""
+        path = (*within, "categories")
+        value = raw.get("categories", {})
+        if not isinstance(value, dict):
+            self.error(
+                "HP503",
+                _("'inbox.categories' must map category names to working days"),
+                path,
+                hint=_("e.g. 'categories: {banjir: 1, jalan-rusak: 10}'"),
+            )
+            return {}
+        categories: dict[str, int] = {}
+        for name, days in value.items():
+            if not LABEL_RE.match(name):
+                self.error(
+                    "HP505",
+                    _(
+                        "category name {name} must start with a letter or digit and use only "
+                        "letters, digits, '-' and '_'"
+                    ).format(name=quoted(name)),
+                    (*path, name),
+                    at_key=True,
+                    hint=_("e.g. 'banjir' or 'jalan-rusak'"),
+                )
+                continue
+            checked = self.working_days(days, (*path, name))
+            if checked is not None:
+                categories[name] = checked
+        return categories
+
+    def collective_leave(
+        self, raw: dict[str, Any], within: tuple[str | int, ...]
+    ) -> frozenset[date]:
+        """`inbox.collective_leave`: the days of cuti bersama, written `2026-12-24`.
+        (The YAML reader keeps dates as the text written: our rules read them.)"""
+        path = (*within, "collective_leave")
+        value = raw.get("collective_leave", [])
+        written = [value] if isinstance(value, str) else value
+        if not isinstance(written, list):
+            self.error(
+                "HP503",
+                _("'inbox.collective_leave' must list dates, e.g. [2026-12-24, 2026-12-31]"),
+                path,
+            )
+            return frozenset()
+        days: set[date] = set()
+        for index, day in enumerate(written):
+            where = path if isinstance(value, str) else (*path, index)
+            if isinstance(day, str) and _DATE_RE.match(day.strip()):
+                try:
+                    days.add(date.fromisoformat(day.strip()))
+                    continue
+                except ValueError:
+                    message = _("{value} is not a real date").format(value=quoted(day))
+            else:
+                message = _("{value} is not a date; write it like 2026-12-24").format(
+                    value=quoted(day)
+                )
+            self.error("HP503", f"'{_dotted(path)}': {message}", where)
+        return frozenset(days)
+
+    def routes(
+        self,
+        raw: dict[str, Any],
+        within: tuple[str | int, ...],
+        accounts: Mapping[str, Account],
+        groups: Mapping[str, _Group],
+        offices: tuple[str, ...],
+        categories: Mapping[str, int],
+    ) -> tuple[Route, ...]:
+        """`inbox.routes`, in the order written."""
+        path = (*within, "routes")
+        value = raw.get("routes", [])
+        if not isinstance(value, list):
+            self.error(
+                "HP503",
+                _("'inbox.routes' must be a list of routes"),
+                path,
+                hint=_("e.g. '- {keywords: [banjir], office: BPBD}'"),
+            )
+            return ()
+        routes = (
+            self.route(body, (*path, index), accounts, groups, offices, categories)
+            for index, body in enumerate(value)
+        )
+        return tuple(route for route in routes if route is not None)
+
+    def route(
+        self,
+        body: Any,
+        path: tuple[str | int, ...],
+        accounts: Mapping[str, Account],
+        groups: Mapping[str, _Group],
+        offices: tuple[str, ...],
+        categories: Mapping[str, int],
+    ) -> Route | None:
+        """One route, or None when it has a problem (reported)."""
+        shown = _dotted(path)
+        if not isinstance(body, dict):
+            self.error(
+                "HP503",
+                _("'{key}' must be a mapping with 'office' and 'account' or 'keywords'").format(
+                    key=shown
+                ),
+                path,
+                hint=_("e.g. '{keywords: [banjir], office: BPBD}'"),
+            )
+            return None
+        problems = len(self.problems)
+        self.check_keys(
+            body, path, _ROUTE_KEYS, lambda key: _("unknown route setting '{key}'").format(key=key)
+        )
+        office = self.route_office(body, path, offices)
+        account = body.get("account")
+        if "account" not in body and "keywords" not in body:
+            self.error(
+                "HP503",
+                _("'{key}' needs 'account' or 'keywords' (or both)").format(key=shown),
+                path,
+                hint=_(
+                    "a route says which items go to its office: an account's, or with a keyword"
+                ),
+            )
+        elif "account" in body and (
+            not isinstance(account, str) or (account not in accounts and account not in groups)
+        ):
+            close = difflib.get_close_matches(
+                account if isinstance(account, str) else "", [*accounts, *groups], n=1
+            )
+            self.error(
+                "HP506",
+                _("'{key}' names unknown account or group {name}").format(
+                    key=_dotted((*path, "account")), name=quoted(account)
+                ),
+                (*path, "account"),
+                hint=_("did you mean '{name}'?").format(name=close[0]) if close else None,
+            )
+        keywords = self.keywords(body, path)
+        category = body.get("category")
+        if "category" in body and (not isinstance(category, str) or category not in categories):
+            close = difflib.get_close_matches(
+                category if isinstance(category, str) else "", list(categories), n=1
+            )
+            if close:
+                hint = _("did you mean '{name}'?").format(name=close[0])
+            elif categories:
+                hint = _("known: {names}").format(names=", ".join(categories))
+            else:
+                hint = _("categories and their working days are listed under 'inbox.categories'")
+            self.error(
+                "HP503",
+                _("'{key}' names unknown category {name}").format(
+                    key=_dotted((*path, "category")), name=quoted(category)
+                ),
+                (*path, "category"),
+                hint=hint,
+            )
+        if len(self.problems) > problems or office is None:
+            return None
+        number = path[-1]
+        assert isinstance(number, int)
+        return Route(number + 1, office, account, keywords, category)
+
+    def route_office(
+        self, body: dict[str, Any], path: tuple[str | int, ...], offices: tuple[str, ...]
+    ) -> str | None:
+        """A route's `office`, one of `offices`; None after an error."""
+        if "office" not in body:
+            self.error(
+                "HP503",
+                _("'{key}' needs 'office': the office its items go to").format(key=_dotted(path)),
+                path,
+            )
+            return None
+        office = body["office"]
+        if isinstance(office, str) and office in offices:
+            return office
+        close = difflib.get_close_matches(office if isinstance(office, str) else "", offices, n=1)
+        if close:
+            hint = _("did you mean '{name}'?").format(name=close[0])
+        elif "offices" in self.data:
+            hint = _("add it to 'offices', or name one of them")
+        else:
+            hint = _(
+                "without 'offices', the offices are the account and group names; "
+                "list the offices under 'offices'"
+            )
+        self.error(
+            "HP503",
+            _("'{key}' names unknown office {name}").format(
+                key=_dotted((*path, "office")), name=quoted(office)
+            ),
+            (*path, "office"),
+            hint=hint,
+        )
+        return None
+
+    def keywords(self, body: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, ...]:
+        """A route's `keywords`: one or more, each with a letter or digit; `*` only at
+        either end."""
+        if "keywords" not in body:
+            return ()
+        key_path = (*path, "keywords")
+        raw = body["keywords"]
+        written = [raw] if isinstance(raw, str) else raw
+        if not isinstance(written, list) or not written:
+            self.error(
+                "HP503",
+                _("'{key}' must list one or more keywords").format(key=_dotted(key_path)),
+                key_path,
+                hint=_("e.g. 'keywords: [banjir, genangan]'"),
+            )
+            return ()
+        found: list[str] = []
+        for index, keyword in enumerate(written):
+            where = key_path if isinstance(raw, str) else (*key_path, index)
+            if not isinstance(keyword, str):
+                self.error(
+                    "HP503",
+                    _("keyword {keyword} must be text").format(keyword=quoted(keyword)),
+                    where,
+                    hint=_("put it in quotes"),
+                )
+                continue
+            trouble = keyword_problem(keyword)
+            if trouble is not None:
+                message, hint = trouble
+                self.error("HP503", message, where, hint=hint)
+                continue
+            if keyword.strip() not in found:
+                found.append(keyword.strip())
+        return tuple(found)
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    """A config path as messages name it: `inbox.routes[2].office`. List items are
+    counted from 1, as people count (and as the routes' rules are numbered)."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += f".{part}" if text else part
+    return text
 
 
 def _amount(value: object) -> Decimal | None:

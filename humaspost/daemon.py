@@ -40,6 +40,7 @@ from typing import IO, Any, NamedTuple
 from humaspost.checks import (
     CheckedPost,
     FileResult,
+    InboxLookup,
     MediaCache,
     check_across_posts,
 )
@@ -55,13 +56,15 @@ from humaspost.gitsource import (
 )
 from humaspost.heartbeat import Heartbeat
 from humaspost.i18n import N_, _, ngettext
+from humaspost.inbox_fetch import FetchStatus, fetch_inbox
 from humaspost.log_migration import refuse_unmigrated
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
 from humaspost.problems import HumaspostError, Problem, Severity, Span, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
-from humaspost.publog import PublishLog, RowState
+from humaspost.publog import LogLocation, PublishLog, RowState
+from humaspost.replies import inbox_of
 from humaspost.repository import is_post_path, shown_name, walk_posts
 from humaspost.runs import outside_git_refusal, publish_pass
 from humaspost.store_postgres import DatabaseUrl
@@ -103,9 +106,18 @@ class PostCache:
     (with `committed_only`, only when HEAD moves: see `follow_head`)."""
 
     def __init__(
-        self, config: Config, cwd: Path, clock: OffsetClock, *, committed_only: bool = False
+        self,
+        config: Config,
+        cwd: Path,
+        clock: OffsetClock,
+        *,
+        committed_only: bool = False,
+        inbox_log: LogLocation | None = None,
     ) -> None:
+        """`inbox_log`: the publish log whose inbox replies are checked against when
+        their files are read (None in a rehearsal, whose log has no inbox)."""
         self.config = config
+        self.inbox_log = inbox_log
         self.cwd = cwd
         self.clock = clock
         self.committed_only = committed_only
@@ -120,7 +132,8 @@ class PostCache:
         """Load every post under posts_dir, read from this checkout (or none)."""
         self.git = git
         paths = walk_posts(self.config.posts_dir) if self.config.posts_dir.is_dir() else []
-        self.files = {path: self._load(path) for path in paths}
+        with self._inbox() as inbox:
+            self.files = {path: self._load(path, inbox) for path in paths}
 
     def reload(self, paths: set[Path], folders: frozenset[Path] = frozenset()) -> list[str]:
         """Reload changed files (removed ones drop out) and every post file in or once in
@@ -165,20 +178,36 @@ class PostCache:
                 if folder.is_dir():
                     paths.update(walk_posts(folder))
             paths.update(p for p in self.files if not folders.isdisjoint(p.parents))
-        loaded = {
-            path: self._load(path)
-            for path in paths
-            if path.is_file() and is_post_path(path, self.config.posts_dir)
-        }
+        with self._inbox() as inbox:
+            loaded = {
+                path: self._load(path, inbox)
+                for path in paths
+                if path.is_file() and is_post_path(path, self.config.posts_dir)
+            }
         gone = {path for path in paths if path not in loaded and path in self.files}
         for path in gone:
             del self.files[path]
         self.files.update(loaded)
         return sorted(shown_name(path, self.cwd) for path in {*loaded, *gone})
 
-    def _load(self, path: Path) -> _Entry:
+    def _inbox(self) -> contextlib.AbstractContextManager[InboxLookup | None]:
+        """The inbox to check replies against while files are read. A log that cannot
+        be read then leaves them unchecked: the publisher checks each one again before
+        sending it."""
+        location = self.inbox_log
+        if location is None:
+            return contextlib.nullcontext()
+        return inbox_of(lambda: location, tolerant=True)
+
+    def _load(self, path: Path, inbox: InboxLookup | None) -> _Entry:
         post, result, hashes = load_file(
-            path, shown_name(path, self.cwd), self.config, self.clock(), self.media, self.git
+            path,
+            shown_name(path, self.cwd),
+            self.config,
+            self.clock(),
+            self.media,
+            self.git,
+            inbox,
         )
         # Only what the daemon acts on is kept, so that 10,000 scheduled posts fit in a
         # few tens of MB: no YAML nodes (positions are only needed for problems, already
@@ -283,8 +312,14 @@ class Daemon:
         self.log = logger
         self.stop = stop
         self.committed_only = committed_only(config, sandbox=sandbox)
-        self.cache = PostCache(config, cwd, clock, committed_only=self.committed_only)
         self.path = log_path(config, sandbox=sandbox, environ=environ)
+        self.cache = PostCache(
+            config,
+            cwd,
+            clock,
+            committed_only=self.committed_only,
+            inbox_log=None if sandbox else self.path,
+        )
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
         # SimpleQueue: `put` may be called from a signal handler (see request_stop).
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
@@ -334,6 +369,7 @@ class Daemon:
                     coalesce=True,
                     misfire_grace_time=None,
                 )
+                self.schedule_inbox_fetch()
                 self.scheduler.start()
                 self.publish("start")  # catch-up: what fell due while no daemon ran
                 self.loop()
@@ -501,6 +537,56 @@ class Daemon:
             )
         if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
             self.replan("pass")
+
+    def schedule_inbox_fetch(self) -> None:
+        """Fetch the complaint inbox at start and every `inbox.interval`, in the
+        scheduler's own thread so that publishing never waits on it. Only with an
+        `inbox:` section in the config (X charges every read), and never in a sandbox
+        rehearsal (it would read real citizens into a rehearsal's log)."""
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self.config.inbox is None or self.sandbox:
+            return
+        self.scheduler.add_job(
+            self.fetch_inbox,
+            IntervalTrigger(seconds=self.config.inbox.interval.total_seconds(), timezone=UTC),
+            id="inbox-fetch",
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,  # a long fetch is never overlapped by the next one
+            misfire_grace_time=None,
+        )
+
+    def fetch_inbox(self) -> None:
+        """One fetch of every account's mentions and comments. The daemon's log gets
+        counts and account names, never what a resident wrote or who they are."""
+        try:
+            result = fetch_inbox(self.config, self.path, self.environ, self.clock, stop=self.stop)
+        except HumaspostError as error:  # the log locked, or its database away
+            self.log.error(N_("inbox fetch failed"), extra={"error": str(error)})
+            return
+        except Exception as error:  # a bug: in the daemon's log, and the daemon goes on
+            self.log.error(
+                N_("inbox fetch failed"),
+                extra={"error": f"{type(error).__name__}: {error}"},
+                exc_info=True,
+            )
+            return
+        for fetch in result.accounts:
+            if fetch.status is FetchStatus.FAILED:
+                self.log.error(
+                    N_("inbox fetch of an account failed"),
+                    extra={"account": fetch.account, "error": fetch.message},
+                )
+            elif fetch.status is FetchStatus.RATE_LIMITED and fetch.retry_at is not None:
+                self.log.warning(
+                    N_("inbox fetch rate-limited"),
+                    extra={"account": fetch.account, "until": fetch.retry_at.isoformat()},
+                )
+        self.log.info(
+            N_("inbox fetched"),
+            extra={"new": len(result.new_items), "deleted": result.deleted},
+        )
 
     def pass_again_soon(self) -> None:
         """After a pass that could not use the log: another in RETRY_PASS, not only at

@@ -14,6 +14,8 @@ What it cannot say, and `humaspost check` still reports:
 - Anything that needs the configuration or the files around the post: account and group
   names (HP103), media files and their formats (HP2xx), lengths per platform, alt text
   required or not, the timezone (a local time that does not exist, HP105).
+- A reply (`reply_to`): that it goes to exactly one account and not with `repost`,
+  `amplify` or `repeat` (HP125), and whether the inbox has the item (HP127, HP128).
 - The date-times' `pattern` is the written form only: not that the date is real, nor the
   years 1970 to 9000 (HP105). `repeat` is any text: crontab's grammar and the at most
   once an hour rule (HP107, HP116) are left to `check`. An id's characters (HP113) and a
@@ -59,7 +61,7 @@ _TIME_HOW = N_(
 )
 
 _POST_DESCRIPTIONS = {
-    "publish_at": N_("When to publish. {how} Needed unless the post has 'repeat'."),
+    "publish_at": N_("When to publish. {how} Needed unless the post has 'repeat' or 'reply_to'."),
     "to": N_(
         "The accounts and groups of the configuration to publish to: one name, or a list "
         "such as [pemkot-x, pemkot-fb]. Without it, the post goes to defaults.to."
@@ -101,6 +103,11 @@ _POST_DESCRIPTIONS = {
         "address, an X post (https://x.com/<user>/status/<number>) or a Facebook post "
         "(https://www.facebook.com/<page>/posts/<id>). Only 'text' may go with it, as a "
         "comment, on Facebook only."
+    ),
+    "reply_to": N_(
+        "The number of an inbox item (as 'humaspost inbox' lists it): the post is published "
+        "as the reply to that mention or comment, from the account it came to, which 'to' "
+        "names. Without 'publish_at' it goes out as soon as humaspost sees the file."
     ),
 }
 _AMPLIFY_DESCRIPTIONS = {
@@ -145,6 +152,7 @@ _JSON_TYPES: dict[Kind, list[str]] = {
     Kind.NAMES: ["string", "array"],
     Kind.TEXTS: ["array"],
     Kind.MEDIA: ["array"],
+    Kind.NUMBER: ["integer"],
 }
 
 
@@ -161,6 +169,8 @@ def post_json_schema() -> dict[str, Any]:
     }
     for name in _TIME_FIELDS:
         properties[name]["pattern"] = _TIME_PATTERN
+    # Item numbers start at 1 (HP125 for one below).
+    properties["reply_to"]["minimum"] = 1
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

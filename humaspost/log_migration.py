@@ -19,9 +19,13 @@ from humaspost.publog import LogLocation, PublishLog, PublishLogError, log_exist
 from humaspost.store_postgres import DatabaseUrl, PostgresStore
 from humaspost.store_sqlite import LOG_NAME, SqliteStore
 
-# Copied in this order (parts and attempts refer to deliveries); `daemons` is not
-# copied: a heartbeat says something only of the server that wrote it.
-TABLES = ("deliveries", "parts", "attempts", "posts_seen")
+# Copied in this order (parts and attempts refer to deliveries, an item's history to
+# the item); `daemons` is not copied: a heartbeat says something only of the server that
+# wrote it. The inbox goes too, its pseudonym key with it (exports keep their names).
+TABLES = ("deliveries", "parts", "attempts", "posts_seen", "inbox_items", "inbox_history",
+          "inbox_cursors", "inbox_secrets")  # fmt: skip
+# Tables whose numbers the database makes: they go on from the copied ones.
+NUMBERED = ("deliveries", "attempts", "inbox_items", "inbox_history")
 _BATCH = 1000
 
 
@@ -57,22 +61,29 @@ def migrate_log(source: Path, target: DatabaseUrl) -> Migrated:
             if any(already.values()):
                 raise UsageError(
                     _(
-                        "the publish log {target} already has deliveries ({deliveries}) and "
-                        "attempts ({attempts}); the log is copied only into a database "
-                        "without any (make a new database, or drop its tables)"
+                        "the publish log {target} already has deliveries ({deliveries}),"
+                        " attempts ({attempts}) or inbox items ({items}); the log is copied"
+                        " only into a database without any (make a new database, or drop"
+                        " its tables)"
                     ).format(
                         target=new.where,
                         deliveries=already["deliveries"],
                         attempts=already["attempts"],
+                        items=already["inbox_items"],
                     )
                 )
             for table in TABLES:
                 _copy(old.store, new.store, table)
-            # Numbers go on from the copied ones, not from 1.
-            for table in ("deliveries", "attempts"):
+            # Numbers go on from the copied ones, not from 1; an inbox item's from the
+            # highest the file ever gave (a purged item's number is never given again).
+            for table in NUMBERED:
+                highest = max(_highest_given(old.store, table), 0)
                 new.store.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                    f" COALESCE(max(id), 1), max(id) IS NOT NULL) FROM {table}"
+                    f" GREATEST(COALESCE(max(id), 1), CAST(? AS BIGINT)),"
+                    f" max(id) IS NOT NULL OR CAST(? AS BIGINT) > 0)"
+                    f" FROM {table}",
+                    (highest, highest),
                 )
             _compare(wanted, {table: _count(new, table) for table in TABLES}, new.where)
     with PublishLog(target, read_only=True) as check:
@@ -84,6 +95,15 @@ def migrate_log(source: Path, target: DatabaseUrl) -> Migrated:
 def _count(log: PublishLog, table: str) -> int:
     count: int = log.store.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return count
+
+
+def _highest_given(old: SqliteStore, table: str) -> int:
+    """The highest number SQLite ever gave in `table` (AUTOINCREMENT tables keep it in
+    sqlite_sequence, deleted rows included), 0 for the others."""
+    found = old.connection.execute(
+        "SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)
+    ).fetchone()
+    return int(found[0]) if found else 0
 
 
 def _copy(old: SqliteStore, new: PostgresStore, table: str) -> None:

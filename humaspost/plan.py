@@ -46,6 +46,8 @@ class Delivery:
     kind: Kind = Kind.POST
     origin: Origin | None = None
     comment: str | None = None
+    # A reply (`reply_to`): the inbox item it answers.
+    reply_to: int | None = None
 
     @property
     def ready_at(self) -> datetime:
@@ -69,7 +71,8 @@ def plan(
     repeats from a day (or `max_delay`, if longer) before `now` up to `until`, plus
     older occurrences the log still has work for (put back by hand, retrying); and the
     re-shares of each (`amplify`), from the first parts of sent origins (`receipts`, by
-    log row)."""
+    log row). A reply (`reply_to`) without `publish_at` is due when `first_seen` says
+    (`now` if it says nothing)."""
     open_work = _open_occurrences(rows)
     found: list[Delivery] = []
     for planned in posts:
@@ -86,6 +89,10 @@ def plan(
                 of_account = _latest_catch_up_only(of_account)
             if post.repost is not None:
                 of_account = [_repost(d, post) for d in of_account]
+            if post.reply_to is not None:
+                of_account = [
+                    replace(d, kind=Kind.REPLY, reply_to=post.reply_to) for d in of_account
+                ]
             found += of_account
             for origin in of_account:
                 found += _reshares(planned, origin, config, rows, receipts or {}, now)
@@ -218,6 +225,9 @@ def _occurrences(
     first_seen: Mapping[str, datetime],
 ) -> list[datetime]:
     if post.repeat is None:
+        if post.publish_at is None and post.reply_to is not None:
+            # A reply without a time is due when a publisher first saw it.
+            return [first_seen.get(post.id, now)]
         return [post.publish_at] if post.publish_at is not None else []
     start = post.publish_at or first_seen.get(post.id, now)
     # Look back far enough to see occurrences still within their deadline (catch-up).

@@ -26,6 +26,7 @@ class Kind(Enum):
     MEDIA = "media"
     SECTION = "section"
     AMPLIFY = "amplify"
+    NUMBER = "number"
 
 
 # HP102 for each kind, whole: `value` is the value as written, or what it is (a list).
@@ -37,6 +38,7 @@ _MUST_BE = {
     Kind.MEDIA: N_("{field} must be a list of items with 'file' and 'alt', not {value}"),
     Kind.SECTION: N_("{field} must be a mapping of fields (text, thread, media, ...), not {value}"),
     Kind.AMPLIFY: N_("{field} must be a mapping of fields (by, after, spread, text), not {value}"),
+    Kind.NUMBER: N_("{field} must be a whole number, not {value}"),
 }
 
 
@@ -57,6 +59,7 @@ POST_FIELDS: dict[str, Kind] = {
     "notes": Kind.TEXT,
     "amplify": Kind.AMPLIFY,
     "repost": Kind.TEXT,
+    "reply_to": Kind.NUMBER,
     **dict.fromkeys(BUILTIN_SPECS, Kind.SECTION),
 }
 MEDIA_FIELDS: dict[str, Kind] = {"file": Kind.TEXT, "alt": Kind.TEXT}
@@ -136,6 +139,11 @@ class _FieldChecker:
                 self.expect(isinstance(value, str), value, path, kind)
             case Kind.FLAG:
                 self.expect(isinstance(value, bool), value, path, kind)
+            case Kind.NUMBER:
+                # YAML's true and false are Python ints too, but no number anyone wrote.
+                self.expect(
+                    isinstance(value, int) and not isinstance(value, bool), value, path, kind
+                )
             case Kind.NAMES | Kind.TEXTS:
                 if kind is Kind.NAMES and isinstance(value, str):
                     return
@@ -170,6 +178,11 @@ class _FieldChecker:
                         "(yes/no, numbers, dates)"
                     )
                     if kind is Kind.TEXT and not isinstance(value, list | dict)
+                    else _(
+                        "write the number of the inbox item as 'humaspost inbox' lists it, "
+                        "without quotes, e.g. 'reply_to: 42'"
+                    )
+                    if kind is Kind.NUMBER
                     else None,
                 )
             )

@@ -57,6 +57,8 @@ LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 DEFAULT_AMPLIFY_AFTER = timedelta(minutes=10)
 # The fields a `repost:` post may have beside it: it sends no content of its own.
 _REPOST_REFUSES = ("thread", "media", "amplify", *BUILTIN_SPECS)
+# The largest inbox item number: the log keeps item numbers as 64-bit integers.
+LARGEST_ITEM = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,10 @@ class Post:
     # Facebook post); such a post has no content of its own but an optional comment in
     # `content.parts` (Facebook only).
     repost: str | None = None
+    # The inbox item (its number in the log) this post answers: it is published as the
+    # reply to that mention or comment. Such a post has no `repost`, `amplify` or
+    # `repeat`, and goes to one account.
+    reply_to: int | None = None
     # Where the file's bytes stand in git (None outside a git checkout); attached when
     # posts are loaded for planning and publishing (see gitsource).
     source: Source | None = None
@@ -325,11 +331,17 @@ class _PostLoader:
             for name in BUILTIN_SPECS
             if (section := data.get(name)) is not None
         }
-        repost = self.repost(data) if data.get("repost") is not None else None
+        reply_to = self.reply_to(data) if data.get("reply_to") is not None else None
+        replying = data.get("reply_to") is not None
+        # A reply is what `humaspost inbox reply` wrote; the fields refused beside it
+        # (HP125) are left out, so that the post is planned as the reply it is.
+        repost = self.repost(data) if data.get("repost") is not None and not replying else None
+        if replying:
+            repeat = None
         # With `repost:` too, `amplify` is refused (HP123) and left out.
         amplify = (
             self.amplify(data["amplify"])
-            if data.get("amplify") is not None and data.get("repost") is None
+            if data.get("amplify") is not None and data.get("repost") is None and not replying
             else None
         )
         to = data.get("to")
@@ -349,6 +361,7 @@ class _PostLoader:
             located=self.located,
             amplify=amplify,
             repost=repost,
+            reply_to=reply_to,
         )
 
     def amplify(self, fields: dict[str, Any]) -> Amplify | None:
@@ -435,6 +448,43 @@ class _PostLoader:
             return None
         return url
 
+    def reply_to(self, data: dict[str, Any]) -> int | None:
+        """`reply_to:`, an int already (post_schema), if it can be an item's number; the
+        fields a reply cannot have beside it are reported (HP125)."""
+        number: int = data["reply_to"]
+        for key, message, hint in (
+            (
+                "repost",
+                _("a post has either 'reply_to' or 'repost', not both"),
+                _("remove 'repost': a reply answers the inbox item with a text of its own"),
+            ),
+            (
+                "amplify",
+                _("a reply cannot be re-shared: 'amplify' cannot go with 'reply_to'"),
+                _(
+                    "remove 'amplify'; to tell everyone, publish the answer as a post of its "
+                    "own as well"
+                ),
+            ),
+            (
+                "repeat",
+                _("a reply is sent once: 'repeat' cannot go with 'reply_to'"),
+                _("remove 'repeat'"),
+            ),
+        ):
+            if data.get(key) is not None:
+                self.error("HP125", message, self.at((key,), at_key=True), hint)
+        if not 1 <= number <= LARGEST_ITEM:
+            # The value is not repeated: it may be thousands of digits long.
+            self.error(
+                "HP125",
+                _("'reply_to' is not the number of an inbox item"),
+                self.at(("reply_to",)),
+                _("inbox items are numbered from 1, as 'humaspost inbox' lists them"),
+            )
+            return None
+        return number
+
     def check_empty_values(self, data: dict[str, Any]) -> None:
         """A field written with no value (`to:`) is a mistake, not a request for the default."""
         for key in (
@@ -448,6 +498,7 @@ class _PostLoader:
             "expires_at",
             "amplify",
             "repost",
+            "reply_to",
         ):
             written = self.located.has_key((key,))  # not a .md body, which clean() checks
             if written and data[key] in (None, [], ""):
@@ -526,7 +577,12 @@ class _PostLoader:
         until: datetime | None,
         expires_at: datetime | None,
     ) -> None:
-        if data.get("publish_at") is None and data.get("repeat") is None:
+        # A reply without a time goes out as soon as a publisher sees it.
+        if (
+            data.get("publish_at") is None
+            and data.get("repeat") is None
+            and data.get("reply_to") is None
+        ):
             self.error(
                 "HP104",
                 _("the post has no 'publish_at' (when should it go out?)"),

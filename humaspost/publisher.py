@@ -17,11 +17,14 @@ from enum import StrEnum
 from typing import Protocol
 
 from humaspost.i18n import _, ngettext
+from humaspost.inbox_log import InboxLog
+from humaspost.inbox_model import ReplyTarget
 from humaspost.lifecycle import Event, RowState, next_state
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
     Clock,
     Origin,
+    Part,
     PartReceipt,
     PermanentError,
     Platform,
@@ -30,6 +33,7 @@ from humaspost.platforms.base import (
     ThreadProgress,
     TransientError,
     UncertainError,
+    replying,
     resharing,
 )
 from humaspost.publog import Claim, ClaimLost, LogLocation, PublishLog, PublishLogError
@@ -74,6 +78,9 @@ class PublishSettings:
     max_attempts: int = 5
     first_backoff: timedelta = timedelta(seconds=30)
     max_backoff: timedelta = timedelta(minutes=30)
+    # A `--sandbox` rehearsal: its log has no inbox, so a reply is sent without its
+    # item (ReplyTarget.remote_id None).
+    rehearsal: bool = False
 
 
 class PublishEvents(Protocol):
@@ -269,6 +276,7 @@ class _Sender:
                 now=now,
                 reason=reason,
                 kind=delivery.kind,
+                reply_to=delivery.reply_to,
             )
             return Outcome(delivery, Result.MISSED, error=reason)
         early = check_not_early(delivery.due_at, self.real_clock(), account)
@@ -284,6 +292,7 @@ class _Sender:
             metadata=dict(delivery.post.metadata),
             source=delivery.post.source,
             kind=delivery.kind,
+            reply_to=delivery.reply_to,
         )
         if claim is None:
             return Outcome(delivery, Result.SKIPPED, held_elsewhere=True)
@@ -301,7 +310,10 @@ class _Sender:
         progress = _LogProgress(log, claim, self.settings, self.clock, self.keeper)
         adapter = self.adapters[delivery.key.account]
         try:
-            if delivery.origin is None:
+            if delivery.reply_to is not None:
+                target = self.reply_target(log, delivery.reply_to, account)
+                receipt = reply(adapter, parts, account, progress, target)
+            elif delivery.origin is None:
                 receipt = adapter.publish(parts, account, progress)
             else:
                 receipt = reshare(adapter, delivery.origin, account, delivery.comment, progress)
@@ -335,6 +347,31 @@ class _Sender:
             content_hash=content_hash(parts),
         )
         return Outcome(delivery, Result.SENT, url=receipt.url)
+
+    def reply_target(self, log: PublishLog, item_id: int, account: ResolvedAccount) -> ReplyTarget:
+        """What a reply answers: the item's mention or comment, as the log has it. The
+        last check before sending (`check` and loading did the others): an item not in
+        the log, or of another account, is never replied to, nor posted as a post."""
+        if self.settings.rehearsal:
+            return ReplyTarget(item_id, None)
+        item = InboxLog(log).item(item_id)
+        if item is None:
+            raise PermanentError(
+                _(
+                    "inbox item {number} is not in the publish log (deleted since the post "
+                    "was checked?): the reply is not sent"
+                ).format(number=item_id)
+            )
+        if (item.account, item.platform) != (account.name, account.platform):
+            raise PermanentError(
+                _(
+                    "inbox item {number} came to the {platform} account '{account}', not to "
+                    "'{to}': the reply is not sent"
+                ).format(
+                    number=item_id, platform=item.platform, account=item.account, to=account.name
+                )
+            )
+        return ReplyTarget(item_id, item.remote_id)
 
     def after_transient(
         self,
@@ -446,6 +483,25 @@ def reshare(
     receipt = sharing.repost(origin, account, comment)
     progress.published(0, receipt.parts[0])
     return receipt
+
+
+def reply(
+    adapter: Platform,
+    parts: tuple[Part, ...],
+    account: ResolvedAccount,
+    progress: ThreadProgress,
+    target: ReplyTarget,
+) -> Receipt:
+    """Publish `parts` as the reply to `target` through an adapter that can reply,
+    part by part like a post (resuming after `progress.done`)."""
+    answering = replying(adapter)
+    if answering is None:  # the built-ins all reply; a plugin may not
+        raise PermanentError(
+            _("the {platform} adapter cannot reply to inbox items").format(
+                platform=account.platform
+            )
+        )
+    return answering.reply(parts, account, progress, target)
 
 
 class _LogProgress:

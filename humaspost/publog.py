@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from humaspost.gitsource import Source
 from humaspost.heartbeat import Heartbeat
@@ -34,7 +34,7 @@ from humaspost.lifecycle import (
 from humaspost.lifecycle import RowState as RowState  # re-exported for the log's readers
 from humaspost.lifecycle import pending_since as pending_since
 from humaspost.platforms.base import PartReceipt
-from humaspost.store import ConnectionLost
+from humaspost.store import ConnectionLost, Store
 from humaspost.store import PublishLogError as PublishLogError  # re-exported
 from humaspost.store_postgres import DatabaseUrl, PostgresStore
 from humaspost.store_sqlite import LOG_NAME as LOG_NAME  # re-exported
@@ -76,20 +76,32 @@ def _open_store(location: LogLocation, *, read_only: bool) -> SqliteStore | Post
     return SqliteStore(location, read_only=read_only)
 
 
+class Reconnectable(Protocol):
+    """What `reconnecting` needs of an object: the log's store, and how long to wait for
+    a lost connection (a PublishLog, or an object working on the log's other tables)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def reconnect_for(self) -> timedelta: ...
+
+
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+_L = TypeVar("_L", bound=Reconnectable)
 
 
 def _reconnecting(
-    method: Callable[Concatenate[PublishLog, _P], _T],
-) -> Callable[Concatenate[PublishLog, _P], _T]:
+    method: Callable[Concatenate[_L, _P], _T],
+) -> Callable[Concatenate[_L, _P], _T]:
     """Run a method of the log again on a new connection when its connection to the
     database broke. Every method is one transaction (or a read), and every write is
     guarded so that running it a second time, after a commit whose answer was lost,
     changes nothing twice."""
 
     @functools.wraps(method)
-    def again(log: PublishLog, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    def again(log: _L, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         while True:
             try:
                 return method(log, *args, **kwargs)
@@ -97,6 +109,10 @@ def _reconnecting(
                 log.store.reconnect(log.reconnect_for.total_seconds())
 
     return again
+
+
+# The same, for the methods of other modules' objects on the log (humaspost.inbox_log).
+reconnecting = _reconnecting
 
 
 class ClaimLost(Exception):
@@ -143,6 +159,7 @@ class LogRow:
     rearmed_at: datetime | None = None
     source: Source | None = None  # the post file's git source at the latest claim
     kind: Kind = Kind.POST
+    reply_to: int | None = None  # a reply's inbox item
 
 
 @dataclass(frozen=True)
@@ -180,14 +197,15 @@ def occurrence_of(moment: datetime | None) -> str:
 _COLUMNS = (
     "id, post_id, occurrence, account, platform, state, due_at, attempts, next_attempt_at,"
     " owner, lease_until, inflight_part, content_hash, url, error, sent_at, updated_at,"
-    " rearmed_at, source_commit, source_blob, source_author, source_committed, kind"
+    " rearmed_at, source_commit, source_blob, source_author, source_committed, kind,"
+    " reply_to"
 )
 
 
 def _row(values: tuple[Any, ...]) -> LogRow:
     (id_, post_id, occurrence, account, platform, state, due_at, attempts, next_at, owner,
      lease, inflight, digest, url, error, sent_at, updated_at, rearmed, commit, blob, author,
-     committed, kind) = values  # fmt: skip
+     committed, kind, reply_to) = values  # fmt: skip
     return LogRow(
         id=id_,
         key=DeliveryKey(post_id, occurrence, account),
@@ -207,6 +225,7 @@ def _row(values: tuple[Any, ...]) -> LogRow:
         rearmed_at=unstamp(rearmed),
         source=None if blob is None else Source(commit, blob, author, bool(committed)),
         kind=Kind(kind),
+        reply_to=reply_to,
     )
 
 
@@ -432,11 +451,12 @@ class PublishLog:
         metadata: dict[str, Any] | None = None,
         source: Source | None = None,
         kind: Kind = Kind.POST,
+        reply_to: int | None = None,
     ) -> Claim | None:
         """Take a delivery for sending if nobody has it and it is due; None otherwise
         (see `lifecycle.claimable`). `source` (where the post file's text came from in
-        git) is recorded with the claim, replacing an earlier claim's: what goes out
-        now is sent from it."""
+        git), `kind` and a reply's item (`reply_to`) are recorded with the claim,
+        replacing an earlier claim's: what goes out now is sent as it says."""
         with self.transaction():
             # Another server claiming the row at this moment holds its lock: passed
             # over (None below), as the insert of a row being inserted is.
@@ -452,12 +472,12 @@ class PublishLog:
                 cursor = self.store.execute(
                     "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
                     " due_at, attempts, owner, lease_until, metadata, created_at, updated_at,"
-                    " source_commit, source_blob, source_author, source_committed, kind)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " source_commit, source_blob, source_author, source_committed, kind,"
+                    " reply_to) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (post_id, occurrence, account) DO NOTHING RETURNING id",
                     (*key, platform, next_state(NEW, Event.CLAIMED), stamp(due_at), owner,
                      lease_until, json.dumps(metadata or {}, ensure_ascii=False), stamp(now),
-                     stamp(now), *_source_columns(source), kind.value),
+                     stamp(now), *_source_columns(source), kind.value, reply_to),
                 ).fetchone()  # fmt: skip
                 if cursor is None:
                     return None  # made meanwhile, or locked, by another publisher
@@ -480,11 +500,11 @@ class PublishLog:
                 "UPDATE deliveries SET state = ?, owner = ?, lease_until = ?,"
                 " attempts = ?, due_at = ?, next_attempt_at = NULL, error = NULL,"
                 " rearmed_at = ?, platform = ?, updated_at = ?, source_commit = ?,"
-                " source_blob = ?, source_author = ?, source_committed = ?"
-                " WHERE id = ? AND state = ?",
+                " source_blob = ?, source_author = ?, source_committed = ?, kind = ?,"
+                " reply_to = ? WHERE id = ? AND state = ?",
                 (next_state(row.state, Event.CLAIMED), owner, lease_until, attempts,
                  stamp(new_due), stamp(rearmed) if rearmed else None, platform, stamp(now),
-                 *_source_columns(source), row.id, row.state),
+                 *_source_columns(source), kind.value, reply_to, row.id, row.state),
             )  # fmt: skip
             self._attempt(row.id, now, owner, Event.CLAIMED, None)
         return Claim(row.id, attempts, self.parts(row.id))
@@ -600,6 +620,8 @@ class PublishLog:
             took = cursor.rowcount == 1
             if not took and self._already_finished(row_id, owner, now, str(outcome or event)):
                 return True  # this very write, run again after its commit's answer was lost
+            if took and state is RowState.SENT:
+                self._reply_sent(row_id, now)
             note = error
             if not took:
                 note = (
@@ -641,6 +663,7 @@ class PublishLog:
         now: datetime,
         reason: str,
         kind: Kind = Kind.POST,
+        reply_to: int | None = None,
     ) -> bool:
         """Record a delivery that is past its deadline and will not be sent (nobody holds
         it). Returns whether anything was recorded."""
@@ -654,8 +677,8 @@ class PublishLog:
             if values is None:
                 cursor = self.store.execute(
                     "INSERT INTO deliveries (post_id, occurrence, account, platform, state,"
-                    " due_at, error, created_at, updated_at, kind)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " due_at, error, created_at, updated_at, kind, reply_to)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (post_id, occurrence, account) DO NOTHING RETURNING id",
                     (
                         *key,
@@ -666,6 +689,7 @@ class PublishLog:
                         stamp(now),
                         stamp(now),
                         kind.value,
+                        reply_to,
                     ),
                 ).fetchone()
                 if cursor is None:
@@ -721,7 +745,8 @@ class PublishLog:
 
     def resolve(self, row_id: int, *, sent_url: str | None, now: datetime) -> None:
         """Settle an unknown delivery: sent (at `sent_url`) or not sent (queue it again).
-        Raises TransitionRefused if the delivery is not unknown."""
+        A reply settled as sent answers its inbox item, in the same transaction. Raises
+        TransitionRefused if the delivery is not unknown."""
         if sent_url is not None:
             self._by_hand(
                 row_id, Event.RESOLVED_SENT, now, sent_url,
@@ -745,7 +770,8 @@ class PublishLog:
         return [_row(values) for values in self.store.execute(query + " ORDER BY id", args)]
 
     def retracted(self, row_id: int, now: datetime) -> None:
-        """Record that a sent delivery was deleted from its platform."""
+        """Record that a sent delivery was deleted from its platform; a reply's inbox
+        item is no longer answered by it (in the same transaction)."""
         self._by_hand(row_id, Event.RETRACTED, now, None, "", ())
 
     def requeue(self, row_id: int, now: datetime) -> None:
@@ -778,11 +804,15 @@ class PublishLog:
             current = RowState(values[0]) if values else None
             state = next_state(current, event)  # raises TransitionRefused
             extra = f"{sets}, " if sets else ""
-            self.store.execute(
+            cursor = self.store.execute(
                 f"UPDATE deliveries SET {extra}state = ?, updated_at = ? WHERE id = ?"
                 " AND state = ?",
                 (*args, state, stamp(now), row_id, current),
             )
+            if cursor.rowcount == 1 and event is Event.RESOLVED_SENT:
+                self._reply_sent(row_id, now)
+            elif cursor.rowcount == 1 and event is Event.RETRACTED:
+                self._reply_retracted(row_id, now)
             self._attempt(row_id, now, None, event, note)
 
     # The daemons' heartbeats (table `daemons`): with a shared log, `schedule` lists
@@ -836,6 +866,30 @@ class PublishLog:
             ))
             for owner, host, pid, started, updated, last, upcoming, running, sandbox in rows
         ]  # fmt: skip
+
+    # A reply's inbox item follows its delivery in the transaction that changes the
+    # delivery: a crash never leaves a sent reply with its item unanswered, nor the
+    # reverse. (humaspost.inbox_log builds on this module: imported when needed.)
+
+    def _reply_sent(self, row_id: int, now: datetime) -> None:
+        """Mark a sent reply's item answered, at the reply's address."""
+        values = self.store.execute(
+            "SELECT reply_to, url FROM deliveries WHERE id = ?", (row_id,)
+        ).fetchone()
+        if values is not None and values[0] is not None and values[1] is not None:
+            from humaspost.inbox_log import record_answered
+
+            record_answered(self.store, values[0], values[1], now)
+
+    def _reply_retracted(self, row_id: int, now: datetime) -> None:
+        """A retracted reply's item is no longer answered by it."""
+        values = self.store.execute(
+            "SELECT reply_to FROM deliveries WHERE id = ?", (row_id,)
+        ).fetchone()
+        if values is not None and values[0] is not None:
+            from humaspost.inbox_log import record_reply_retracted
+
+            record_reply_retracted(self.store, values[0], now)
 
     def _attempt(
         self, row_id: int, now: datetime, owner: str | None, outcome: str, error: str | None

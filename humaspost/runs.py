@@ -81,7 +81,7 @@ def publish_pass(
     committed posts may be sent and the posts are not in a git checkout."""
     refuse_outside_git(config, loaded, sandbox=sandbox)
     refuse_unmigrated(config, log_path)
-    settings = replace(settings, lease=config.lease)
+    settings = replace(settings, lease=config.lease, rehearsal=sandbox)
     start = clock()
     if is_ahead(clock.offset):
         # Decided before anything is written: a pretended later time must not settle

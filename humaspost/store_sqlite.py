@@ -104,6 +104,63 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'post';
     """,
+    # The complaint inbox (humaspost.inbox_log): citizens' mentions and comments, their
+    # history, where each account's fetch goes on from (and who is fetching it), the
+    # pseudonym key. AUTOINCREMENT: an item's number is never given again, even after
+    # the newest items were purged (`reply_to: 42` must not come to mean someone else).
+    # A reply delivery names its item (`reply_to`); parts are looked up by remote id to
+    # tell which of our posts an item answers.
+    """
+    CREATE TABLE inbox_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        platform TEXT NOT NULL,
+        account TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        author_id TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        author_handle TEXT,
+        text TEXT NOT NULL,
+        url TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        answers_post TEXT,
+        answers_remote_id TEXT,
+        status TEXT NOT NULL,
+        office TEXT,
+        category TEXT,
+        due_at TEXT NOT NULL,
+        answered_at TEXT,
+        settled_at TEXT,
+        reply_url TEXT,
+        UNIQUE (platform, remote_id)
+    );
+    CREATE INDEX inbox_items_by_status ON inbox_items (status, due_at);
+    CREATE INDEX inbox_items_by_author ON inbox_items (platform, author_id);
+    CREATE TABLE inbox_history (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES inbox_items (id),
+        at TEXT NOT NULL,
+        by_name TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX inbox_history_by_item ON inbox_history (item_id);
+    CREATE TABLE inbox_cursors (
+        account TEXT PRIMARY KEY,
+        platform TEXT NOT NULL,
+        cursor TEXT,
+        not_before TEXT,
+        owner TEXT,
+        lease_until TEXT,
+        fetched_at TEXT
+    );
+    CREATE TABLE inbox_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    ALTER TABLE deliveries ADD COLUMN reply_to INTEGER;
+    CREATE INDEX parts_by_remote_id ON parts (remote_id);
+    """,
 )
 
 LOG_NAME = "publog.sqlite"

@@ -8,7 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from humaspost.checks import FileResult, MediaCache, check_across_posts, check_and_keep
+from humaspost.checks import (
+    FileResult,
+    InboxLookup,
+    MediaCache,
+    check_across_posts,
+    check_and_keep,
+    inbox_problems,
+)
 from humaspost.config import COMMITTED, Config
 from humaspost.gitsource import Checkout, FileHashes, NoCheckout, find_checkout, read_hashed
 from humaspost.i18n import _
@@ -38,13 +45,16 @@ class LoadedPosts:
         return [p for p in self.problems if p.severity is Severity.ERROR]
 
 
-def load_posts(config: Config, cwd: Path, now: datetime) -> LoadedPosts:
+def load_posts(
+    config: Config, cwd: Path, now: datetime, *, inbox: InboxLookup | None = None
+) -> LoadedPosts:
     """Load and check every post under posts_dir. A file with errors blocks its post;
-    the others go on. In a git checkout each post gets its `source`."""
+    the others go on. In a git checkout each post gets its `source`. With `inbox`,
+    replies are checked against the inbox (HP127, HP128) like everything else."""
     cache = MediaCache(config.root, config.state_dir)
     files = post_files(config.posts_dir, [], cwd)
     git = find_checkout(config.root, config.posts_dir)
-    kept = [load_file(path, shown, config, now, cache, git)[:2] for path, shown in files]
+    kept = [load_file(path, shown, config, now, cache, git, inbox)[:2] for path, shown in files]
     results = [result for _, result in kept]
     problems = [p for r in results for p in r.problems] + check_across_posts(results)
     bad_files = {p.file for p in problems if p.severity is Severity.ERROR}
@@ -62,18 +72,24 @@ def load_file(
     now: datetime,
     media: MediaCache,
     git: Checkout | NoCheckout,
+    inbox: InboxLookup | None = None,
 ) -> tuple[Post | None, FileResult, FileHashes | None]:
     """`check_and_keep` one post file; in a git checkout the post gets its source, and
-    the blob ids of the bytes it was read from come back too (None outside git)."""
+    the blob ids of the bytes it was read from come back too (None outside git). With
+    `inbox`, a reply is checked against it (outside check_and_keep: a log that cannot be
+    read is no bug of the file)."""
 
     def load() -> tuple[Post | None, FileResult]:
         return check_and_keep(path, shown, config, now, media, {})
 
     if isinstance(git, NoCheckout):
-        return (*load(), None)
-    (post, result), hashes = read_hashed(path, git.algorithm, load)
-    if post is not None:
-        post = replace(post, source=git.source(path, hashes))
+        (post, result), hashes = load(), None
+    else:
+        (post, result), hashes = read_hashed(path, git.algorithm, load)
+        if post is not None:
+            post = replace(post, source=git.source(path, hashes))
+    if inbox is not None and result.reply is not None:
+        result.problems.extend(inbox_problems(result.reply, inbox))
     return post, result, hashes
 
 
@@ -128,7 +144,16 @@ def plan_from_log(
     posts = [p.post for p in loaded.planned]
     rows = log.rows_for_posts(post.id for post in posts)
     unanchored = [p.id for p in posts if p.repeat is not None and p.publish_at is None]
+    # A reply without a time is due when first seen ready to go: seen while a draft or
+    # held back by errors, it would be missed by the time it is fixed.
+    replies = [
+        p for p in loaded.planned if p.post.reply_to is not None and p.post.publish_at is None
+    ]
+    unanchored += [p.post.id for p in replies if not (p.blocked or p.post.draft)]
+    waiting = [p.post.id for p in replies if p.blocked or p.post.draft]
     first_seen = log.first_seen(unanchored, now, record=record) if unanchored else {}
+    if waiting:
+        first_seen.update(log.first_seen(waiting, now, record=False))
     # What each sent delivery of an amplified post is on its platform: its re-shares
     # re-share that.
     amplified = {p.id for p in posts if p.amplify is not None}

@@ -3,7 +3,8 @@
 X bills its self-serve API per request (2026 prices, `DEFAULT_PRICES`; the config's
 `x_prices:` overrides any of them): a post, a post containing a URL (instead of the
 plain post price, not on top of it), a repost, and the media metadata of each media
-item a post carries. Amounts are `Decimal` US dollars, so that sums of many small
+item a post carries. A reply to an inbox item is a post (`kind` "post"), priced by what
+it contains like any other. Amounts are `Decimal` US dollars, so that sums of many small
 prices stay exact.
 
 Pure: the caller turns its deliveries into `Planned` requests (one per request X

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from humaspost.cli.errors import report_crash
+from humaspost.cli.errors import crash_reports, report_crash, shown_command
 
 
 def crash() -> Exception:
@@ -38,3 +40,19 @@ def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     match = re.search(r"details in (\S+\.txt)", err)
     assert match is not None
     Path(match.group(1)).unlink()
+
+
+def test_a_crash_report_never_names_a_residents_data_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        sys, "argv",
+        ["humaspost", "inbox", "close", "7", "--note", "Bu Warga Contoh, RT 05", "--by", "Rina"],
+    )  # fmt: skip
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    report = crash_reports().write(RuntimeError("a bug"))
+    assert report is not None
+    text = report.read_text(encoding="utf-8")
+    assert "command: humaspost inbox close 7 --note ... --by Rina" in text
+    assert "Warga Contoh" not in text
+    assert shown_command(["inbox", "purge", "--author=@warga_uji1"]) == "inbox purge --author=..."

@@ -213,11 +213,11 @@ def test_publish_sandbox_records_an_interrupted_delivery_in_the_language_asked(
 @pytest.mark.parametrize(
     ("fault", "env", "words"),
     [
-        ("newer", {}, "was written by a newer humaspost (schema version 6; this one knows 5)"),
+        ("newer", {}, "was written by a newer humaspost (schema version 7; this one knows 6)"),
         (
             "newer",
             ID,
-            "ditulis oleh humaspost yang lebih baru (versi skema 6; versi ini mengenal 5)",
+            "ditulis oleh humaspost yang lebih baru (versi skema 7; versi ini mengenal 6)",
         ),
         ("unreadable", {}, "is damaged (file is not a database); stop humaspost and restore"),
         ("unreadable", ID, "rusak (file is not a database); hentikan humaspost lalu pulihkan"),
@@ -227,7 +227,7 @@ def test_publish_sandbox_records_an_interrupted_delivery_in_the_language_asked(
 def test_publish_sandbox_refuses_a_log_it_cannot_use_in_the_language_asked(
     repo: Repo, fault: str, env: dict[str, str], words: str
 ) -> None:
-    assert len(MIGRATIONS) == 5  # the schema versions the messages name
+    assert len(MIGRATIONS) == 6  # the schema versions the messages name
     repo.post("aids.yaml", "publish_at: 2026-12-01 08:00\nto: latihan\ntext: Hai.\n")
     path = repo.config().state_dir / "sandbox" / "publog.sqlite"
     if fault == "newer":

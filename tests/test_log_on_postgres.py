@@ -16,6 +16,8 @@ import psycopg
 import pytest
 
 from humaspost.heartbeat import Heartbeat
+from humaspost.inbox_log import InboxLog, NewItem
+from humaspost.inbox_model import Incoming
 from humaspost.publog import PublishLog
 from humaspost.store_postgres import DatabaseUrl
 from tests.conftest import HUMASPOST, Repo, run_humaspost
@@ -120,7 +122,10 @@ def test_an_office_moves_its_log_to_postgresql(repo: Repo, postgres_url: str) ->
     moved = run_humaspost("log", "migrate", "--to", "${" + VARIABLE + "}", cwd=repo.root, env=env)
     assert moved.returncode == 0, moved.stderr
     assert moved.stdout.startswith("copied ")
-    assert "deliveries 6, parts 6, attempts 12, posts_seen 0; the counts match" in moved.stdout
+    assert (
+        "deliveries 6, parts 6, attempts 12, posts_seen 0, inbox_items 0, inbox_history 0,"
+        " inbox_cursors 0, inbox_secrets 0; the counts match"
+    ) in moved.stdout
     assert password_of(postgres_url) not in moved.stdout + moved.stderr
 
     repo.write_config(SHARED)
@@ -139,7 +144,7 @@ def test_an_office_moves_its_log_to_postgresql(repo: Repo, postgres_url: str) ->
     # A second copy would mix two histories: refused, and the database is unchanged.
     twice = run_humaspost("log", "migrate", "--to", postgres_url, "--format", "json", cwd=repo.root)
     assert twice.returncode == 2
-    assert "already has deliveries (7) and attempts (14)" in twice.stderr
+    assert "already has deliveries (7), attempts (14) or inbox items (0)" in twice.stderr
     assert password_of(postgres_url) not in twice.stderr
 
 
@@ -149,8 +154,48 @@ def test_log_migrate_says_what_it_copied_as_json(repo: Repo, postgres_url: str) 
     moved = run_humaspost("log", "migrate", "--to", postgres_url, "--format", "json", cwd=repo.root)
     assert moved.returncode == 0, moved.stderr
     data = json.loads(moved.stdout)
-    assert data["counts"] == {"deliveries": 2, "parts": 2, "attempts": 4, "posts_seen": 0}
+    assert data["counts"] == {
+        "deliveries": 2, "parts": 2, "attempts": 4, "posts_seen": 0, "inbox_items": 0,
+        "inbox_history": 0, "inbox_cursors": 0, "inbox_secrets": 0,
+    }  # fmt: skip
     assert data["source"].endswith("publog.sqlite") and data["target"].startswith("database t_")
+
+
+def complaint(number: int) -> NewItem:
+    written = NOW_UTC - timedelta(hours=1)
+    said = Incoming(f"18{number:03d}", f"77{number}", f"Warga {number}", f"warga_uji{number}",
+                    f"keluhan {number}", f"https://x.com/warga_uji{number}/status/18{number:03d}",
+                    written)  # fmt: skip
+    return NewItem(said, "sandbox", "kec-timur", NOW_UTC, None, None, None, NOW_UTC, None)
+
+
+def store_complaints(log: PublishLog, *numbers: int) -> list[int]:
+    inbox = InboxLog(log)
+    until = NOW_UTC + timedelta(minutes=2)
+    assert inbox.claim_fetch("kec-timur", "sandbox", "test/1/boot", until, NOW_UTC) is not None
+    items = [complaint(number) for number in numbers]
+    return inbox.store_page("kec-timur", "test/1/boot", items, "{}", until, NOW_UTC)
+
+
+def test_log_migrate_takes_the_inbox_and_never_gives_a_purged_number_again(
+    repo: Repo, postgres_url: str
+) -> None:
+    office(repo, posts=1)
+    run_humaspost("publish", "--now", NOW, cwd=repo.root)
+    with PublishLog(repo.root / ".humaspost" / "publog.sqlite") as log:
+        first, second, third = store_complaints(log, 1, 2, 3)
+        key = InboxLog(log).pseudonym_key()
+        assert InboxLog(log).purge_authors({("sandbox", "773")}) == 1  # the newest number
+    moved = run_humaspost("log", "migrate", "--to", postgres_url, "--format", "json", cwd=repo.root)
+    assert moved.returncode == 0, moved.stderr
+    assert json.loads(moved.stdout)["counts"]["inbox_items"] == 2
+    with PublishLog(DatabaseUrl(postgres_url, VARIABLE)) as log:
+        inbox = InboxLog(log)
+        assert [item.id for item in inbox.items()] == [first, second]
+        assert [entry.action for entry in inbox.history(first)] == ["received"]
+        assert inbox.pseudonym_key() == key  # exports keep naming authors the same
+        (fourth,) = store_complaints(log, 4)
+    assert fourth > third
 
 
 @pytest.mark.parametrize(

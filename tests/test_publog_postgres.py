@@ -311,7 +311,8 @@ def test_migrations_make_the_schema_and_record_its_version_once(database: Databa
         assert conn.execute("SELECT to_regclass('deliveries')").fetchone() == (None,)
     with PublishLog(database, read_only=True) as log:  # e.g. `humaspost log`
         known = log.store.known_version
-        assert {"deliveries", "parts", "attempts", "posts_seen", "daemons"} <= log.store.tables()
+        assert {"deliveries", "parts", "attempts", "posts_seen", "daemons", "inbox_items",
+                "inbox_history", "inbox_cursors", "inbox_secrets"} <= log.store.tables()  # fmt: skip
         assert log.search() == []
     with psycopg.connect(database.url) as conn:
         versions = conn.execute("SELECT version FROM humaspost_schema").fetchall()

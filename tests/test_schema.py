@@ -115,6 +115,8 @@ BAD_POSTS = {
     ),
     "amplify-a-list": ({**BASE, "amplify": ["kec-timur"]}, "HP102"),
     "repost-a-number": ({**BASE, "repost": 1864000000000000000}, "HP102"),
+    "reply-to-in-quotes": ({**BASE, "reply_to": "42"}, "HP102"),
+    "reply-to-zero": ({**BASE, "reply_to": 0}, "HP125"),
 }
 
 

@@ -192,7 +192,7 @@ def test_a_log_from_before_the_trace_migrates_and_keeps_its_rows(
         assert row.key.post_id == "lama" and row.state is RowState.SENT
         assert row.source is None
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 6
     columns = {name for _cid, name, *_rest in db.execute("PRAGMA table_info(deliveries)")}
     assert {"source_commit", "source_blob", "source_author", "source_committed"} <= columns
     db.close()
@@ -200,10 +200,10 @@ def test_a_log_from_before_the_trace_migrates_and_keeps_its_rows(
 
 def test_a_log_newer_than_the_trace_is_still_refused(tmp_path: Path) -> None:
     path = tmp_path / "publog.sqlite"
-    old_log(path, 5)
-    sqlite3.connect(path).execute("PRAGMA user_version = 6").connection.commit()
+    old_log(path, 6)
+    sqlite3.connect(path).execute("PRAGMA user_version = 7").connection.commit()
     for read_only in (False, True):
-        with pytest.raises(PublishLogError, match="schema version 6; this one knows 5"):
+        with pytest.raises(PublishLogError, match="schema version 7; this one knows 6"):
             PublishLog(path, read_only=read_only)
 
 

@@ -16,6 +16,7 @@ from humaspost.cli import (
     check,
     codeowners,
     daemon,
+    inbox,
     init,
     log,
     log_migrate,
@@ -90,6 +91,30 @@ log_app.command("migrate", cls=HumaspostCommand, help=_(_docstring(log_migrate.m
     log_migrate.migrate
 )
 app.add_typer(log_app, name="log")
+# `inbox` lists the complaint inbox; its subcommands act on it.
+inbox_app = typer.Typer(
+    cls=HumaspostGroup,
+    options_metavar=_(OPTIONS_METAVAR),
+    subcommand_metavar=_(COMMAND_METAVAR),
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+inbox_app.callback(invoke_without_command=True, help=_(_docstring(inbox.inbox)))(inbox.inbox)
+
+
+def _inbox_command(name: str, function: Callable[..., None]) -> None:
+    inbox_app.command(name, cls=HumaspostCommand, help=_(_docstring(function)))(function)
+
+
+_inbox_command("fetch", inbox.fetch)
+_inbox_command("show", inbox.show)
+_inbox_command("assign", inbox.assign)
+_inbox_command("close", inbox.close)
+_inbox_command("reply", inbox.reply)
+_inbox_command("purge", inbox.purge)
+app.add_typer(inbox_app, name="inbox")
 _command("resolve", log.resolve)
 _command("retry", log.retry)
 _command("retract", retract.retract)
@@ -101,15 +126,17 @@ _command("preview", preview.preview)
 _command("schema", schema.schema)
 _command("codeowners", codeowners.codeowners)
 
-TOP_LEVEL = (*(info.name for info in app.registered_commands), "log")
+TOP_LEVEL = (*(info.name for info in app.registered_commands), "log", "inbox")
 
 
 def commands() -> list[tuple[str, Callable[..., None]]]:
-    """Every command as typed after `humaspost` (`log migrate` too), with its function
-    (whose docstring is its help): for the catalog and the docs' tests."""
+    """Every command as typed after `humaspost` (`log migrate` and `inbox show` too), with
+    its function (whose docstring is its help): for the catalog and the docs' tests."""
     found = [(info.name or "", info.callback) for info in app.registered_commands]
     found.append(("log", log.log))
     found += [(f"log {info.name}", info.callback) for info in log_app.registered_commands]
+    found.append(("inbox", inbox.inbox))
+    found += [(f"inbox {info.name}", info.callback) for info in inbox_app.registered_commands]
     return [(name, callback) for name, callback in found if callback is not None]
 
 

@@ -12,15 +12,23 @@ from typing import Annotated, Any
 import typer
 
 from humaspost.changes import changed_post_files
-from humaspost.checks import CheckedPost, CheckReport, config_warnings, narrowed, run_check
+from humaspost.checks import (
+    CheckedPost,
+    CheckReport,
+    Published,
+    Sent,
+    config_warnings,
+    narrowed,
+    run_check,
+)
 from humaspost.cli.common import (
     ConfigOption,
     DebugOption,
     NowOption,
     cwd,
+    environment,
     load,
     now_from,
-    published_log,
     usable_paths,
 )
 from humaspost.cli.output import Output, Segment
@@ -35,7 +43,10 @@ from humaspost.config import Config
 from humaspost.env_file import env_file_problems
 from humaspost.i18n import _, ngettext
 from humaspost.problems import ConfigError, Problem, UsageError
+from humaspost.publog import LogLocation, PublishLog, PublishLogError, log_exists
+from humaspost.replies import inbox_of
 from humaspost.repository import post_files, shown_name
+from humaspost.workflow import log_path
 
 
 class CheckFormat(StrEnum):
@@ -97,7 +108,32 @@ def check(
 
 
 def _run(cfg: Config, files: list[tuple[Path, str]], now: datetime) -> CheckReport:
-    return run_check(cfg, files, now, workers=os.cpu_count() or 1, published=published_log(cfg))
+    workers = os.cpu_count() or 1
+    location, published = _log_at_hand(cfg)
+    if location is None:
+        # No log here (CI): what went out, and the inbox, are not checked, and not said.
+        return run_check(cfg, files, now, workers=workers)
+    # Opened again when a reply asks, after the worker processes: none inherits it.
+    with inbox_of(lambda: location, tolerant=True) as inbox:
+        return run_check(cfg, files, now, workers=workers, published=published, inbox=inbox)
+
+
+def _log_at_hand(cfg: Config) -> tuple[LogLocation | None, Published | None]:
+    """The publish log, if there is one here that can be read (never made), and what
+    it says went out: as `published_log`, which `preview` uses, but also saying where,
+    so that replies are checked against its inbox (HP127, HP128). A database that is
+    not set or cannot be reached counts as no log, after one connection attempt."""
+    try:
+        location = log_path(cfg, sandbox=False, environ=environment(cfg))
+        if not log_exists(location):
+            return None, None
+        with PublishLog(location, read_only=True) as log:
+            sent = {key: Sent(*record) for key, record in log.sent_once().items()}
+    except (ConfigError, PublishLogError):
+        if isinstance(cfg.publish_log, str):
+            return None, None
+        raise
+    return location, sent
 
 
 def _check_changed(cfg: Config, ref: str, now: datetime) -> CheckReport:

@@ -41,7 +41,8 @@ class LogFormat(StrEnum):
 
 # Fields of a log record that are ours (passed with `extra=`), in the order shown.
 _FIELDS = ("post", "account", "variables", "url", "error", "file", "line", "code", "files",
-           "posts", "count", "hint", "reason", "sandbox", "pid")  # fmt: skip
+           "posts", "count", "hint", "reason", "sandbox", "pid", "new", "deleted",
+           "until")  # fmt: skip
 
 
 def daemon(
@@ -122,6 +123,10 @@ _EVENTS = {
     "unknown deliveries": N_("unknown deliveries"),
     "missing secrets": N_("missing secrets"),
     "post held back": N_("post held back"),
+    "inbox fetched": N_("inbox fetched"),
+    "inbox fetch failed": N_("inbox fetch failed"),
+    "inbox fetch of an account failed": N_("inbox fetch of an account failed"),
+    "inbox fetch rate-limited": N_("inbox fetch rate-limited"),
 }
 _STATES = {state.value: state for state in State}
 

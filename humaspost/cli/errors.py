@@ -75,9 +75,32 @@ def report_crash(error: BaseException, *, debug: bool) -> int:
     return EXIT_INTERNAL
 
 
+# Options whose values may be a resident's personal data (an author to purge, a note
+# on their complaint): a crash report, a file in the temp folder, never shows them.
+PRIVATE_OPTIONS = ("--author", "--note")
+
+
 def crash_reports() -> CrashReports:
     """Where this run's crash reports go: the system's temp folder, stamped by the real
-    clock, naming the command line as typed."""
+    clock, naming the command line as typed (private values left out)."""
     return CrashReports(
-        Path(tempfile.gettempdir()), " ".join(sys.argv[1:]), lambda: datetime.now(UTC)
+        Path(tempfile.gettempdir()), shown_command(sys.argv[1:]), lambda: datetime.now(UTC)
     )
+
+
+def shown_command(arguments: list[str]) -> str:
+    """The command line as a crash report names it: the values of PRIVATE_OPTIONS
+    (`--note T` or `--note=T`) replaced by `...`."""
+    shown: list[str] = []
+    hide_next = False
+    for argument in arguments:
+        name = argument.partition("=")[0]
+        if hide_next:
+            shown.append("...")
+            hide_next = False
+        elif name in PRIVATE_OPTIONS and "=" in argument:
+            shown.append(f"{name}=...")
+        else:
+            shown.append(argument)
+            hide_next = argument in PRIVATE_OPTIONS
+    return " ".join(shown)

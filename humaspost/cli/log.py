@@ -67,7 +67,9 @@ def log(
     kind: Annotated[
         Kind | None,
         typer.Option(
-            "--kind", help=_("Only posts, or only re-shares (repost)."), show_default=False
+            "--kind",
+            help=_("Only posts, only re-shares (repost), or only replies to the inbox (reply)."),
+            show_default=False,
         ),
     ] = None,
     limit: Annotated[

@@ -47,7 +47,7 @@ def migrate(
 ) -> None:
     """Copy the publish log into an empty PostgreSQL database.
 
-    Every delivery, part and attempt, in one transaction; the counts are checked
+    Every delivery, part and attempt, and the inbox, in one transaction; the counts are checked
     after. Stop the daemon and cron first; then set publish_log in the config."""
     cfg = load(config)[0]
     target = _target(to, environment(cfg))

@@ -17,11 +17,11 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}
 
 # A quoted line may hold a secret written literally, even where the problem is not about
 # it (a YAML syntax error on the line of `access_token: EAAG...`): the value of a key
-# named like a secret, and any long run of letters and digits shaped like a token (not
-# a URL's path or a slug), are
+# named like a secret (not a route's `keywords:`, words people route by), and any long
+# run of letters and digits shaped like a token (not a URL's path or a slug), are
 # masked, keeping their length so that the caret still points at the right column.
 _SECRET_VALUE = re.compile(
-    r"""^(\s*(?:-\s+)?["']?[\w.-]*(?:token|secret|password|passwd|key|credential)"""
+    r"""^(\s*(?:-\s+)?["']?[\w.-]*(?:token|secret|password|passwd|key(?!words?\b)|credential)"""
     r"""[\w.-]*["']?\s*:[ \t]*)(?!\$\{)(\S.*)$""",
     re.IGNORECASE,
 )

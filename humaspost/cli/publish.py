@@ -42,6 +42,8 @@ from humaspost.publish_text import (
     unknown_warning,
 )
 from humaspost.publisher import Outcome, PublishSettings
+from humaspost.publog import LogLocation
+from humaspost.replies import inbox_of
 from humaspost.runs import publish_pass, refuse_outside_git, split_not_committed, would_send
 from humaspost.workflow import load_posts, log_path
 
@@ -72,7 +74,16 @@ def publish(
     cfg, _shown = load(config)
     clock = clock_from(now, cfg)
     start = clock()
-    loaded = load_posts(cfg, cwd(), start)
+    if sandbox:
+        # A rehearsal's log has no inbox: its replies go out without their items.
+        loaded = load_posts(cfg, cwd(), start)
+    else:
+        # Every reply is checked against the inbox (HP127, HP128) before anything is sent.
+        def real_log() -> LogLocation:
+            return log_path(cfg, sandbox=False, environ=environment_with_dotenv(cfg, os.environ))
+
+        with inbox_of(real_log) as inbox:
+            loaded = load_posts(cfg, cwd(), start, inbox=inbox)
     out = Output(sys.stdout)
     err = Output(sys.stderr)
     if post is not None:

@@ -239,12 +239,15 @@ def publish_thread(
     parts: tuple[Part, ...],
     progress: ThreadProgress,
     send: SendPart,
+    first_reply_to: str | None = None,
 ) -> Receipt:
     """Publish a thread part by part, resuming after `progress.done` and replying to the
-    last published part: the loop every adapter needs, around its own `send`."""
+    last published part: the loop every adapter needs, around its own `send`. The first
+    part replies to `first_reply_to` when given (a reply to an inbox item: the mention
+    it answers)."""
     receipts = list(progress.done)
     for index in range(len(receipts), len(parts)):
-        reply_to = receipts[-1].remote_id if receipts else None
+        reply_to = receipts[-1].remote_id if receipts else first_reply_to
         progress.starting(index)
         receipt = send(parts[index], reply_to)
         progress.published(index, receipt)

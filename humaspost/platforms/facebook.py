@@ -27,6 +27,15 @@ simply retried. humaspost sends photos only (no video) and does not send alt tex
 
 A re-share is a post on the Page's feed whose `link` is the origin's permalink (the
 Graph API has no "share" call for Pages), with the optional comment as its message.
+
+The inbox reads the comments on the Page's posts of the last 30 days (`POSTS_WINDOW`):
+for each post, its comments and replies newest first, until the ones an earlier fetch
+saw. The cursor (JSON) keeps, per post, the time of the newest comment its last complete
+scan saw and the ids of the comments of that second (Graph's times are to the second);
+a post's marker moves only when its scan is complete, so a fetch cut off mid-scan reads
+that post again from the newest comment (the log stores each comment once). Until the
+first fetch is complete the cursor keeps its `since` too: nothing older is read. A
+reply is a comment under the citizen's comment.
 """
 
 from __future__ import annotations
@@ -36,12 +45,14 @@ import json
 import mimetypes
 import re
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from humaspost.i18n import _
+from humaspost.inbox_model import InboxPage, Incoming, ReplyTarget
 from humaspost.platforms.base import (
     MediaFile,
     Origin,
@@ -72,6 +83,20 @@ NO_SUCH_OBJECT = 33  # the subcode of code 100 for an id that names nothing (any
 # Application, user, Page and API rate limits; 80001 is the Pages "business use case"
 # limit that Page tokens are counted under.
 RATE_LIMITS = frozenset({4, 17, 32, 613, 80001})
+
+# The Page posts whose comments the inbox reads: those of the last 30 days. Every fetch
+# asks for the comments of each of them, so the window bounds a fetch's requests; a
+# comment under an older post is not read.
+POSTS_WINDOW = timedelta(days=30)
+PAGE_SIZE = 100
+# Every comment and reply (`stream`), newest first; `from` is missing where Facebook
+# does not show who wrote it.
+COMMENTS = {
+    "order": "reverse_chronological",
+    "filter": "stream",
+    "fields": "id,from{id,name},message,created_time,permalink_url",
+    "limit": str(PAGE_SIZE),
+}
 
 _VERSION_RE = re.compile(r"v?(\d{1,3}\.\d{1,3})")
 _PAGE_ID_RE = re.compile(r"[0-9]+")
@@ -163,6 +188,78 @@ class FacebookPlatform:
                     raise PermanentError(
                         _("Facebook did not delete post {post_id}").format(post_id=post_id)
                     )
+
+    def read_inbox(
+        self, account: ResolvedAccount, cursor: str | None, since: datetime
+    ) -> Iterator[InboxPage]:
+        """The comments on the Page's posts of the last 30 days that are newer than the
+        cursor says (the first time: newer than `since`), a page of comments at a time,
+        each post's newest first; the Page's own comments are left out."""
+        page = PageSettings.of(account)
+        state = _CommentsCursor.read(cursor, since)
+        with _Graph(page, self.context.timeout) as graph:
+            posts = _recent_posts(graph, page, self.context.clock() - POSTS_WINDOW)
+            state = state.keeping(posts)  # posts older than the window are forgotten
+            if not posts:
+                yield InboxPage((), state.finished().text(), complete=True)
+                return
+            for number, post_id in enumerate(posts, start=1):
+                scan = _Scan(post_id, page.page_id, state.marker_for(post_id), self.context.clock)
+                what = _("reading the comments on post {post_id}").format(post_id=post_id)
+                for comments, more in _pages(graph, what, post_id, "comments", COMMENTS):
+                    items = scan.read(comments)
+                    scanned = scan.reached_seen or not more
+                    if scanned:
+                        state = state.marked(post_id, scan.marker())
+                        if number == len(posts):
+                            state = state.finished()
+                    yield InboxPage(items, state.text(), complete=scanned and number == len(posts))
+                    if scanned:
+                        break
+
+    def reply(
+        self,
+        parts: tuple[Part, ...],
+        account: ResolvedAccount,
+        progress: ThreadProgress,
+        target: ReplyTarget,
+    ) -> Receipt:
+        """Reply to the citizen's comment with a comment of the Page: one part, text
+        only (its link at the end of the text), unless an earlier attempt did."""
+        page = PageSettings.of(account)
+        if len(parts) != 1:
+            raise PermanentError(
+                _("a Facebook reply is one comment, not {count} parts").format(count=len(parts))
+            )
+        if parts[0].media:
+            raise PermanentError(
+                _("account '{account}': a reply on Facebook cannot carry photos").format(
+                    account=account.name
+                )
+            )
+        if target.remote_id is None:
+            raise PermanentError(
+                _("account '{account}': inbox item {item} has no comment to reply to").format(
+                    account=account.name, item=target.item_id
+                )
+            )
+        comment_id = _checked_post_id(target.remote_id)
+        message = _comment_text(parts[0])
+        if not message:
+            raise PermanentError(_("nothing to reply: no text"))
+        gate = _InFlightGate(progress)
+        with _Graph(page, self.context.timeout) as graph:
+
+            def send(part: Part, reply_to: str | None) -> PartReceipt:
+                gate.creating()
+                answer = graph.call(
+                    _("replying to comment {comment_id}").format(comment_id=comment_id),
+                    lambda: graph.api.put_object(comment_id, "comments", message=message),
+                    creating=True,
+                )
+                return _receipt(answer, "id")
+
+            return publish_thread(parts, gate, send)
 
     def verify(self, account: ResolvedAccount) -> str:
         """Read the Page's name with the token: it proves both are right."""
@@ -306,6 +403,15 @@ def _upload(
         )
 
 
+def _comment_text(part: Part) -> str:
+    """A reply's text: a comment has no link preview, so its link goes at the end of the
+    text (unless the text has it already), where Facebook makes it clickable."""
+    text = part.text.strip()
+    if part.link and part.link not in text:
+        return f"{text}\n\n{part.link}" if text else part.link
+    return text
+
+
 def _receipt(answer: Mapping[str, Any], *keys: str) -> PartReceipt:
     for key in keys:
         value = answer.get(key)
@@ -356,6 +462,197 @@ class _InFlightGate:
     def published(self, index: int, receipt: PartReceipt) -> None:
         """Record the published part."""
         self.progress.published(index, receipt)
+
+
+# ---------------------------------------------------------------------- the inbox
+
+
+@dataclass(frozen=True)
+class _Marker:
+    """Where a post's comments were read to: the newest comment's time, and the ids of
+    the comments of that second that were seen."""
+
+    time: datetime
+    ids: frozenset[str]
+
+
+class _CommentsCursor:
+    """The markers of the posts whose comments were read, and until the first fetch is
+    complete its `since`; its JSON is the inbox cursor. A post without a marker was not
+    scanned yet: on the first fetch only comments newer than `since` are new, later
+    every comment (the post is new)."""
+
+    def __init__(self, markers: dict[str, _Marker | None], bound: datetime | None) -> None:
+        self.markers = markers  # None: scanned, no comment yet
+        self.bound = bound
+
+    @classmethod
+    def read(cls, cursor: str | None, since: datetime) -> _CommentsCursor:
+        """The cursor a fetch starts from; one that cannot be read is a first fetch's."""
+        try:
+            saved = json.loads(cursor) if cursor else None
+        except ValueError:
+            saved = None
+        if not isinstance(saved, dict) or not isinstance(saved.get("posts"), dict):
+            return cls({}, since)
+        markers: dict[str, _Marker | None] = {}
+        for post_id, value in saved["posts"].items():
+            if value is None:
+                markers[post_id] = None
+            elif isinstance(value, list) and len(value) == 2:
+                moment = _graph_time(value[0])
+                ids = value[1] if isinstance(value[1], list) else []
+                if moment is not None:
+                    markers[post_id] = _Marker(moment, frozenset(str(i) for i in ids))
+        bound = _graph_time(saved.get("since"))
+        return cls(markers, bound)
+
+    def marker_for(self, post_id: str) -> _Marker | None:
+        """Comments up to this marker are seen (None: every comment is new)."""
+        if post_id in self.markers:
+            return self.markers[post_id]
+        return _Marker(self.bound, frozenset()) if self.bound is not None else None
+
+    def keeping(self, posts: list[str]) -> _CommentsCursor:
+        """The cursor without the markers of posts not among `posts`."""
+        kept = {post_id: self.markers[post_id] for post_id in posts if post_id in self.markers}
+        return _CommentsCursor(kept, self.bound)
+
+    def marked(self, post_id: str, marker: _Marker | None) -> _CommentsCursor:
+        """The cursor once `post_id` is scanned to `marker`."""
+        return _CommentsCursor({**self.markers, post_id: marker}, self.bound)
+
+    def finished(self) -> _CommentsCursor:
+        """The cursor of a complete fetch: every post has its marker, `since` is done."""
+        return _CommentsCursor(self.markers, None)
+
+    def text(self) -> str:
+        """The cursor as the log stores it."""
+        posts = {
+            post_id: None if m is None else [m.time.isoformat(), sorted(m.ids)]
+            for post_id, m in self.markers.items()
+        }
+        saved: dict[str, Any] = {"posts": posts}
+        if self.bound is not None:
+            saved["since"] = self.bound.isoformat()
+        return json.dumps(saved)
+
+
+class _Scan:
+    """Reading one post's comments, newest first, down to its marker."""
+
+    def __init__(
+        self, post_id: str, page_id: str, seen: _Marker | None, clock: Callable[[], datetime]
+    ) -> None:
+        self.post_id = post_id
+        self.page_id = page_id
+        self.seen = seen
+        self.clock = clock
+        self.newest: _Marker | None = None
+        self.reached_seen = False
+
+    def read(self, comments: list[Any]) -> tuple[Incoming, ...]:
+        """The new comments of a page of them (not the Page's own); notes when the
+        scan reaches comments seen before."""
+        found = []
+        for comment in comments:
+            comment_id = str(comment.get("id", "")) if isinstance(comment, Mapping) else ""
+            if not comment_id:
+                continue
+            # Graph always gives the time it is asked for; now stands in if it did not.
+            moment = _graph_time(comment.get("created_time")) or self.clock().astimezone(UTC)
+            seen = self.seen
+            if seen is not None and moment < seen.time:
+                self.reached_seen = True
+                break
+            if self.newest is None or moment > self.newest.time:
+                self.newest = _Marker(moment, frozenset({comment_id}))
+            elif moment == self.newest.time:
+                self.newest = _Marker(moment, self.newest.ids | {comment_id})
+            if seen is not None and moment == seen.time and comment_id in seen.ids:
+                continue
+            # Facebook leaves out `from` where it does not show who wrote the comment
+            # (the person's privacy settings, the app's access): the comment is kept,
+            # its author unknown ("").
+            author = comment.get("from")
+            author = author if isinstance(author, Mapping) else {}
+            author_id = str(author.get("id") or "")
+            if author_id == self.page_id:
+                continue
+            url = comment.get("permalink_url")
+            found.append(
+                Incoming(
+                    remote_id=comment_id,
+                    author_id=author_id,
+                    author_name=str(author.get("name") or ""),
+                    author_handle=None,
+                    text=str(comment.get("message") or ""),
+                    url=url if isinstance(url, str) and url else POST_URL.format(comment_id),
+                    created_at=moment,
+                    answers_remote_id=self.post_id,
+                )
+            )
+        return tuple(found)
+
+    def marker(self) -> _Marker | None:
+        """The post's marker once the scan is complete."""
+        seen, newest = self.seen, self.newest
+        if newest is None:
+            return seen
+        if seen is not None and seen.time == newest.time:
+            return _Marker(newest.time, newest.ids | seen.ids)
+        return newest
+
+
+def _recent_posts(graph: _Graph, page: PageSettings, since: datetime) -> list[str]:
+    """The ids of the Page's posts made since `since`, newest first."""
+    params = {"fields": "id", "since": str(int(since.timestamp())), "limit": str(PAGE_SIZE)}
+    found = []
+    for posts, _more in _pages(graph, _("reading the Page's posts"), page.page_id, "posts", params):
+        for post in posts:
+            post_id = str(post.get("id", "")) if isinstance(post, Mapping) else ""
+            if _POST_ID_RE.fullmatch(post_id):
+                found.append(post_id)
+    return found
+
+
+def _pages(
+    graph: _Graph, what: str, object_id: str, edge: str, params: Mapping[str, str]
+) -> Iterator[tuple[list[Any], bool]]:
+    """The pages of an edge, each with whether another follows: the next one is asked
+    for (after the `after` cursor, else with the query of `paging.next`) only when the
+    caller goes on."""
+    args = dict(params)
+    while True:
+        answer = graph.call(
+            what, functools.partial(graph.api.get_connections, object_id, edge, **args)
+        )
+        data = answer.get("data")
+        paging = answer.get("paging")
+        paging = paging if isinstance(paging, Mapping) else {}
+        following = paging.get("next")
+        more = isinstance(following, str) and bool(following)
+        yield data if isinstance(data, list) else [], more
+        if not more:
+            return
+        cursors = paging.get("cursors")
+        after = cursors.get("after") if isinstance(cursors, Mapping) else None
+        if isinstance(after, str) and after:
+            args = {**params, "after": after}
+        else:
+            query = parse_qs(urlsplit(str(following)).query)
+            args = {key: values[0] for key, values in query.items() if key != "access_token"}
+
+
+def _graph_time(value: object) -> datetime | None:
+    """A Graph time (`2026-12-01T01:00:00+0000`) or our own ISO one, as aware UTC."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # ------------------------------------------------------------------ the Graph client

@@ -11,6 +11,10 @@ text, media, link and the part it replies to), the post id, the part number and 
 part's length against the limit of the platform the account is `like`. Only our own
 post: nothing a resident wrote goes there.
 
+A reply to an inbox item is written as a post is, its files named `..._reply_1.json`,
+`_reply_2`, ..., its first part's `reply_to` the item's number (the sandbox's inbox
+reads nothing: it has no citizens).
+
 A re-share (`repost`) is one file too, `2026-12-01_0810_2026-12-hari-aids-sedunia_repost.json`,
 recording the address it re-shares (`repost_of`, with the origin's id) and the
 optional comment; `unrepost` removes it, as `retract` removes a delivery's files.
@@ -32,10 +36,13 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from humaspost.i18n import _
+from humaspost.inbox_model import InboxPage, ReplyTarget
 from humaspost.platforms.base import (
     Origin,
     Part,
@@ -69,6 +76,33 @@ class SandboxPlatform:
         self, parts: tuple[Part, ...], account: ResolvedAccount, progress: ThreadProgress
     ) -> Receipt:
         """Write each part not yet published as a JSON file; reply to the previous one."""
+        return self._write(parts, account, progress, None)
+
+    def reply(
+        self,
+        parts: tuple[Part, ...],
+        account: ResolvedAccount,
+        progress: ThreadProgress,
+        target: ReplyTarget,
+    ) -> Receipt:
+        """Write the reply's parts as a post's are, the first replying to the inbox item
+        (its number: the item itself is in the real log, not the outbox)."""
+        return self._write(parts, account, progress, target.item_id)
+
+    def read_inbox(
+        self, account: ResolvedAccount, cursor: str | None, since: datetime
+    ) -> Iterator[InboxPage]:
+        """Nothing: no citizen writes to the sandbox. One empty, complete page."""
+        yield InboxPage((), "{}", complete=True)
+
+    def _write(
+        self,
+        parts: tuple[Part, ...],
+        account: ResolvedAccount,
+        progress: ThreadProgress,
+        item_id: int | None,
+    ) -> Receipt:
+        """Write the parts not yet published; with `item_id`, as a reply to that item."""
         folder = self.outbox / account.name
         folder.mkdir(parents=True, exist_ok=True)
         delay = _delay(account)
@@ -85,6 +119,7 @@ class SandboxPlatform:
             moment = self.context.clock().astimezone(self.context.timezone)
             if start is None:
                 start = f"{moment:%Y-%m-%d_%H%M}_{_file_name_id(part.post_id)}"
+                start += "_reply" if item_id is not None else ""
             number = connecting.index + 1
             record = {
                 "account": account.name,
@@ -97,7 +132,7 @@ class SandboxPlatform:
                 "text": part.text,
                 "media": [{"file": str(m.path), "alt": m.alt} for m in part.media],
                 "link": part.link,
-                "reply_to": reply_to,
+                "reply_to": item_id if reply_to is None else reply_to,
                 "time": moment.isoformat(),
             }
             remote_id = _write_new(folder, f"{start}_{number}", record)

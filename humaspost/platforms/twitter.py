@@ -15,6 +15,14 @@ who the account is; a token of another form costs one `get_me` per account, kept
 Media go up before their part is marked in flight (see `_UploadFirst`): an upload that
 fails or is cut off created no post, so the delivery is simply retried later. Only the
 request that creates a post can leave the outcome uncertain.
+
+The inbox reads the account's mentions (`GET /2/users/:id/mentions`, 100 a page, newest
+first), only those after the newest one read before (`since_id`): X charges every post
+read. Its cursor is JSON: `since_id` once a fetch has read everything, and while a
+fetch walks its pages the `next_token` to go on from and the `newest_id` of its first
+page (the next `since_id`); before the first complete fetch, the `start_time` it began
+with instead of a `since_id`. A reply answers a mention; since February 2026 X refuses
+a reply to a post whose author did not mention (or quote) the account.
 """
 
 from __future__ import annotations
@@ -22,14 +30,17 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import html
+import json
 import re
 import time
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from humaspost.i18n import N_, _
+from humaspost.inbox_model import InboxPage, Incoming, ReplyTarget
 from humaspost.media import MediaKind, UnsupportedMedia, inspect_media
 from humaspost.platforms.base import (
     MediaFile,
@@ -58,6 +69,7 @@ T = TypeVar("T")
 # The host tweepy's Client.request hard-codes; replaced by the account's api_url.
 X_API = "https://api.twitter.com"
 STATUS_URL = "https://x.com/i/web/status/{}"
+MENTION_URL = "https://x.com/{username}/status/{id}"
 CREDENTIALS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 
 MIME_TYPES = {
@@ -75,6 +87,18 @@ CHUNK_BYTES = 768 * 1024
 PROCESSING_BUDGET = 300.0
 
 _DUPLICATE = N_("X refuses a post whose text is the same as a recent one; change the wording")
+_NOT_MENTIONED = N_(
+    "X refuses the reply: X lets an app reply only to a post whose author mentioned or "
+    "quoted the account, and this one did not (X: {message}); answer the citizen another "
+    "way, or ask them to mention the account"
+)
+
+# What the inbox asks of each mention: its time, author and the post it replies to
+# (`referenced_tweets`), and the whole text of a long post (`note_tweet`: `text` holds
+# its first 280 characters only); the authors come along in `includes.users`.
+MENTIONS_PER_PAGE = 100
+MENTION_FIELDS = ["created_at", "author_id", "referenced_tweets", "note_tweet"]
+AUTHOR_FIELDS = ["username", "name"]
 
 
 class TwitterPlatform:
@@ -95,6 +119,66 @@ class TwitterPlatform:
     ) -> Receipt:
         """Post each part not yet published, each replying to the one before; media go
         with the part that carries them (render puts them on the first)."""
+        return self._thread(parts, account, progress, None)
+
+    def reply(
+        self,
+        parts: tuple[Part, ...],
+        account: ResolvedAccount,
+        progress: ThreadProgress,
+        target: ReplyTarget,
+    ) -> Receipt:
+        """Post the parts as a reply to the mention `target` names: the first part
+        replies to it, the others follow as a thread, as `publish` does. X refusing a
+        reply to a post that did not mention the account is a PermanentError."""
+        if target.remote_id is None:
+            raise PermanentError(
+                _("account '{account}': inbox item {item} has no X post to reply to").format(
+                    account=account.name, item=target.item_id
+                )
+            )
+        return self._thread(parts, account, progress, _checked_id(target.remote_id))
+
+    def read_inbox(
+        self, account: ResolvedAccount, cursor: str | None, since: datetime
+    ) -> Iterator[InboxPage]:
+        """The account's mentions that are newer than the cursor says (the first time:
+        written since `since`), a page of up to 100 at a time, newest first; the
+        account's own posts are left out. Resuming a fetch cut off mid-walk goes on
+        with its pagination token; a token X no longer takes starts the walk again
+        (what was stored already is stored once: the log keys items by their id)."""
+        walk = _MentionsCursor.read(cursor, since)
+        # Only a token saved by an earlier fetch may have expired; X refusing one it
+        # has just given is an error like any other.
+        saved_token = walk.next_token is not None
+        client = self._client(account)
+        try:
+            user_id = self._own_id(client, account)
+            while True:
+                ask = functools.partial(_mentions, client, user_id, walk, saved_token)
+                answer = self._call(account, ask)
+                saved_token = False
+                if answer is None:  # X refused the saved token: from the start again
+                    walk = walk.restarted()
+                    continue
+                items = _incoming(answer, user_id, self.context.clock())
+                meta = answer.get("meta") if isinstance(answer, Mapping) else None
+                meta = meta if isinstance(meta, Mapping) else {}
+                walk = walk.after(meta)
+                yield InboxPage(items, walk.text(), complete=walk.next_token is None)
+                if walk.next_token is None:
+                    return
+        finally:
+            client.session.close()
+
+    def _thread(
+        self,
+        parts: tuple[Part, ...],
+        account: ResolvedAccount,
+        progress: ThreadProgress,
+        first_reply_to: str | None,
+    ) -> Receipt:
+        """Publish the parts as a thread, the first replying to `first_reply_to`."""
         client = self._client(account)
         try:
             staging = _UploadFirst(
@@ -103,16 +187,28 @@ class TwitterPlatform:
 
             def send(part: Part, reply_to: str | None) -> PartReceipt:
                 media_ids = staging.media_ids
-                answer = self._call(
-                    account,
-                    lambda: client.create_tweet(
-                        text=part.text or None,
-                        media_ids=media_ids or None,
-                        in_reply_to_tweet_id=reply_to,
-                        user_auth=True,
-                    ),
-                    creating=True,
-                )
+                try:
+                    answer = self._call(
+                        account,
+                        lambda: client.create_tweet(
+                            text=part.text or None,
+                            media_ids=media_ids or None,
+                            in_reply_to_tweet_id=reply_to,
+                            user_auth=True,
+                        ),
+                        creating=True,
+                    )
+                except RepliedToGone as error:
+                    if first_reply_to is None or reply_to != first_reply_to:
+                        raise  # our own part, just made: X's replicas lag
+                    # The citizen's post itself: deleted, or hidden from the account.
+                    raise PermanentError(
+                        _(
+                            "account '{account}': the post this reply answers was deleted or"
+                            " cannot be seen by the account ({message}); there is nothing to"
+                            " reply to: close the inbox item with `humaspost inbox close`"
+                        ).format(account=account.name, message=error.said)
+                    ) from error
                 tweet_id = _data_id(answer)
                 if tweet_id is None:
                     raise UncertainError(
@@ -123,7 +219,7 @@ class TwitterPlatform:
                     )
                 return PartReceipt(tweet_id, STATUS_URL.format(tweet_id))
 
-            return publish_thread(parts, staging, send)
+            return publish_thread(parts, staging, send, first_reply_to)
         finally:
             client.session.close()
 
@@ -262,6 +358,10 @@ class TwitterPlatform:
             if mapped is None:
                 raise
             raise mapped from error
+
+    def _own_id(self, client: tweepy.Client, account: ResolvedAccount) -> str:
+        """The account's user id: from its access token, else asked of X once."""
+        return self._user_id(client, account) or account.settings["access_token"].partition("-")[0]
 
     def _user_id(self, client: tweepy.Client, account: ResolvedAccount) -> str | None:
         """The account's user id when tweepy cannot read it from the access token (None
@@ -518,12 +618,13 @@ def _refusal(error: Any) -> PublishError:
     lowered = message.lower()
     if status == 403 and "duplicate content" in lowered:
         return PermanentError(_(_DUPLICATE))
+    if status == 403 and "not been mentioned" in lowered:
+        return PermanentError(_(_NOT_MENTIONED).format(message=message))
     if status == 403 and "reply to a" in lowered and "deleted or not visible" in lowered:
         # Seen mid-thread right after the part replied to was created (X's replicas
-        # lag); nothing was created, so try again later: the thread resumes there.
-        return TransientError(
-            _("X refused the reply: {message}").format(message=message), retry_after=60
-        )
+        # lag); nothing was created, so try again later: the thread resumes there. (A
+        # reply to a citizen's deleted post is told apart by the reply: RepliedToGone.)
+        return RepliedToGone(message)
     if status == 403:
         return PermanentError(_("X refused the request: {message}").format(message=message))
     if status == 400:
@@ -536,6 +637,14 @@ def _refusal(error: Any) -> PublishError:
     return PermanentError(
         _("X answered {status}: {message}").format(status=status_line, message=message)
     )
+
+
+class RepliedToGone(TransientError):
+    """X refused a reply because the post it answers is deleted or not visible."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__(_("X refused the reply: {message}").format(message=said), 60)
+        self.said = said
 
 
 def _x_message(error: Any) -> str:
@@ -625,10 +734,170 @@ def _scrubbed(error: PublishError, account: ResolvedAccount) -> PublishError:
     return type(error)(clean)
 
 
+# -- the inbox ---------------------------------------------------------------------------
+
+
+class _MentionsCursor:
+    """Where a mentions fetch stands; its JSON is the inbox cursor (see the module's
+    docstring). What cannot be read in a saved cursor is left out; one with neither a
+    since_id nor a start_time starts from `since`, as a first fetch does (what is read
+    again is stored once: the log keys items by their id)."""
+
+    def __init__(
+        self,
+        since_id: str | None,
+        start_time: str | None,
+        next_token: str | None = None,
+        newest_id: str | None = None,
+    ) -> None:
+        self.since_id = since_id
+        self.start_time = start_time  # only while there is no since_id
+        self.next_token = next_token
+        self.newest_id = newest_id
+
+    @classmethod
+    def read(cls, cursor: str | None, since: datetime) -> _MentionsCursor:
+        """The cursor a fetch starts from (`since` bounds the first one)."""
+        try:
+            saved = json.loads(cursor) if cursor else {}
+        except ValueError:
+            saved = {}
+        saved = saved if isinstance(saved, dict) else {}
+
+        def text(key: str, pattern: re.Pattern[str]) -> str | None:
+            value = saved.get(key)
+            return value if isinstance(value, str) and pattern.fullmatch(value) else None
+
+        since_id = text("since_id", _NUMERIC_ID)
+        start_time = None if since_id else text("start_time", _X_TIME)
+        if since_id is None and start_time is None:
+            start_time = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        next_token = saved.get("next_token")
+        next_token = next_token if isinstance(next_token, str) and next_token else None
+        newest_id = text("newest_id", _NUMERIC_ID) if next_token else None
+        return cls(since_id, start_time, next_token, newest_id)
+
+    def restarted(self) -> _MentionsCursor:
+        """The same fetch from its first page again."""
+        return _MentionsCursor(self.since_id, self.start_time)
+
+    def after(self, meta: Mapping[str, Any]) -> _MentionsCursor:
+        """Where the fetch stands after a page with this `meta`: on to its next_token,
+        or done, with the newest id of the walk's first page as the next since_id."""
+        newest = self.newest_id
+        if self.next_token is None:  # this was the walk's first page
+            value = meta.get("newest_id")
+            newest = value if isinstance(value, str) and _NUMERIC_ID.fullmatch(value) else None
+        token = meta.get("next_token")
+        if isinstance(token, str) and token:
+            return _MentionsCursor(self.since_id, self.start_time, token, newest)
+        since_id = newest or self.since_id
+        return _MentionsCursor(since_id, None if since_id else self.start_time)
+
+    def text(self) -> str:
+        """The cursor as the log stores it."""
+        fields = {
+            "since_id": self.since_id,
+            "start_time": self.start_time,
+            "next_token": self.next_token,
+            "newest_id": self.newest_id,
+        }
+        return json.dumps({key: value for key, value in fields.items() if value is not None})
+
+
+def _mentions(
+    client: tweepy.Client, user_id: str, walk: _MentionsCursor, token_may_expire: bool
+) -> Any:
+    """One page of the user's mentions where `walk` stands; None when X refuses the
+    walk's pagination token and `token_may_expire`."""
+    from tweepy.errors import BadRequest
+
+    bound: dict[str, str] = (
+        {"since_id": walk.since_id} if walk.since_id else {"start_time": str(walk.start_time)}
+    )
+    if walk.next_token:
+        bound["pagination_token"] = walk.next_token
+    try:
+        return client.get_users_mentions(
+            user_id,
+            user_auth=True,
+            max_results=MENTIONS_PER_PAGE,
+            expansions="author_id",
+            tweet_fields=MENTION_FIELDS,
+            user_fields=AUTHOR_FIELDS,
+            **bound,
+        )
+    except BadRequest as error:
+        if token_may_expire and _names_the_token(error):
+            return None
+        raise
+
+
+def _names_the_token(error: Any) -> bool:
+    """Whether X's 400 is about the pagination token."""
+    for problem in error.api_errors:
+        parameters = problem.get("parameters") if isinstance(problem, Mapping) else None
+        if isinstance(parameters, Mapping) and "pagination_token" in parameters:
+            return True
+    return any("pagination_token" in str(message) for message in error.api_messages)
+
+
+def _incoming(answer: object, user_id: str, now: datetime) -> tuple[Incoming, ...]:
+    """The mentions of a page, without the account's own posts. `now` stands in for a
+    post's time if X's answer lacks it (it never should: the request asks for it)."""
+    page = answer if isinstance(answer, Mapping) else {}
+    includes = page.get("includes")
+    users = includes.get("users") if isinstance(includes, Mapping) else None
+    authors = {str(user.get("id")): user for user in users or () if isinstance(user, Mapping)}
+    found = []
+    for tweet in page.get("data") or ():
+        tweet_id = _data_id({"data": tweet})
+        if tweet_id is None:
+            continue
+        author_id = str(tweet.get("author_id", ""))
+        if author_id == user_id:
+            continue
+        author = authors.get(author_id, {})
+        username = author.get("username")
+        username = username if isinstance(username, str) and username else None
+        note = tweet.get("note_tweet")
+        text = note.get("text") if isinstance(note, Mapping) else None
+        replied = [
+            str(reference.get("id"))
+            for reference in tweet.get("referenced_tweets") or ()
+            if isinstance(reference, Mapping) and reference.get("type") == "replied_to"
+        ]
+        url = MENTION_URL.format(username=username, id=tweet_id) if username else None
+        found.append(
+            Incoming(
+                remote_id=tweet_id,
+                author_id=author_id,
+                author_name=str(author.get("name") or ""),
+                author_handle=username,
+                # X writes &, < and > as HTML entities in the texts it gives.
+                text=html.unescape(str(text if isinstance(text, str) else tweet.get("text") or "")),
+                url=url or STATUS_URL.format(tweet_id),
+                created_at=_x_time(tweet.get("created_at"), now),
+                answers_remote_id=replied[0] if replied else None,
+            )
+        )
+    return tuple(found)
+
+
+def _x_time(value: object, fallback: datetime) -> datetime:
+    """An X time (`2026-12-01T01:00:00.000Z`) as an aware UTC datetime."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return fallback.astimezone(UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 # -- helpers -----------------------------------------------------------------------------
 
 
 _NUMERIC_ID = re.compile(r"[0-9]{1,20}")
+_X_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 _ALREADY_REPOSTED = ("already retweeted", "already reposted")
 
 

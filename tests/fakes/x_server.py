@@ -9,6 +9,15 @@ OAuth 1.0a HMAC-SHA1 signature for the configured keys, checked with oauthlib; o
 
 One server is X for one account, or for several (`add_user`: more keys, another user
 id), which see each other's posts: a district account reposts city hall's post there.
+
+Citizens are X users without keys here (`person`); `mention` makes one of them mention
+an account, and `GET /2/users/:id/mentions` serves an account's mentions the way X does
+(newest first, `since_id`, `start_time`/`end_time`, `max_results`, opaque
+`pagination_token`s, authors in `includes.users`), counting each user's requests in
+X's 15-minute window (300, `limits`) with `x-rate-limit-*` headers and a 429 when it is
+used up. A reply (`reply.in_reply_to_tweet_id`) to a post that neither is by the
+replying account nor mentions it is refused with X's 403 of February 2026. Tweet ids
+grow with each post, as X's do: make a test's mentions in the order they were written.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
 import hmac
 import itertools
 import json
@@ -24,8 +34,10 @@ import socket
 import struct
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 from typing import Any
@@ -46,6 +58,7 @@ ROUTES = [
     ("POST", re.compile(r"/2/media/metadata"), "metadata"),
     ("POST", re.compile(r"/2/users/(\d+)/retweets"), "retweet"),
     ("DELETE", re.compile(r"/2/users/(\d+)/retweets/(\d+)"), "unretweet"),
+    ("GET", re.compile(r"/2/users/(\d+)/mentions"), "mentions"),
 ]
 NEEDS_JSON = {"create_tweet", "upload", "initialize", "append", "metadata", "retweet"}
 # Requests per 15-minute window, as x-rate-limit-limit says (reposts: 50 per user).
@@ -57,6 +70,18 @@ CHUNKED_LIMITS = {"tweet_gif": 15 * 2**20, "tweet_video": 512 * 2**20}
 MAX_IMAGE = 5 * 2**20
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
 ALREADY_RETWEETED = "You have already retweeted this Tweet."
+NOT_MENTIONED = (
+    "Reply to this conversation is not allowed because you have not been mentioned or "
+    "otherwise engaged by the author of the post you are replying to."
+)
+# X's window for rate limits, and the mentions timeline's limit per user in it.
+WINDOW = 900
+MENTIONS_PER_WINDOW = 300
+# The tweet fields the mentions timeline can give besides `id` and `text`.
+TWEET_FIELDS = {"created_at", "author_id", "referenced_tweets", "conversation_id", "note_tweet"}
+# What X shows of a long post in `text`; the rest is in `note_tweet`.
+SHORT_TEXT = 280
+_MENTION = re.compile(r"@(\w{1,15})")
 
 Answer = tuple[int, dict[str, Any]]
 
@@ -86,6 +111,19 @@ class Tweet:
     media_ids: list[str]
     deleted: bool = False
     author: str | None = None  # another user's username; None: this account's own
+    author_id: str = ""  # who wrote it
+    mentions: tuple[str, ...] = ()  # the user ids of the people it mentions
+    created_at: float = 0.0  # epoch seconds
+    conversation_id: str = ""  # the first post of the conversation (its own id if none)
+
+
+@dataclass(frozen=True)
+class Person:
+    """An X user as others see it: an account here or a citizen."""
+
+    user_id: str
+    username: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -176,6 +214,10 @@ class FakeX:
         # Every account the server knows, by access token (the first is the one above).
         self.users = {access_token: User(self.keys, user_id, username)}
         self.user = self.users[access_token]  # who sent the request being answered
+        # Everyone X knows, by lowercase username: the accounts and the citizens.
+        self.people = {username.lower(): Person(user_id, username, "Humas Pemkot")}
+        self.people_by_id = {user_id: self.people[username.lower()]}
+        self.person_ids = itertools.count(1_600_000_000_000_000_001)
         self.processing_polls = processing_polls  # for GIFs and videos
         self.access_level = access_level  # the token's permissions, as X reports them
         # X's idea of now (epoch seconds) for rate-limit resets and expiries: a test that
@@ -189,6 +231,18 @@ class FakeX:
         # a repeat the same and changes nothing, so `retweets` cannot show one).
         self.retweet_requests: list[tuple[str, str]] = []
         self.calls: list[str] = []  # the endpoint of every signed request, in order
+        self.counts: Counter[str] = Counter()  # how many signed requests each endpoint had
+        # The tweets mentioning each user, by user id, oldest first.
+        self.mentioning: dict[str, list[Tweet]] = {}
+        self.by_id: dict[str, Tweet] = {}
+        # Endpoints whose 15-minute window per user the fake counts and enforces (429
+        # once used up), with their limits: a test lowers one to reach it quickly.
+        self.limits = {"mentions": MENTIONS_PER_WINDOW}
+        # (endpoint, user id) -> [the window's start, requests in it], by the fake's clock.
+        self.windows: dict[tuple[str, str], list[float]] = {}
+        # The mentions timeline's pagination tokens: token -> (user id, the oldest id
+        # given so far); `forget_page_tokens` makes X forget them.
+        self.page_tokens: dict[str, tuple[str, int]] = {}
         self.rejected: list[str] = []  # why unsigned or badly signed requests were refused
         self.faults: dict[str, list[Fault | None]] = {}
         self.lock = threading.Lock()
@@ -224,7 +278,54 @@ class FakeX:
                     user_id, username)  # fmt: skip
         with self.lock:
             self.users[access_token] = user
+            self._remember(Person(user_id, username, username))
         return user
+
+    def person(self, username: str, name: str | None = None) -> Person:
+        """The X user `username` (a citizen, say), made on first use with `name` (by
+        default "Warga <username>") and a new user id; later calls return the same."""
+        with self.lock:
+            return self._person(username, name)
+
+    def _person(self, username: str, name: str | None = None) -> Person:
+        known = self.people.get(username.lower())
+        if known is None:
+            known = Person(str(next(self.person_ids)), username, name or f"Warga {username}")
+            self._remember(known)
+        return known
+
+    def _remember(self, person: Person) -> None:
+        self.people[person.username.lower()] = person
+        self.people_by_id[person.user_id] = person
+
+    def mention(
+        self,
+        to_user: str | User,
+        author: str,
+        text: str,
+        in_reply_to: str | None = None,
+        created_at: datetime | None = None,
+    ) -> Tweet:
+        """A post by `author` (a username: a citizen, made on first use, or an account)
+        mentioning the account `to_user` (its username, or the User), written at
+        `created_at` (default: the fake's now). X's text of a mention starts with the
+        @username unless the author wrote it in; `in_reply_to` is the id of the post
+        it replies to (an account's post, say)."""
+        username = to_user.username if isinstance(to_user, User) else to_user
+        if username.lower() not in self.people:
+            raise ValueError(f"no user @{username} on this fake X (add_user makes one)")
+        if f"@{username.lower()}" not in text.lower():
+            text = f"@{username} {text}"
+        moment = created_at.timestamp() if created_at else self.clock()
+        with self.lock:
+            writer = self._person(author)
+            main = writer.user_id == self.user_id
+            return self._add(text, in_reply_to, [], writer, moment, None if main else author)
+
+    def forget_page_tokens(self) -> None:
+        """Make the pagination tokens given so far invalid (400), as X's expire."""
+        with self.lock:
+            self.page_tokens.clear()
 
     def fail(self, endpoint: str, fault: Fault, times: int = 1, after: int = 0) -> None:
         """Let the next `after` signed requests to `endpoint` through, then make `times`
@@ -235,9 +336,31 @@ class FakeX:
     def others_post(self, text: str, author: str = "pemkotbekasi_resmi") -> Tweet:
         """A post by another user (the one the account reposts), as X has it."""
         with self.lock:
-            tweet = Tweet(str(next(self.ids)), text, None, [], author=author)
-            self.tweets.append(tweet)
-            return tweet
+            return self._add(text, None, [], self._person(author), self.clock(), author)
+
+    def _add(
+        self,
+        text: str | None,
+        reply_to: str | None,
+        media_ids: list[str],
+        writer: Person,
+        moment: float,
+        author: str | None,
+    ) -> Tweet:
+        """A new tweet, with the people it mentions found in its text (lock held)."""
+        tweet_id = str(next(self.ids))
+        names = _MENTION.findall(text or "")
+        mentioned = [self.people[n.lower()].user_id for n in names if n.lower() in self.people]
+        parent = self.by_id.get(reply_to or "")
+        conversation = parent.conversation_id if parent else tweet_id
+        tweet = Tweet(tweet_id, text, reply_to, media_ids, author=author,
+                      author_id=writer.user_id, mentions=tuple(dict.fromkeys(mentioned)),
+                      created_at=moment, conversation_id=conversation)  # fmt: skip
+        self.tweets.append(tweet)
+        self.by_id[tweet_id] = tweet
+        for user_id in tweet.mentions:
+            self.mentioning.setdefault(user_id, []).append(tweet)
+        return tweet
 
     def live(self) -> list[Tweet]:
         """The tweets that exist (not deleted), in order."""
@@ -314,14 +437,18 @@ class FakeX:
             return invalid("media.media_ids", "Your media IDs are invalid: at most 4 allowed.")
         if any(m not in self.media or not self.media[m].ready for m in media_ids):
             return invalid("media.media_ids", "Your media IDs are invalid.")
-        if reply_to is not None and reply_to not in {t.id for t in self.live()}:
+        replied = self.by_id.get(reply_to) if reply_to is not None else None
+        if reply_to is not None and (replied is None or replied.deleted):
             detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
             return problem(403, "Forbidden", detail)
+        user_id = self.user.user_id
+        if replied is not None and user_id != replied.author_id and user_id not in replied.mentions:
+            return problem(403, "Forbidden", NOT_MENTIONED)
         author = None if self.user.keys == self.keys else self.user.username
         if text and any(t.text == text and t.author == author for t in self.live()):
             return problem(403, "Forbidden", DUPLICATE)
-        tweet = Tweet(str(next(self.ids)), text, reply_to, media_ids, author=author)
-        self.tweets.append(tweet)
+        writer = self._person(self.user.username)
+        tweet = self._add(text, reply_to, media_ids, writer, self.clock(), author)
         return 201, {
             "data": {"id": tweet.id, "text": text or "", "edit_history_tweet_ids": [tweet.id]}
         }
@@ -370,6 +497,118 @@ class FakeX:
         if (user_id, tweet_id) in self.retweets:
             self.retweets.remove((user_id, tweet_id))
         return 200, {"data": {"retweeted": False}}
+
+    def do_mentions(self, user_id: str, query: str, _: Any) -> Answer:
+        """The posts mentioning `user_id`, newest first, a page at a time."""
+        asked = dict(parse_qsl(query))
+        try:
+            size = int(asked.get("max_results", "10"))
+        except ValueError:
+            size = 0
+        if not 5 <= size <= 100:
+            return invalid("max_results", "The `max_results` query parameter value is not "
+                           "between 5 and 100")  # fmt: skip
+        bounds = {}
+        for name in ("start_time", "end_time"):
+            if name in asked:
+                try:
+                    bounds[name] = datetime.strptime(asked[name], "%Y-%m-%dT%H:%M:%SZ")
+                except ValueError:
+                    return invalid(name, f"The `{name}` query parameter value is not RFC 3339")
+        start, end = (bounds[n].replace(tzinfo=UTC).timestamp() if n in bounds else None
+                      for n in ("start_time", "end_time"))  # fmt: skip
+        if not asked.get("since_id", "0").isdigit():
+            return invalid("since_id", "The `since_id` query parameter value is not valid")
+        since_id = int(asked.get("since_id", "0"))
+        before = None
+        if "pagination_token" in asked:
+            place = self.page_tokens.get(asked["pagination_token"])
+            if place is None or place[0] != user_id:
+                token = asked["pagination_token"]
+                return invalid("pagination_token", f"The `pagination_token` query parameter "
+                               f"value [{token}] is not valid")  # fmt: skip
+            before = place[1]
+        found = [
+            t
+            for t in reversed(self.mentioning.get(user_id, []))
+            if not t.deleted
+            and int(t.id) > since_id
+            and (before is None or int(t.id) < before)
+            and (start is None or t.created_at >= start)
+            and (end is None or t.created_at < end)
+        ]
+        page, rest = found[:size], found[size:]
+        if not page:
+            return 200, {"meta": {"result_count": 0}}
+        meta: dict[str, Any] = {
+            "newest_id": page[0].id,
+            "oldest_id": page[-1].id,
+            "result_count": len(page),
+        }
+        if rest:
+            token = hashlib.sha256(f"{user_id}:{page[-1].id}".encode()).hexdigest()[:40]
+            self.page_tokens[token] = (user_id, int(page[-1].id))
+            meta["next_token"] = token
+        fields = set(asked.get("tweet.fields", "").split(",")) & TWEET_FIELDS
+        answer: dict[str, Any] = {"data": [self.shown(t, fields) for t in page], "meta": meta}
+        if "author_id" in asked.get("expansions", "").split(","):
+            user_fields = set(asked.get("user.fields", "").split(","))
+            authors = {t.author_id: self.shown_author(t.author_id, user_fields) for t in page}
+            answer["includes"] = {"users": list(authors.values())}
+        return 200, answer
+
+    def shown(self, tweet: Tweet, fields: set[str]) -> dict[str, Any]:
+        """A tweet as X shows it with the tweet fields asked for."""
+        # X escapes &, < and > in the texts it gives.
+        text = (tweet.text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        shown: dict[str, Any] = {
+            "id": tweet.id,
+            "text": text[:SHORT_TEXT],
+            "edit_history_tweet_ids": [tweet.id],
+        }
+        values = {
+            "created_at": datetime.fromtimestamp(tweet.created_at, UTC).strftime(
+                "%Y-%m-%dT%H:%M:%S.000Z"
+            ),
+            "author_id": tweet.author_id,
+            "conversation_id": tweet.conversation_id,
+        }
+        shown |= {name: value for name, value in values.items() if name in fields}
+        if "referenced_tweets" in fields and tweet.reply_to:
+            shown["referenced_tweets"] = [{"type": "replied_to", "id": tweet.reply_to}]
+        if "note_tweet" in fields and len(text) > SHORT_TEXT:
+            shown["note_tweet"] = {"text": text}
+        return shown
+
+    def shown_author(self, user_id: str, fields: set[str]) -> dict[str, Any]:
+        """A user as `includes.users` shows them (id, name and username are the
+        defaults, as X's are)."""
+        person = self.people_by_id[user_id]
+        shown = {"id": person.user_id, "name": person.name, "username": person.username}
+        if "created_at" in fields:
+            shown["created_at"] = "2015-03-01T00:00:00.000Z"
+        return shown
+
+    def take_turn(self, endpoint: str, user: User) -> tuple[bool, dict[str, str]] | None:
+        """For an endpoint in `limits`: whether the user's request fits in its 15-minute
+        window (counting it if so), and the x-rate-limit-* headers of the answer; None
+        for the other endpoints."""
+        limit = self.limits.get(endpoint)
+        if limit is None:
+            return None
+        now = self.clock()
+        with self.lock:
+            window = self.windows.setdefault((endpoint, user.user_id), [now, 0])
+            if now >= window[0] + WINDOW:
+                window[:] = [now, 0]
+            allowed = window[1] < limit
+            window[1] += allowed
+            headers = {
+                "x-rate-limit-limit": str(limit),
+                "x-rate-limit-remaining": str(int(limit - window[1])),
+                "x-rate-limit-reset": str(int(window[0] + WINDOW)),
+            }
+        return allowed, headers
 
     def do_upload(self, _: None, __: str, body: dict[str, Any]) -> Answer:
         category, media_type = body.get("media_category"), body.get("media_type")
@@ -478,10 +717,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.endpoint = name
         with x.lock:
             x.calls.append(name)
+            x.counts[name] += 1
             fault = x.faults[name].pop(0) if x.faults.get(name) else None
         kind = fault.kind if fault else None
+        # A request X carries out counts in its window; one a fault answers does not.
+        carried_out = kind in (None, "slow", "reset")
+        turn = x.take_turn(name, user or x.users[x.keys[2]]) if carried_out else None
         if fault is not None and fault.kind == "429":
             self.rate_limited(fault)
+        elif turn is not None and not turn[0]:
+            self.respond(*problem(429, "Too Many Requests", "Too Many Requests"), turn[1])
         elif kind in ("503", "401", "duplicate", "usage-capped", "credits", "already-retweeted"):
             self.respond(*{
                 "503": problem(503, "Service Unavailable", "Service Unavailable"),
@@ -506,7 +751,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None and kind == "slow":
                 time.sleep(fault.delay)
             with contextlib.suppress(OSError):  # the client may have given up waiting
-                self.respond(status, answer)
+                self.respond(status, answer, turn[1] if turn else None)
 
     do_GET = do_POST = do_DELETE = handle_request
 
