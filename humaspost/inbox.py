@@ -36,7 +36,7 @@ from humaspost.inbox_model import (
 )
 from humaspost.inbox_routing import days_for
 from humaspost.inbox_settings import InboxSettings
-from humaspost.newpost import PLACEHOLDER
+from humaspost.newpost import PLACEHOLDER, write_new
 from humaspost.posts import POST_SUFFIXES
 from humaspost.publog import LogLocation, LogRow, PublishLog, log_exists
 from humaspost.repository import shown_name
@@ -308,7 +308,7 @@ def write_reply(
     if not write:
         return ReplyFile(folder / f"{stem}.md", item, text, written=False)
     folder.mkdir(parents=True, exist_ok=True)
-    return ReplyFile(_write_new(folder, stem, text), item, text)
+    return ReplyFile(write_new(folder, stem, ".md", text), item, text)
 
 
 def purge_author(location: LogLocation, author: str) -> Purged:
@@ -495,22 +495,3 @@ def _reply_text(config: Config, item: Item) -> str:
         due=format_local(item.due_at, tz),
     )
     return f"---\n{about}to: [{item.account}]\nreply_to: {item.id}\n---\n{_(PLACEHOLDER)}\n"
-
-
-def _write_new(folder: Path, stem: str, text: str) -> Path:
-    # As `new` does: a name no post format has in the folder ("a.md" beside "a.yaml"
-    # would be two posts with one id, HP112), created with "x" so that a file made since
-    # the look is never overwritten.
-    number = 1
-    while True:
-        name = stem if number == 1 else f"{stem}-{number}"
-        if not any((folder / f"{name}{suffix}").exists() for suffix in POST_SUFFIXES):
-            path = folder / f"{name}.md"
-            try:
-                with path.open("x", encoding="utf-8", newline="\n") as handle:
-                    handle.write(text)
-            except FileExistsError:
-                pass
-            else:
-                return path
-        number += 1

@@ -103,7 +103,7 @@ def create_post(
         title=title,
         placeholder=_(PLACEHOLDER),
     )
-    return _write_new(folder, slug(title), suffix, text)
+    return write_new(folder, slug(title), suffix, text)
 
 
 def _publish_at(config: Config, at: str | None, now: datetime) -> datetime:
@@ -132,7 +132,9 @@ def _targets(config: Config, to: str | None) -> list[str]:
     return names
 
 
-def _write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
+def write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
+    """Write `text` to a new post file `stem` + `suffix` in `folder`, as `stem-2`, `-3`,
+    ... when a post of that name exists in any format; never overwrites a file."""
     # Every post format is looked at: `a.md` beside `a.yaml` would be two posts with
     # one id (HP112).
     number = 1
