@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from datetime import datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from humaspost.i18n import N_, _, ngettext
@@ -36,6 +34,9 @@ from humaspost.tables import (
     wrapped,
 )
 from humaspost.times import format_local, format_local_day
+
+if TYPE_CHECKING:  # fetching loads the platforms' libraries; listing never needs them
+    from humaspost.inbox_fetch import FetchResult
 
 ITEM_FIELDS = ["id", "status", "office", "category", "platform", "account", "remote_id", "url",
                "author_id", "author_name", "author_handle", "text", "received_at", "due_at",
@@ -83,36 +84,6 @@ _FETCH_STYLE = {
     "rate-limited": "yellow",
     "waiting": "yellow",
 }
-
-
-class AccountFetchView(Protocol):
-    """What `inbox fetch` shows of one account (humaspost.inbox_fetch.AccountFetch)."""
-
-    @property
-    def account(self) -> str: ...
-    @property
-    def platform(self) -> str: ...
-    @property
-    def status(self) -> StrEnum: ...
-    @property
-    def new(self) -> int: ...
-    @property
-    def pages(self) -> int: ...
-    @property
-    def message(self) -> str | None: ...
-    @property
-    def retry_at(self) -> datetime | None: ...
-
-
-class FetchView(Protocol):
-    """What `inbox fetch` shows of a fetch (humaspost.inbox_fetch.FetchResult)."""
-
-    @property
-    def accounts(self) -> Sequence[AccountFetchView]: ...
-    @property
-    def new_items(self) -> Sequence[int]: ...
-    @property
-    def deleted(self) -> int: ...
 
 
 def span_text(delta: timedelta) -> str:
@@ -338,7 +309,7 @@ def write_listing_csv(out: BinaryIO, listing: Listing, tz: ZoneInfo, language: s
     sheet.detach()
 
 
-def fetch_text(result: FetchView, tz: ZoneInfo, width: int) -> list[Segment]:
+def fetch_text(result: FetchResult, tz: ZoneInfo, width: int) -> list[Segment]:
     """The text of `inbox fetch`: each account's outcome (a long reason broken under
     itself to fit `width`), then what the inbox got."""
     lines: list[Segment] = []
@@ -371,7 +342,7 @@ def fetch_text(result: FetchView, tz: ZoneInfo, width: int) -> list[Segment]:
     return [*lines, (summary + "\n", "bold")]
 
 
-def fetch_json(result: FetchView) -> dict[str, Any]:
+def fetch_json(result: FetchResult) -> dict[str, Any]:
     """`inbox fetch --format json`."""
     return {
         "accounts": [

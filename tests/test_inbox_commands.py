@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from humaspost.inbox import (
     who_acts,
     write_reply,
 )
+from humaspost.inbox_fetch import AccountFetch, FetchResult, FetchStatus
 from humaspost.inbox_model import OPEN, InboxError, Status
 from humaspost.inbox_view import fetch_json, fetch_text, listing_text, span_text
 from humaspost.publog import PublishLog
@@ -178,37 +177,13 @@ def test_a_pseudonym_that_is_nobodys_purges_nothing(repo: Repo) -> None:
         assert log.store.execute("SELECT count(*) FROM inbox_items").fetchone()[0] == 4
 
 
-# What `inbox fetch` shows, from results shaped like humaspost.inbox_fetch's.
-class FetchStatus(StrEnum):
-    DONE = "done"
-    RATE_LIMITED = "rate-limited"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Account:
-    account: str
-    platform: str
-    status: FetchStatus
-    new: int
-    pages: int
-    message: str | None = None
-    retry_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Fetched:
-    accounts: tuple[Account, ...]
-    new_items: tuple[int, ...]
-    deleted: int
-
-
-FETCHED = Fetched(
+# What `inbox fetch` shows of a fetch.
+FETCHED = FetchResult(
     (
-        Account("pemkot-x", "twitter", FetchStatus.RATE_LIMITED, 2, 1,
+        AccountFetch("pemkot-x", "twitter", FetchStatus.RATE_LIMITED, 2, 1,
                 retry_at=datetime(2026, 12, 4, 2, 15, tzinfo=UTC)),
-        Account("pemkot-fb", "facebook", FetchStatus.DONE, 1, 2),
-        Account("kec-timur", "facebook", FetchStatus.FAILED, 0, 0,
+        AccountFetch("pemkot-fb", "facebook", FetchStatus.DONE, 1, 2),
+        AccountFetch("kec-timur", "facebook", FetchStatus.FAILED, 0, 0,
                 "Facebook refused the page token (code 190): renew it"),
     ),
     (7, 8, 9),
