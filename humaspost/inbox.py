@@ -311,6 +311,18 @@ def write_reply(
     return ReplyFile(write_new(folder, stem, ".md", text), item, text)
 
 
+def purge_item(location: LogLocation, item_id: int) -> int:
+    """Delete one item (any status) with its history, for a resident whose comment the
+    platform shows without an author; returns its number. InboxError for an unknown
+    item. Creates no log."""
+    _log_with_items(location, item_id)
+    with PublishLog(location) as log:
+        inbox = InboxLog(log)
+        _existing(inbox, item_id)
+        inbox.purge_item(item_id)
+    return item_id
+
+
 def purge_author(location: LogLocation, author: str) -> Purged:
     """Delete every item (any status) whose author is `author`: an X handle (any case,
     `@` optional), a platform's author id, or a pseudonym as exports show it; with

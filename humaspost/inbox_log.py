@@ -564,6 +564,16 @@ class InboxLog:
         return deleted
 
     @reconnecting
+    def purge_item(self, item_id: int) -> bool:
+        """Delete one item (any status) with its history: a comment whose author the
+        platform hides, which no author names. Whether there was one."""
+        with self.log.transaction():
+            self.store.execute("DELETE FROM inbox_history WHERE item_id = ?", (item_id,))
+            return (
+                self.store.execute("DELETE FROM inbox_items WHERE id = ?", (item_id,)).rowcount == 1
+            )
+
+    @reconnecting
     def pseudonym_key(self) -> bytes:
         """The log's key for authors' pseudonyms: made (at random) with the first items
         stored, or the first time it is asked for, then the same for every process and

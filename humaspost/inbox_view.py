@@ -388,6 +388,11 @@ def reply_text(reply: ReplyFile, cwd: Path) -> str:
     return f"{shown_name(reply.path, cwd)}\n{steps}"
 
 
+def purged_item_text(item_id: int) -> str:
+    """What `inbox purge --item` says it deleted."""
+    return _("deleted inbox item {id}, with its history").format(id=item_id)
+
+
 def purged_text(purged: Purged) -> str:
     """What `inbox purge` says it deleted."""
     if not purged.deleted:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from humaspost.inbox_log import InboxLog
+from humaspost.publog import PublishLog
 from tests.conftest import Repo, run_humaspost
 from tests.inbox_office import ITEMS, NOW, Seed, location_of, office, seeded, store
 
@@ -377,6 +379,29 @@ def test_purge_deletes_every_item_of_an_author_by_handle_id_or_pseudonym(
     assert listed(repo, env, "--status", "all") == []
     # Numbers are never given again, also after a purge.
     assert store(location_of(repo, env), ITEMS[1]) == [5]
+
+
+def test_purge_by_item_deletes_a_comment_whose_author_is_hidden(
+    repo: Repo, log_database: str | None
+) -> None:
+    env = seeded(repo, log_database)
+    location = location_of(repo, env)
+    (hidden,) = store(location, Seed("pemkot-fb", "facebook", "900100_800009", "", "", None,
+                                     "Nomor saya 0812-0000-0000, tolong hubungi",
+                                     "2026-12-02 09:00", "2026-12-10 00:00"))  # fmt: skip
+    assert inbox(repo, env, "purge", "--author", "").returncode == 2  # no author names it
+    done = inbox(repo, env, "purge", "--item", str(hidden))
+    assert done.stdout == f"deleted inbox item {hidden}, with its history\n", done.stderr
+    assert sorted(int(str(r["id"])) for r in listed(repo, env, "--status", "all")) == [1, 2, 3, 4]
+    with PublishLog(location, read_only=True) as log:
+        assert InboxLog(log).history(hidden) == []
+    assert one_error_line(inbox(repo, env, "purge", "--item", str(hidden))).startswith(
+        f"there is no inbox item {hidden};"
+    )
+    for wrong in ([], ["--item", "1", "--author", "warga_uji1"]):
+        refused = inbox(repo, env, "purge", *wrong)
+        assert refused.returncode == 2
+        assert "inbox purge takes --author or --item (one of them)" in refused.stderr
 
 
 def test_pseudonymized_exports_name_no_author_and_keep_their_pseudonyms(

@@ -31,6 +31,7 @@ from humaspost.inbox import (
     fetch_accounts,
     list_items,
     purge_author,
+    purge_item,
     show_item,
     statuses_of,
     who_acts,
@@ -43,12 +44,14 @@ from humaspost.inbox_view import (
     fetch_text,
     listing_json,
     listing_text,
+    purged_item_text,
     purged_text,
     reply_text,
     shown_json,
     shown_text,
     write_listing_csv,
 )
+from humaspost.problems import UsageError
 from humaspost.publog import LogLocation
 from humaspost.tables import terminal_width
 from humaspost.workflow import log_path
@@ -283,23 +286,36 @@ def reply(
 
 def purge(
     author: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--author",
             help=_("An X handle (@ optional), a platform's author id, or a pseudonym."),
             show_default=False,
         ),
-    ],
+    ] = None,
+    item: Annotated[
+        int | None,
+        typer.Option(
+            "--item",
+            help=_("One item by its number (a comment the platform shows without an author)."),
+            show_default=False,
+        ),
+    ] = None,
     config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Delete every item of one author, with its history.
+    """Delete every item of one author (or one item), with its history.
 
     Whatever their status: for a resident's request to erase their data. Says how many
     items were deleted.
     """
+    if (author is None) == (item is None):
+        raise UsageError(_("inbox purge takes --author or --item (one of them)"))
     cfg = load(config)[0]
-    print(purged_text(purge_author(_log(cfg), author)))
+    if item is not None:
+        print(purged_item_text(purge_item(_log(cfg), item)))
+    else:
+        print(purged_text(purge_author(_log(cfg), author or "")))
 
 
 def _log(cfg: Config) -> LogLocation:
