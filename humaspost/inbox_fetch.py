@@ -228,15 +228,19 @@ class _Fetcher:
             self.config.groups,
             self.calendar,
         )
-        answers = entry.answers_remote_id
-        if answers is not None and answers not in answered:
-            answered[answers] = inbox.post_answered(account, answers)
+        # Our post it answers: the one it replies to, else the one its thread starts at.
+        post = None
+        for remote_id in (entry.answers_remote_id, entry.thread_remote_id):
+            if remote_id is not None and post is None:
+                if remote_id not in answered:
+                    answered[remote_id] = inbox.post_answered(account, remote_id)
+                post = answered[remote_id]
         return NewItem(
             incoming=entry,
             platform=platform,
             account=account,
             fetched_at=now,
-            answers_post=answered[answers] if answers is not None else None,
+            answers_post=post,
             office=routed.office,
             category=routed.category,
             due_at=routed.due_at,

@@ -78,7 +78,10 @@ STATUS_NAMES: dict[Status, str] = {
 class Incoming:
     """A mention or comment as a platform adapter reads it, before humaspost stores it.
     `answers_remote_id` is the platform's id of the post it replies to or comments on
-    (an X post it replies to, a Facebook page post), when there is one."""
+    (an X post it replies to, a Facebook page post), when there is one;
+    `thread_remote_id` the first post of the conversation it is in, when that is another
+    (on X a citizen answering another citizen under our post is in our post's
+    conversation)."""
 
     remote_id: str
     author_id: str
@@ -88,6 +91,7 @@ class Incoming:
     url: str
     created_at: datetime  # aware
     answers_remote_id: str | None = None
+    thread_remote_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from humaspost.inbox_fetch import FetchResult, FetchStatus, fetch_inbox
 from humaspost.inbox_log import InboxLog
 from humaspost.inbox_model import Action, Item, Status
 from humaspost.publog import LogLocation, PublishLog
+from tests.conftest import run_humaspost
 from tests.fakes.x_server import FakeX
 from tests.fakes.x_server import Fault as XFault
 from tests.inbox_on_x import (
@@ -142,6 +143,26 @@ def test_routing_and_due_dates_across_leave_holiday_and_weekend(office: Office) 
         (Action.ROUTED, "humaspost"),
     ]
     assert history[1].detail is not None and "routes[1]" in history[1].detail
+
+
+def test_a_mention_in_the_thread_of_our_post_is_linked_to_it(office: Office) -> None:
+    root = office.config.root
+    (root / "posts").mkdir()
+    (root / "posts" / "jadwal.md").write_text(
+        "---\npublish_at: 2026-12-22 08:00\nto: [pemkot-x]\n---\nJadwal KTP keliling pekan ini.\n",
+        encoding="utf-8",
+    )
+    sent = run_humaspost("publish", "--now", "2026-12-22 08:00", cwd=root, env=office.env)
+    assert sent.returncode == 0, sent.stderr
+    ours = office.x.live()[-1]
+    at = datetime(2026, 12, 23, 9, 0, tzinfo=WIB)
+    asked = office.x.mention("pemkotbekasi", "warga_uji1", "Di mana?", ours.id, at)
+    office.x.mention("pemkotbekasi", "warga_uji2", "Saya juga ingin tahu", asked.id, at)
+    office.x.mention("pemkotbekasi", "warga_uji3", "Jalan rusak", created_at=at)
+    office.fetch(("pemkot-x",))
+    answers = {item.author_handle: item.answers_post for item in office.items()}
+    # The second replies to the first citizen, in the conversation our post started.
+    assert answers == {"warga_uji1": "jadwal", "warga_uji2": "jadwal", "warga_uji3": None}
 
 
 def test_a_rate_limit_is_waited_out_without_spending_requests(office: Office) -> None:

@@ -97,7 +97,7 @@ _NOT_MENTIONED = N_(
 # (`referenced_tweets`), and the whole text of a long post (`note_tweet`: `text` holds
 # its first 280 characters only); the authors come along in `includes.users`.
 MENTIONS_PER_PAGE = 100
-MENTION_FIELDS = ["created_at", "author_id", "referenced_tweets", "note_tweet"]
+MENTION_FIELDS = ["created_at", "author_id", "referenced_tweets", "conversation_id", "note_tweet"]
 AUTHOR_FIELDS = ["username", "name"]
 
 
@@ -868,6 +868,7 @@ def _incoming(answer: object, user_id: str, now: datetime) -> tuple[Incoming, ..
             if isinstance(reference, Mapping) and reference.get("type") == "replied_to"
         ]
         url = MENTION_URL.format(username=username, id=tweet_id) if username else None
+        conversation = str(tweet.get("conversation_id") or "")
         found.append(
             Incoming(
                 remote_id=tweet_id,
@@ -879,6 +880,7 @@ def _incoming(answer: object, user_id: str, now: datetime) -> tuple[Incoming, ..
                 url=url or STATUS_URL.format(tweet_id),
                 created_at=_x_time(tweet.get("created_at"), now),
                 answers_remote_id=replied[0] if replied else None,
+                thread_remote_id=conversation if conversation not in ("", tweet_id) else None,
             )
         )
     return tuple(found)
