@@ -189,6 +189,9 @@ def main() -> int:
             new = sum(account["new"] for account in fetched["accounts"])
             print(f"first fetch: {took:.2f} s, {new} new items, peak RSS {peak} MiB")
             print(f"  requests to X: {dict(sorted(requests.items()))}")
+            print(
+                f"  posts read from X: {fetched['x_reads']}, about US${fetched['x_read_cost']:.2f}"
+            )
             print(f"  {took / max(new, 1) * 1000:.2f} ms per item")
             if new != args.mentions:
                 raise Failed(f"the first fetch brought {new} items, not {args.mentions}")

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from humaspost.config import Config
@@ -63,6 +64,7 @@ class AccountFetch:
     pages: int
     message: str | None = None
     retry_at: datetime | None = None
+    read: int = 0  # mentions or comments the platform returned, new or not
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,12 @@ class FetchResult:
     accounts: tuple[AccountFetch, ...]
     new_items: tuple[int, ...]
     deleted: int
+    x_read_cost: Decimal = Decimal(0)  # what X bills for the posts read (x_prices.read)
+
+    @property
+    def x_reads(self) -> int:
+        """The posts read from X (each billed on X's pay-per-use plan)."""
+        return sum(fetch.read for fetch in self.accounts if fetch.platform == "twitter")
 
     @property
     def failed(self) -> bool:
@@ -126,7 +134,8 @@ def fetch_inbox(
             new_items.extend(ids)
             if fetcher.stop.is_set():
                 break
-    return FetchResult(tuple(results), tuple(new_items), deleted)
+    fetched = FetchResult(tuple(results), tuple(new_items), deleted)
+    return replace(fetched, x_read_cost=config.x_prices.read * fetched.x_reads)
 
 
 def _missing_secrets(name: str, platform: str, problems: list[Problem]) -> AccountFetch:
@@ -170,11 +179,13 @@ class _Fetcher:
             )
             return fetch, []
         ids: list[int] = []
+        read = 0
         pages = 0
         answered: dict[str, str | None] = {}
         try:
             for page in adapter.read_inbox(account, claim.cursor, now - self.settings.since):
                 pages += 1
+                read += len(page.items)
                 now = self.clock()
                 items = [
                     self._new_item(inbox, name, platform, entry, now, answered)
@@ -185,27 +196,30 @@ class _Fetcher:
                 )
                 if page.complete:
                     inbox.release_fetch(name, self.owner, now=now, complete=True)
-                    return AccountFetch(name, platform, FetchStatus.DONE, len(ids), pages), ids
+                    done = AccountFetch(name, platform, FetchStatus.DONE, len(ids), pages)
+                    return replace(done, read=read), ids
                 if self.stop.is_set():
                     break
         except FetchLost:
             message = _("another humaspost took this account over; it goes on from there")
-            return AccountFetch(name, platform, FetchStatus.BUSY, len(ids), pages, message), ids
+            lost = AccountFetch(name, platform, FetchStatus.BUSY, len(ids), pages, message)
+            return replace(lost, read=read), ids
         except TransientError as error:
             now = self.clock()
             retry_at = now + timedelta(seconds=error.retry_after) if error.retry_after else None
             inbox.release_fetch(name, self.owner, now=now, complete=False, not_before=retry_at)
             status = FetchStatus.RATE_LIMITED if retry_at else FetchStatus.FAILED
             fetch = AccountFetch(name, platform, status, len(ids), pages, str(error), retry_at)
-            return fetch, ids
+            return replace(fetch, read=read), ids
         except PublishError as error:
             inbox.release_fetch(name, self.owner, now=self.clock(), complete=False)
             fetch = AccountFetch(name, platform, FetchStatus.FAILED, len(ids), pages, str(error))
-            return fetch, ids
+            return replace(fetch, read=read), ids
         # Stopped between pages: the stored cursor says where the next fetch goes on.
         inbox.release_fetch(name, self.owner, now=self.clock(), complete=False)
         message = _("stopped before the last page; the next fetch goes on from here")
-        return AccountFetch(name, platform, FetchStatus.DONE, len(ids), pages, message), ids
+        stopped = AccountFetch(name, platform, FetchStatus.DONE, len(ids), pages, message)
+        return replace(stopped, read=read), ids
 
     def _lease_end(self, now: datetime) -> datetime:
         return now + self.config.lease

@@ -339,7 +339,15 @@ def fetch_text(result: FetchResult, tz: ZoneInfo, width: int) -> list[Segment]:
             "{count} settled items deleted (inbox.retain)",
             result.deleted,
         ).format(count=result.deleted)
-    return [*lines, (summary + "\n", "bold")]
+    shown = [*lines, (summary + "\n", "bold")]
+    if result.x_reads:  # X bills every post it returns, new or not
+        reads = ngettext(
+            "{count} post read from X, about US${cost} (x_prices.read)",
+            "{count} posts read from X, about US${cost} (x_prices.read)",
+            result.x_reads,
+        ).format(count=result.x_reads, cost=f"{result.x_read_cost:.2f}")
+        shown.append((reads + "\n", None))
+    return shown
 
 
 def fetch_json(result: FetchResult) -> dict[str, Any]:
@@ -352,6 +360,7 @@ def fetch_json(result: FetchResult) -> dict[str, Any]:
                 "status": fetch.status.value,
                 "new": fetch.new,
                 "pages": fetch.pages,
+                "read": fetch.read,
                 "message": fetch.message,
                 "retry_at": _iso(fetch.retry_at),
             }
@@ -359,6 +368,8 @@ def fetch_json(result: FetchResult) -> dict[str, Any]:
         ],
         "new_items": list(result.new_items),
         "deleted": result.deleted,
+        "x_reads": result.x_reads,
+        "x_read_cost": float(result.x_read_cost),
     }
 
 

@@ -57,7 +57,7 @@ def has_web_address(text: str) -> bool:
 
 
 _WEB_ADDRESS = re.compile(r"https?://\S", re.IGNORECASE)
-PRICE_KEYS = ("post", "post_with_url", "repost", "media")
+PRICE_KEYS = ("post", "post_with_url", "repost", "media", "read")
 WINDOW = timedelta(minutes=15)
 REPOST_WINDOW_LIMIT = 50
 POST_WINDOW_LIMIT = 100
@@ -72,6 +72,7 @@ class Prices:
     post_with_url: Decimal
     repost: Decimal
     media: Decimal  # per media item of a post
+    read: Decimal  # per post read (the inbox's mentions; X bills each post it returns)
 
     def of(self, planned: Planned) -> Decimal:
         """What one request costs (nothing for a sandbox one)."""
@@ -97,6 +98,7 @@ DEFAULT_PRICES = Prices(
     post_with_url=Decimal("0.20"),
     repost=Decimal("0.015"),
     media=Decimal("0.005"),
+    read=Decimal("0.005"),
 )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -181,13 +182,14 @@ def test_a_pseudonym_that_is_nobodys_purges_nothing(repo: Repo) -> None:
 FETCHED = FetchResult(
     (
         AccountFetch("pemkot-x", "twitter", FetchStatus.RATE_LIMITED, 2, 1,
-                retry_at=datetime(2026, 12, 4, 2, 15, tzinfo=UTC)),
-        AccountFetch("pemkot-fb", "facebook", FetchStatus.DONE, 1, 2),
+                retry_at=datetime(2026, 12, 4, 2, 15, tzinfo=UTC), read=3),
+        AccountFetch("pemkot-fb", "facebook", FetchStatus.DONE, 1, 2, read=1),
         AccountFetch("kec-timur", "facebook", FetchStatus.FAILED, 0, 0,
                 "Facebook refused the page token (code 190): renew it"),
     ),
     (7, 8, 9),
     3,
+    Decimal("0.015"),
 )  # fmt: skip
 
 
@@ -199,17 +201,20 @@ def test_fetch_says_what_each_account_got_and_what_retention_deleted(repo: Repo)
         "kec-timur  failed        0 new; Facebook refused the page token (code 190):\n"
         "                         renew it\n"
         "3 new items in the inbox; 3 settled items deleted (inbox.retain)\n"
+        "3 posts read from X, about US$0.02 (x_prices.read)\n"
     )
     assert fetch_json(FETCHED) == {
         "accounts": [
             {"account": "pemkot-x", "platform": "twitter", "status": "rate-limited", "new": 2,
-             "pages": 1, "message": None, "retry_at": "2026-12-04T02:15:00+00:00"},
+             "pages": 1, "read": 3, "message": None, "retry_at": "2026-12-04T02:15:00+00:00"},
             {"account": "pemkot-fb", "platform": "facebook", "status": "done", "new": 1,
-             "pages": 2, "message": None, "retry_at": None},
+             "pages": 2, "read": 1, "message": None, "retry_at": None},
             {"account": "kec-timur", "platform": "facebook", "status": "failed", "new": 0,
-             "pages": 0, "message": "Facebook refused the page token (code 190): renew it",
-             "retry_at": None},
+             "pages": 0, "read": 0,
+             "message": "Facebook refused the page token (code 190): renew it", "retry_at": None},
         ],
         "new_items": [7, 8, 9],
         "deleted": 3,
+        "x_reads": 3,
+        "x_read_cost": 0.015,
     }  # fmt: skip

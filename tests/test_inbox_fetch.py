@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -87,9 +88,12 @@ def test_two_fetches_bring_each_mention_once_and_only_new_pages_are_read(office:
     }
     assert not first.failed
     assert office.x.counts["mentions"] == 3 + 1  # three pages for the city, one for kec-timur
+    # X bills each post it returns: 250 at $0.005 (x_prices.read).
+    assert (first.x_reads, first.x_read_cost) == (250, Decimal("1.250"))
     office.mentions(5, start="2026-12-23 09:50")
     second = office.fetch()
     assert by_account(second)["pemkot-x"] == (FetchStatus.DONE, 5)
+    assert second.x_reads == 5
     # Only what is newer than the first fetch's newest (since_id): one page each.
     assert office.x.counts["mentions"] == 4 + 2
     items = office.items()

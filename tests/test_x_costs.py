@@ -405,7 +405,9 @@ def test_the_json_shape() -> None:
     assert cost["months"] == {"2026-12": 0.245, "2027-01": 0.015}
     assert (cost["total_today"], cost["total_month"], cost["budget"]) == (0.245, 0.245, 0.1)
     assert cost["currency"] == "USD"
-    assert cost["prices"] == {"post": 0.015, "post_with_url": 0.2, "repost": 0.015, "media": 0.005}
+    assert cost["prices"] == {
+        "post": 0.015, "post_with_url": 0.2, "repost": 0.015, "media": 0.005, "read": 0.005,
+    }  # fmt: skip
     assert [(w["code"], w["month"], w["amount"]) for w in cost["warnings"]] == [
         ("x-budget", "2026-12", 0.245)
     ]
