@@ -375,7 +375,10 @@ def known_office(config: Config, office: str) -> None:
 
 def pseudonym(key: bytes, platform: str, author_id: str) -> str:
     """An author's pseudonym in exports: `warga-` and 8 hex digits of HMAC-SHA256 of
-    `platform:author_id` under the log's key: the same in every export of one log."""
+    `platform:author_id` under the log's key: the same in every export of one log. An
+    author the platform hides (no id) has none: '', never one pseudonym for them all."""
+    if not author_id:
+        return ""
     digest = hmac.new(key, f"{platform}:{author_id}".encode(), hashlib.sha256).hexdigest()
     return f"warga-{digest[:8]}"
 

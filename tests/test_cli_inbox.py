@@ -390,6 +390,9 @@ def test_purge_by_item_deletes_a_comment_whose_author_is_hidden(
                                      "Nomor saya 0812-0000-0000, tolong hubungi",
                                      "2026-12-02 09:00", "2026-12-10 00:00"))  # fmt: skip
     assert inbox(repo, env, "purge", "--author", "").returncode == 2  # no author names it
+    exported = listed(repo, env, "--status", "all", "--pseudonymize")
+    # Hidden authors are not one "resident" in reports: their pseudonym is empty.
+    assert [row["author_id"] for row in exported if row["id"] == hidden] == [""]
     done = inbox(repo, env, "purge", "--item", str(hidden))
     assert done.stdout == f"deleted inbox item {hidden}, with its history\n", done.stderr
     assert sorted(int(str(r["id"])) for r in listed(repo, env, "--status", "all")) == [1, 2, 3, 4]
