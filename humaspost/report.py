@@ -55,7 +55,7 @@ from humaspost.posts import Post
 from humaspost.problems import UsageError
 from humaspost.publog import Kind, LogLocation, PublishLog, RowState, Settled, split_occurrence
 from humaspost.render import render
-from humaspost.times import MONTH_NAMES
+from humaspost.times import FIRST_YEAR, LAST_YEAR, MONTH_NAMES
 from humaspost.workflow import LoadedPosts, load_posts_with_ids
 from humaspost.working_days import WorkingCalendar
 from humaspost.x_costs import X_PLATFORM, Planned, has_web_address, month_name
@@ -287,7 +287,11 @@ def chosen_period(
         raise UsageError(_("give either --month or --since/--until, not both"))
     if month is not None:
         found = _MONTH.match(month.strip())
-        if found is None or not 1 <= int(found.group(2)) <= 12:
+        if (
+            found is None
+            or not 1 <= int(found.group(2)) <= 12
+            or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR
+        ):
             raise UsageError(
                 _("--month: '{value}' is not a month; write it as 2026-12").format(value=month)
             )
@@ -312,7 +316,10 @@ def _day(text: str, option: str) -> date:
     try:
         if not _DATE.match(value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:  # as for every time humaspost reads
+            raise ValueError(value)
+        return day
     except ValueError:
         raise UsageError(
             _("{option}: '{value}' is not a date; write it as 2026-12-01").format(

@@ -102,7 +102,8 @@ def group(name: str | None, received: int, answered: int, closed: int, overdue: 
     return {
         "name": name, "received": received, "answered": answered, "closed": closed,
         "overdue": overdue, "within_standard": within,
-        "within_standard_share": round(within / received, 4), "median_days": median,
+        "within_standard_share": round(within / received, 4) if received else None,
+        "median_days": median,
         "p90_days": p90,
     }  # fmt: skip
 
@@ -341,6 +342,8 @@ def test_the_default_month_is_the_last_whole_one_in_local_time(month: History) -
         (("--since", "2026-12-31", "--until", "2026-12-01"),
          "the period ends (2026-12-01) before it starts (2026-12-31)"),
         (("--since", "1 Desember"), "--since: '1 Desember' is not a date; write it as 2026-12-01"),
+        (("--since", "0001-01-01"), "--since: '0001-01-01' is not a date; write it as 2026-12-01"),
+        (("--month", "0000-12"), "--month: '0000-12' is not a month; write it as 2026-12"),
     ],
 )  # fmt: skip
 def test_a_period_that_cannot_be_is_a_usage_error(
@@ -472,3 +475,19 @@ def test_post_files_moved_or_deleted_since_are_still_counted(month: History) -> 
     after = report_json(month)
     assert after["posts"] == before["posts"]
     assert after["cost"] == before["cost"]
+
+
+def test_a_period_with_nothing_in_it_says_so(month: History) -> None:
+    found = report_json(month, "--month", "2026-06")
+    assert found["posts"]["total"] == counts()
+    assert found["complaints"]["total"] == group(None, 0, 0, 0, 0, 0, None, None)
+    assert found["cost"]["cost"] == 0.0
+    text = report(month, "--month", "2026-06", columns=80).stdout
+    for said in (
+        "No delivery of a post was due in this period.",
+        "No re-share was asked for in this period.",
+        "No complaint was received in this period.",
+        "No request was made to X in this period.",
+        "x_monthly_budget: $20.00, 0% of it used.",
+    ):
+        assert f"  {said}" in text.splitlines()

@@ -87,10 +87,11 @@ def report(
     now: NowOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """The report for leadership: posts, amplification, complaints and X's cost.
+    """The monthly report: posts, re-shares, complaints, X's cost.
 
-    Over a month (default: the last whole month) or the days from --since to --until,
-    in the config's language and time zone, from the publish log and its inbox.
+    For leadership, over a month (default: the last whole month) or the days from
+    --since to --until, in the config's language and time zone, from the publish log
+    and its inbox.
     """
     cfg = load(config)[0]
     moment = now_from(now, cfg)
