@@ -45,7 +45,6 @@ import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from humaspost.config import load_config
 from humaspost.inbox_log import InboxLog, NewItem
@@ -121,17 +120,14 @@ ITEMS = (
 
 @dataclass(frozen=True)
 class History:
-    """The office after its month: the repository, the environment its commands need,
-    where its publish log is, and each inbox item's number by its label in ITEMS."""
+    """The office after its month: the repository (its publish log under `.humaspost/`,
+    or in the database `HUMASPOST_DATABASE_URL` in `env` names), the environment its
+    commands need, and each inbox item's number by its label in ITEMS."""
 
     root: Path
     env: dict[str, str]
     items: dict[str, int]
-    now: str = REPORT_NOW
-
-    def run(self, *args: str) -> Any:
-        """Run the installed `humaspost ARGS` in the repository."""
-        return run_humaspost(*args, cwd=self.root, env=self.env)
+    now: str = REPORT_NOW  # when the report is made: `--now` of `humaspost report`
 
 
 def _x_account(account: XAccount, url: str) -> str:
