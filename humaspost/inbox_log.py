@@ -446,6 +446,31 @@ class InboxLog:
         return [_item(values) for values in self.store.execute(query, args)]
 
     @reconnecting
+    def items_for_period(self, start: datetime, end: datetime) -> list[Item]:
+        """The items received, or first answered, from `start` (included) to `end`
+        (excluded): what a report of that time counts; oldest first."""
+        query = (
+            f"SELECT {_ITEM_COLUMNS} FROM inbox_items"
+            " WHERE (received_at >= ? AND received_at < ?)"
+            " OR (answered_at >= ? AND answered_at < ?) ORDER BY received_at, id"
+        )
+        args = (stamp(start), stamp(end), stamp(start), stamp(end))
+        return [_item(values) for values in self.store.execute(query, args)]
+
+    @reconnecting
+    def oldest_open(self, before: datetime, limit: int) -> list[Item]:
+        """The `limit` oldest items received before `before` that are open and were never
+        answered (a reply sent counts as an answer), oldest first."""
+        open_statuses = sorted(status.value for status in OPEN)
+        query = (
+            f"SELECT {_ITEM_COLUMNS} FROM inbox_items WHERE received_at < ?"
+            f" AND status IN ({', '.join('?' * len(open_statuses))}) AND answered_at IS NULL"
+            f" ORDER BY received_at, id LIMIT {int(limit)}"
+        )
+        rows = self.store.execute(query, (stamp(before), *open_statuses))
+        return [_item(values) for values in rows]
+
+    @reconnecting
     def item(self, item_id: int) -> Item | None:
         """One item by its number."""
         values = self.store.execute(
@@ -572,6 +597,18 @@ class InboxLog:
             return (
                 self.store.execute("DELETE FROM inbox_items WHERE id = ?", (item_id,)).rowcount == 1
             )
+
+    @reconnecting
+    def made_pseudonym_key(self) -> bytes | None:
+        """The log's key for authors' pseudonyms if it has one (made with the first
+        items stored), without making one: what a reader of a log opened only for
+        reading can have."""
+        values = self.store.execute(_KEY_QUERY, (_PSEUDONYM,)).fetchone()
+        if values is None:
+            return None
+        key: str = values[0]
+        known_secrets.remember(key)  # kept out of crash reports and error messages
+        return bytes.fromhex(key)
 
     @reconnecting
     def pseudonym_key(self) -> bytes:
