@@ -233,13 +233,14 @@ tr{{break-inside:avoid;page-break-inside:avoid}}
  .figure-value{{font-size:21px}}
  .chart{{padding:8px}}
  th,td{{padding:4px 7px}}
+ td{{white-space:nowrap}}
 }}
 @page{{size:A4;margin:14mm 12mm 16mm}}
 @media print{{
  body{{background:#fff;color:#000;font-size:10.5pt}}
  .page-head{{background:none;border-bottom:2px solid #000;padding:0 0 6px}}
  main{{padding:10px 0 0;max-width:none}}
- h2{{break-after:avoid;page-break-after:avoid}}
+ h2,h3,caption{{break-after:avoid;page-break-after:avoid}}
  section{{margin:0 0 14pt}}
  .figures{{grid-template-columns:repeat(3,1fr);gap:6pt}}
  .figure,.chart,.table-wrap{{border-color:#999;border-radius:0}}
