@@ -246,6 +246,17 @@ def test_the_same_report_is_the_same_bytes(english: None) -> None:
     assert other.stdout == hashlib.sha256(page.encode()).hexdigest()
 
 
+def test_matplotlib_is_imported_only_to_draw() -> None:
+    script = (
+        "import sys, humaspost.report_html, humaspost.cli.app; "
+        "sys.stdout.write(str('matplotlib' in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout == "False"
+
+
 def test_a_month_with_nothing_in_it(english: None) -> None:
     none = Counts(0, 0, 0, 0, 0, 0, 0)
     nobody = ComplaintGroup(None, 0, 0, 0, 0, 0, None, None)
