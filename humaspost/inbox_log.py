@@ -446,6 +446,22 @@ class InboxLog:
         return [_item(values) for values in self.store.execute(query, args)]
 
     @reconnecting
+    def items_for_period(self, start: datetime, end: datetime) -> list[Item]:
+        """The items a report of the time from `start` (included) to `end` (excluded)
+        looks at: those received in it, those first answered in it, and those still open
+        that were received before its end; oldest first."""
+        open_statuses = sorted(status.value for status in OPEN)
+        query = (
+            f"SELECT {_ITEM_COLUMNS} FROM inbox_items"
+            " WHERE (received_at >= ? AND received_at < ?)"
+            " OR (answered_at >= ? AND answered_at < ?)"
+            f" OR (status IN ({', '.join('?' * len(open_statuses))}) AND received_at < ?)"
+            " ORDER BY received_at, id"
+        )
+        args = (stamp(start), stamp(end), stamp(start), stamp(end), *open_statuses, stamp(end))
+        return [_item(values) for values in self.store.execute(query, args)]
+
+    @reconnecting
     def item(self, item_id: int) -> Item | None:
         """One item by its number."""
         values = self.store.execute(
@@ -562,6 +578,18 @@ class InboxLog:
                     (platform, author_id),
                 ).rowcount
         return deleted
+
+    @reconnecting
+    def made_pseudonym_key(self) -> bytes | None:
+        """The log's key for authors' pseudonyms if it has one (made with the first
+        items stored), without making one: what a reader of a log opened only for
+        reading can have."""
+        values = self.store.execute(_KEY_QUERY, (_PSEUDONYM,)).fetchone()
+        if values is None:
+            return None
+        key: str = values[0]
+        known_secrets.remember(key)  # kept out of crash reports and error messages
+        return bytes.fromhex(key)
 
     @reconnecting
     def pseudonym_key(self) -> bytes:

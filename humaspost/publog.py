@@ -390,6 +390,44 @@ class PublishLog:
         return [_row(values) for values in self.store.execute(query, args)]
 
     @_reconnecting
+    def due_between(
+        self, start: datetime, end: datetime, states: Iterable[RowState]
+    ) -> list[tuple[LogRow, str | None]]:
+        """The rows in one of `states` due from `start` (included) to `end` (excluded),
+        by due time, each with the metadata (JSON text: tags, campaign, ...) its post
+        file had when the delivery was first claimed (None or `{}`: never claimed, such
+        as a delivery recorded as missed)."""
+        wanted = sorted({RowState(state).value for state in states})
+        if not wanted:
+            return []
+        query = (
+            f"SELECT {_COLUMNS}, metadata FROM deliveries WHERE due_at >= ? AND due_at < ?"
+            f" AND state IN ({', '.join('?' * len(wanted))}) ORDER BY due_at, id"
+        )
+        return [
+            (_row(values[:-1]), values[-1])
+            for values in self.store.execute(query, (stamp(start), stamp(end), *wanted))
+        ]
+
+    @_reconnecting
+    def part_counts(self, row_ids: Iterable[int]) -> dict[int, int]:
+        """How many parts of each of these deliveries were published (recorded); a
+        delivery with none is left out."""
+        ids = list(dict.fromkeys(row_ids))
+        counts: dict[int, int] = {}
+        for first in range(0, len(ids), 500):
+            chunk = ids[first : first + 500]
+            marks = ",".join("?" * len(chunk))
+            query = (
+                "SELECT delivery_id, COUNT(*) FROM parts"
+                f" WHERE delivery_id IN ({marks}) GROUP BY delivery_id"
+            )
+            counts.update(
+                (int(row_id), int(count)) for row_id, count in self.store.execute(query, chunk)
+            )
+        return counts
+
+    @_reconnecting
     def attempts(self, row_id: int) -> list[tuple[datetime, str, str | None]]:
         """(time, outcome, error) of every attempt at a delivery, oldest first."""
         query = "SELECT at, outcome, error FROM attempts WHERE delivery_id = ? ORDER BY id"

@@ -62,3 +62,20 @@ class WorkingCalendar:
                 counted += 1
         end = day + timedelta(days=1)
         return datetime.combine(end, time(0), tzinfo=self.timezone).astimezone(UTC)
+
+    def response_days(self, received_at: datetime, answered_at: datetime) -> int:
+        """How many working days an item took to answer: the working days after the
+        local day it was received, up to and including the local day it was answered.
+        Answered the day it came: 0; received on a Friday, answered on the Monday: 1;
+        received on a Saturday, answered on the Monday: 1 as well. (An item answered
+        before its received time, which only clocks out of step make, took 0.)"""
+        if received_at.tzinfo is None or answered_at.tzinfo is None:
+            raise ValueError("received_at and answered_at must be aware datetimes")
+        day = received_at.astimezone(self.timezone).date()
+        last = answered_at.astimezone(self.timezone).date()
+        counted = 0
+        while day < last:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return counted

@@ -96,3 +96,35 @@ def test_due_dates_run_on_into_the_next_year_and_its_holidays() -> None:
     # Wednesday 30 December: Thursday 31, then (New Year's Day on Friday, the weekend)
     # Monday 4 January 2027.
     assert CALENDAR.due_at(wib(2026, 12, 30, 10, 0), 2) == wib(2027, 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("received", "answered", "days"),
+    [
+        (wib(2026, 12, 1, 9), wib(2026, 12, 1, 15), 0),  # the same day
+        (wib(2026, 12, 4, 16), wib(2026, 12, 7, 10), 1),  # Friday to Monday
+        (wib(2026, 12, 5, 10), wib(2026, 12, 7, 8), 1),  # Saturday to Monday
+        (wib(2026, 12, 5, 10), wib(2026, 12, 6, 20), 0),  # Saturday to Sunday
+        (wib(2026, 12, 7, 23, 59), wib(2026, 12, 8, 0, 1), 1),  # two minutes, two days
+        (wib(2026, 12, 1, 9), wib(2026, 11, 30, 9), 0),  # answered "before": clocks apart
+        # Wednesday 23 December to Monday 28: collective leave, Christmas, a weekend.
+        (wib(2026, 12, 23, 14), wib(2026, 12, 28, 9), 1),
+        (wib(2026, 12, 24, 8), wib(2026, 12, 31, 10), 4),
+        (wib(2026, 12, 30, 9), wib(2027, 1, 5, 9), 2),  # 1 and 5 January are holidays
+    ],
+)
+def test_response_days_count_the_working_days_after_the_day_received(
+    received: datetime, answered: datetime, days: int
+) -> None:
+    calendar = WorkingCalendar(WIB, frozenset({date(2026, 12, 24)}))
+    assert calendar.response_days(received, answered) == days
+
+
+def test_response_days_go_by_the_local_days() -> None:
+    # 17:30 UTC on Thursday 3 December is Friday 00:30 in Jakarta: answered that Friday,
+    # the same local day.
+    received = datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
+    assert CALENDAR.response_days(received, wib(2026, 12, 4, 9)) == 0
+    assert CALENDAR.response_days(wib(2026, 12, 3, 23), wib(2026, 12, 4, 9)) == 1
+    with pytest.raises(ValueError):
+        CALENDAR.response_days(datetime(2026, 12, 4), wib(2026, 12, 7))

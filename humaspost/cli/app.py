@@ -23,6 +23,7 @@ from humaspost.cli import (
     new,
     preview,
     publish,
+    report,
     retract,
     schedule,
     schema,
@@ -119,6 +120,7 @@ _command("resolve", log.resolve)
 _command("retry", log.retry)
 _command("retract", retract.retract)
 _command("trace", trace.trace)
+_command("report", report.report)
 _command("accounts", accounts.accounts)
 _command("new", new.new)
 _command("init", init.init)
