@@ -12,8 +12,8 @@ as the model gives them: pseudonyms unless the report was made `--with-names`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from humaspost import report_charts
@@ -22,6 +22,7 @@ from humaspost.i18n import _
 from humaspost.report import (
     Amplified,
     ComplaintGroup,
+    CostReport,
     Counts,
     Named,
     OpenItem,
@@ -118,7 +119,7 @@ def _summary(report: Report) -> str:
         _figure(
             _("X API cost (estimate)"),
             dollars(cost.cost),
-            _cost_note(cost.budget, report.period),
+            _cost_note(cost, report.period),
             "bad" if cost.budget is not None and cost.cost > cost.budget else None,
         ),
     ]
@@ -143,22 +144,14 @@ def _share_level(part: int, whole: int) -> Level:
     return "warn" if part >= 0.7 * whole else "bad"
 
 
-def _cost_note(budget: Decimal | None, period: Period) -> str:
-    if budget is None:
+def _cost_note(cost: CostReport, period: Period) -> str:
+    if cost.budget is None:
         return _("no x_monthly_budget set")
-    if _whole_month(period):
-        return _("budget {budget}").format(budget=dollars(budget))
-    return _("budget {budget} (the monthly budget pro rata for these days)").format(
-        budget=dollars(budget)
-    )
-
-
-def _whole_month(period: Period) -> bool:
-    """Whether the period is one calendar month, first day to last."""
-    return (
-        period.start.day == 1
-        and (period.start.year, period.start.month) == (period.end.year, period.end.month)
-        and (period.end + timedelta(days=1)).day == 1
+    used = _percent_of(cost.cost, cost.budget)
+    if period.whole_month:
+        return _("budget {budget}, {share} used").format(budget=dollars(cost.budget), share=used)
+    return _("budget {budget} (pro rata for these days), {share} used").format(
+        budget=dollars(cost.budget), share=used
     )
 
 
@@ -279,9 +272,9 @@ def _complaints(report: Report) -> str:
     complaints = report.complaints
     content = (
         _h3(_("Per office"))
-        + _groups_table(_("office"), complaints.offices, complaints.total)
+        + _groups_table(_("office"), complaints.offices, complaints.total, _("(no office)"))
         + _h3(_("Per category"))
-        + _groups_table(_("category"), complaints.categories, None)
+        + _groups_table(_("category"), complaints.categories, None, _("(no category)"))
         + _h3(_("Oldest open items"))
         + _open_table(complaints.oldest_open, report.timezone, report.generated_at)
     )
@@ -292,7 +285,7 @@ def _complaints(report: Report) -> str:
 
 
 def _groups_table(
-    first: str, groups: Sequence[ComplaintGroup], total: ComplaintGroup | None
+    first: str, groups: Sequence[ComplaintGroup], total: ComplaintGroup | None, unnamed: str
 ) -> str:
     return table(
         [
@@ -305,7 +298,7 @@ def _groups_table(
             _("median days"),
             _("90th percentile days"),
         ],
-        (_group_cells(group, group.name or _("(none)")) for group in groups),
+        (_group_cells(group, unnamed if group.name is None else group.name) for group in groups),
         numeric=range(1, 8),
         empty=_("No complaints."),
         foot=None if total is None else _group_cells(total, _("total")),
@@ -387,6 +380,13 @@ def _percent(part: int, whole: int) -> str:
     if part > 0:
         share = max(share, 1)
     return f"{share}%"
+
+
+def _percent_of(part: Decimal, whole: Decimal) -> str:
+    """An amount's share of another in whole percent, rounded half up."""
+    if not whole:
+        return _NONE
+    return f"{(100 * part / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
 def _days(value: float | None) -> str:

@@ -48,7 +48,15 @@ from tests.chromium import (
     print_to_pdf,
     screenshot,
 )
+from tests.report_month import History
 from tests.report_sample import sample_report
+
+# The month of history in a real log that report-core's tests count by hand, made once
+# per session and copied for each test (its fixtures, shared with this module).
+from tests.test_report import built_month as built_month
+from tests.test_report import month as month
+from tests.test_report import pseudonyms, report_json
+from tests.test_report import report as run_report
 
 ROOT = Path(__file__).resolve().parent.parent
 # A desktop window showing the summary and the charts; a phone's (CSS pixels).
@@ -154,7 +162,7 @@ def test_the_summary_on_top_then_charts_then_tables(english: None) -> None:
             "158 received, 142 answered, 8 overdue",
         ),
         ("", "1.5", "median response (working days)", "90th percentile: 4"),
-        ("", "$14.985", "X API cost (estimate)", "budget $25.00"),
+        ("", "$14.985", "X API cost (estimate)", "budget $25.00, 60% used"),
     ]
     assert "<h1>Monthly report: December 2026</h1>" in page
     assert "1 December 2026 \u2013 31 December 2026" in page
@@ -181,7 +189,7 @@ def test_the_tables(english: None) -> None:
         '<td class="num">2</td><td class="num">20%</td>' in amplification
     )
     complaints = page.split('<section id="complaints">')[1].split("</section>")[0]
-    assert '<td>(none)</td><td class="num">18</td>' in complaints
+    assert '<td>(no office)</td><td class="num">18</td>' in complaints
     assert '<td class="num">12 (67%)</td><td class="num">2.5</td><td class="num">6</td>' in (
         complaints
     )
@@ -292,7 +300,7 @@ def test_a_budget_pro_rata_says_so(english: None) -> None:
     assert (
         '<li class="figure bad"><span class="figure-value">$12.50</span>'
         '<span class="figure-label">X API cost (estimate)</span><span class="figure-note">'
-        "budget $12.10 (the monthly budget pro rata for these days)</span>" in page
+        "budget $12.10 (pro rata for these days), 103% used</span>" in page
     )
 
 
@@ -311,6 +319,46 @@ def test_the_page_speaks_indonesian(indonesian: None) -> None:
     assert " median: 1,5" in texts(charts["response-days"])
     assert "<th>instansi</th>" in page and "<h2>Keluhan</h2>" in page
     assert "Penulis ditampilkan dengan nama samaran" in page
+
+
+# Through the command, on a month of history -----------------------------------------
+
+
+def test_report_format_html_writes_the_page_of_the_log(month: History) -> None:
+    done = run_report(month, "--format", "html", "--output", "laporan.html")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "the report of December 2026 is in laporan.html\n"
+    page = (month.root / "laporan.html").read_text(encoding="utf-8")
+    assert run_report(month, "--format", "html").stdout == page  # the same on the screen
+    figures = report_json(month)
+    total = figures["posts"]["total"]
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "<h1>Monthly report: December 2026</h1>" in page
+    # The summary says the log's figures, as the JSON report counts them.
+    assert (
+        f'<span class="figure-value">{total["sent"]}</span>'
+        '<span class="figure-label">deliveries sent</span>' in page
+    )
+    assert f"missed {total['missed']}, failed {total['failed']}, unknown {total['unknown']}" in page
+    assert list(svgs(page)) == list(CHARTS)
+    resharers = [r["account"] for r in figures["amplification"]["resharers"]]
+    shown = [t for t in texts(svgs(page)["amplification"]) if t.startswith("kec-")]
+    assert shown == resharers
+    for account in figures["posts"]["accounts"]:
+        assert f"<td>{account['name']}</td>" in page
+    # Citizens are pseudonyms, as inbox --pseudonymize names them, unless asked.
+    authors = pseudonyms(month)
+    for item in figures["complaints"]["oldest_open"]:
+        assert f"<td>{authors[item['id']]}</td>" in page
+    assert "Warga Contoh" not in page and "warga_uji" not in page
+    named = run_report(month, "--format", "html", "--with-names").stdout
+    assert "<td>Warga Contoh 3 (@warga_uji3)</td>" in named
+
+
+def test_report_format_html_speaks_the_language_in_use(month: History) -> None:
+    page = run_report(month, "--format", "html", lang="id").stdout
+    assert '<html lang="id">' in page and "<h1>Laporan bulanan: Desember 2026</h1>" in page
+    assert "<figcaption>Keluhan diterima dan dijawab per minggu</figcaption>" in page
 
 
 # Headless chromium ---------------------------------------------------------------------
