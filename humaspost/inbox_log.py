@@ -447,19 +447,28 @@ class InboxLog:
 
     @reconnecting
     def items_for_period(self, start: datetime, end: datetime) -> list[Item]:
-        """The items a report of the time from `start` (included) to `end` (excluded)
-        looks at: those received in it, those first answered in it, and those still open
-        that were received before its end; oldest first."""
-        open_statuses = sorted(status.value for status in OPEN)
+        """The items received, or first answered, from `start` (included) to `end`
+        (excluded): what a report of that time counts; oldest first."""
         query = (
             f"SELECT {_ITEM_COLUMNS} FROM inbox_items"
             " WHERE (received_at >= ? AND received_at < ?)"
-            " OR (answered_at >= ? AND answered_at < ?)"
-            f" OR (status IN ({', '.join('?' * len(open_statuses))}) AND received_at < ?)"
-            " ORDER BY received_at, id"
+            " OR (answered_at >= ? AND answered_at < ?) ORDER BY received_at, id"
         )
-        args = (stamp(start), stamp(end), stamp(start), stamp(end), *open_statuses, stamp(end))
+        args = (stamp(start), stamp(end), stamp(start), stamp(end))
         return [_item(values) for values in self.store.execute(query, args)]
+
+    @reconnecting
+    def oldest_open(self, before: datetime, limit: int) -> list[Item]:
+        """The `limit` oldest items received before `before` that are open and were never
+        answered (a reply sent counts as an answer), oldest first."""
+        open_statuses = sorted(status.value for status in OPEN)
+        query = (
+            f"SELECT {_ITEM_COLUMNS} FROM inbox_items WHERE received_at < ?"
+            f" AND status IN ({', '.join('?' * len(open_statuses))}) AND answered_at IS NULL"
+            f" ORDER BY received_at, id LIMIT {int(limit)}"
+        )
+        rows = self.store.execute(query, (stamp(before), *open_statuses))
+        return [_item(values) for values in rows]
 
     @reconnecting
     def item(self, item_id: int) -> Item | None:

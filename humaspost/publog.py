@@ -162,6 +162,22 @@ class LogRow:
     reply_to: int | None = None  # a reply's inbox item
 
 
+class Settled(NamedTuple):
+    """A delivery as a report reads it (PublishLog.due_between): what it is, its state,
+    when it was due and sent, and the metadata (JSON text: tags, campaign, ...) its
+    post file had when the delivery was first claimed (None or `{}`: never claimed,
+    such as a delivery recorded as missed)."""
+
+    id: int
+    key: DeliveryKey
+    platform: str
+    state: RowState
+    kind: Kind
+    due_at: datetime
+    sent_at: datetime | None
+    metadata: str | None
+
+
 @dataclass(frozen=True)
 class Claim:
     """A delivery this process may now send: its row and the parts already published."""
@@ -226,6 +242,20 @@ def _row(values: tuple[Any, ...]) -> LogRow:
         source=None if blob is None else Source(commit, blob, author, bool(committed)),
         kind=Kind(kind),
         reply_to=reply_to,
+    )
+
+
+def _settled(values: tuple[Any, ...]) -> Settled:
+    id_, post_id, occurrence, account, platform, state, kind, due_at, sent_at, metadata = values
+    return Settled(
+        int(id_),
+        DeliveryKey(post_id, occurrence, account),
+        platform,
+        RowState(state),
+        Kind(kind),
+        _required(unstamp(due_at)),
+        unstamp(sent_at),
+        metadata,
     )
 
 
@@ -392,22 +422,32 @@ class PublishLog:
     @_reconnecting
     def due_between(
         self, start: datetime, end: datetime, states: Iterable[RowState]
-    ) -> list[tuple[LogRow, str | None]]:
-        """The rows in one of `states` due from `start` (included) to `end` (excluded),
-        by due time, each with the metadata (JSON text: tags, campaign, ...) its post
-        file had when the delivery was first claimed (None or `{}`: never claimed, such
-        as a delivery recorded as missed)."""
+    ) -> list[Settled]:
+        """The deliveries in one of `states` due from `start` (included) to `end`
+        (excluded), by due time, as a report reads them."""
         wanted = sorted({RowState(state).value for state in states})
         if not wanted:
             return []
         query = (
-            f"SELECT {_COLUMNS}, metadata FROM deliveries WHERE due_at >= ? AND due_at < ?"
+            "SELECT id, post_id, occurrence, account, platform, state, kind, due_at, sent_at,"
+            " metadata FROM deliveries WHERE due_at >= ? AND due_at < ?"
             f" AND state IN ({', '.join('?' * len(wanted))}) ORDER BY due_at, id"
         )
-        return [
-            (_row(values[:-1]), values[-1])
-            for values in self.store.execute(query, (stamp(start), stamp(end), *wanted))
-        ]
+        rows = self.store.execute(query, (stamp(start), stamp(end), *wanted))
+        return [_settled(values) for values in rows]
+
+    @_reconnecting
+    def post_ids_due_between(self, start: datetime, end: datetime) -> set[str]:
+        """The posts of the deliveries due from `start` (included) to `end` (excluded),
+        re-shares that `amplify` asked for left out (a report needs their origin's post
+        only)."""
+        query = (
+            "SELECT DISTINCT post_id FROM deliveries WHERE due_at >= ? AND due_at < ?"
+            " AND NOT (kind = 'repost' AND occurrence LIKE '%>%')"
+        )
+        return {
+            str(post_id) for (post_id,) in self.store.execute(query, (stamp(start), stamp(end)))
+        }
 
     @_reconnecting
     def part_counts(self, row_ids: Iterable[int]) -> dict[int, int]:

@@ -36,10 +36,11 @@ import json
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,15 +48,15 @@ from humaspost.config import Config
 from humaspost.i18n import _
 from humaspost.inbox import pseudonym
 from humaspost.inbox_log import InboxLog
-from humaspost.inbox_model import OPEN, Item, Status
+from humaspost.inbox_model import Item, Status
 from humaspost.inbox_view import author_text
 from humaspost.platforms.base import Part
 from humaspost.posts import Post
 from humaspost.problems import UsageError
-from humaspost.publog import Kind, LogLocation, LogRow, PublishLog, RowState, split_occurrence
+from humaspost.publog import Kind, LogLocation, PublishLog, RowState, Settled, split_occurrence
 from humaspost.render import render
 from humaspost.times import MONTH_NAMES
-from humaspost.workflow import LoadedPosts
+from humaspost.workflow import LoadedPosts, load_posts_with_ids
 from humaspost.working_days import WorkingCalendar
 from humaspost.x_costs import X_PLATFORM, Planned, has_web_address, month_name
 
@@ -362,17 +363,22 @@ def build_report(
         rows = log.due_between(start, end, COUNTED)
         inbox = InboxLog(log)
         items = inbox.items_for_period(start, end)
-        unrendered = [row.id for row, _metadata in rows if _priced_by_parts(row, by_id, config)]
+        still_open = inbox.oldest_open(end, OLDEST_OPEN)
+        unrendered = [row.id for row in rows if _priced_by_parts(row, by_id, config)]
         parts = log.part_counts(unrendered)
-        key = None if with_names else inbox.made_pseudonym_key()
-    complaints = _complaints(config, items, start, end, period, now)
-    if complaints.oldest_open and not with_names:
-        if key is None:  # items stored without their key: make it, once, for the log
-            with PublishLog(location) as log:
-                key = InboxLog(log).pseudonym_key()
-        complaints = _named_authors(complaints, items, key)
-    elif complaints.oldest_open:
-        complaints = _named_authors(complaints, items, None)
+        key = None if with_names or not still_open else inbox.made_pseudonym_key()
+    if still_open and not with_names and key is None:
+        # Items stored without the log's key (never by humaspost): make it, once.
+        with PublishLog(location) as log:
+            key = InboxLog(log).pseudonym_key()
+
+    def author(item: Item) -> str:
+        """A pseudonym, or the name as `inbox` shows it (`Warga Contoh (@warga_uji1)`)."""
+        if key is None:
+            return author_text(item)
+        return pseudonym(key, item.platform, item.author_id)
+
+    complaints = _complaints(config, items, still_open, author, (start, end), period, now)
     return Report(
         period=period,
         generated_at=now,
@@ -385,7 +391,17 @@ def build_report(
     )
 
 
-def is_reshare(row: LogRow) -> bool:
+def report_posts(config: Config, location: LogLocation, period: Period, cwd: Path) -> LoadedPosts:
+    """The post files a report of `period` needs, as they are now: those of the
+    deliveries due in it (their campaign, tags and what their parts hold), found by
+    their ids rather than by reading every file (workflow.load_posts_with_ids)."""
+    start, end = period.bounds(config.timezone)
+    with PublishLog(location, read_only=True) as log:
+        ids = log.post_ids_due_between(start, end)
+    return load_posts_with_ids(config, cwd, ids)
+
+
+def is_reshare(row: Settled) -> bool:
     """Whether a delivery is a re-share `amplify:` asked for (its occurrence names the
     origin), rather than an account's own post."""
     return row.kind is Kind.REPOST and split_occurrence(row.key.occurrence)[1] is not None
@@ -403,10 +419,10 @@ class _Tally:
     on_time: int = 0
     late: int = 0
 
-    def add(self, row: LogRow) -> None:
+    def add(self, row: Settled) -> None:
         if row.state is RowState.SENT:
             self.sent += 1
-            sent_at = row.sent_at or row.updated_at
+            sent_at = row.sent_at or row.due_at
             if sent_at - row.due_at <= ON_TIME:
                 self.on_time += 1
             else:
@@ -429,7 +445,7 @@ class _Tally:
 
 def _posts(
     config: Config,
-    rows: Sequence[tuple[LogRow, str | None]],
+    rows: Sequence[Settled],
     by_id: Mapping[str, Post],
     period: Period,
     tz: ZoneInfo,
@@ -439,12 +455,12 @@ def _posts(
     campaigns: dict[str, _Tally] = defaultdict(_Tally)
     tags: dict[str, _Tally] = defaultdict(_Tally)
     per_day = {period.start + timedelta(days=n): 0 for n in range(period.days)}
-    for row, metadata in rows:
+    for row in rows:
         if is_reshare(row):
             continue
         total.add(row)
         accounts[row.key.account].add(row)
-        campaign, post_tags = _labels(by_id.get(row.key.post_id), metadata)
+        campaign, post_tags = _labels(by_id.get(row.key.post_id), row.metadata)
         if campaign is not None:
             campaigns[campaign].add(row)
         for tag in post_tags:
@@ -497,10 +513,10 @@ def _labels(post: Post | None, metadata: str | None) -> tuple[str | None, tuple[
     return campaign.strip(), tags
 
 
-def _amplification(rows: Sequence[tuple[LogRow, str | None]]) -> AmplificationReport:
-    posts: dict[tuple[str, str], list[LogRow]] = defaultdict(list)
+def _amplification(rows: Sequence[Settled]) -> AmplificationReport:
+    posts: dict[tuple[str, str], list[Settled]] = defaultdict(list)
     resharers: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row, _metadata in rows:
+    for row in rows:
         if not is_reshare(row):
             continue
         origin = split_occurrence(row.key.occurrence)[1]
@@ -514,7 +530,7 @@ def _amplification(rows: Sequence[tuple[LogRow, str | None]]) -> AmplificationRe
         posts.items(), key=lambda pair: (pair[1][0].due_at, pair[0])
     ):
         late = [
-            ((row.sent_at or row.updated_at) - row.due_at).total_seconds() / 60
+            ((row.sent_at or row.due_at) - row.due_at).total_seconds() / 60
             for row in reshares
             if row.state in WENT_OUT
         ]
@@ -590,11 +606,13 @@ def percentile(ordered: Sequence[int | float], fraction: float) -> float | None:
 def _complaints(
     config: Config,
     items: Sequence[Item],
-    start: datetime,
-    end: datetime,
+    still_open: Sequence[Item],
+    author: Callable[[Item], str],
+    bounds: tuple[datetime, datetime],
     period: Period,
     now: datetime,
 ) -> ComplaintsReport:
+    start, end = bounds
     tz = config.timezone
     settings = config.inbox
     working = WorkingCalendar(tz, settings.collective_leave if settings else frozenset())
@@ -620,21 +638,21 @@ def _complaints(
         )
         for tally in (total, offices[item.office], categories[item.category]):
             tally.add(item, days, now)
-    open_items = [
-        item
-        for item in complaints
-        if item.status in OPEN and item.answered_at is None and item.received_at < end
-    ]
-    oldest = sorted(open_items, key=lambda item: (item.received_at, item.id))[:OLDEST_OPEN]
     return ComplaintsReport(
         total=total.group(None),
         offices=_groups(offices, config.offices),
         categories=_groups(categories, tuple(settings.categories) if settings else ()),
         oldest_open=tuple(
             OpenItem(
-                item.id, item.account, item.office, item.category, item.received_at, item.due_at, ""
+                item.id,
+                item.account,
+                item.office,
+                item.category,
+                item.received_at,
+                item.due_at,
+                author(item),
             )
-            for item in oldest
+            for item in still_open
         ),
         per_week=tuple((monday, got, done) for monday, (got, done) in weeks.items()),
         response_days=tuple(sorted(total.days)),
@@ -660,36 +678,7 @@ def _groups(
     return tuple(tallies[name].group(name) for name in sorted(tallies, key=key))
 
 
-def _named_authors(
-    complaints: ComplaintsReport, items: Iterable[Item], key: bytes | None
-) -> ComplaintsReport:
-    """The oldest open items with their authors: pseudonyms under `key`, or with None
-    the names (`Warga Contoh (@warga_uji1)`)."""
-    by_id = {item.id: item for item in items}
-
-    def author(item: Item) -> str:
-        if key is None:
-            return author_text(item)
-        return pseudonym(key, item.platform, item.author_id)
-
-    named = tuple(
-        OpenItem(
-            shown.id, shown.account, shown.office, shown.category, shown.received_at,
-            shown.due_at, author(by_id[shown.id]),
-        )
-        for shown in complaints.oldest_open
-    )  # fmt: skip
-    return ComplaintsReport(
-        complaints.total,
-        complaints.offices,
-        complaints.categories,
-        named,
-        complaints.per_week,
-        complaints.response_days,
-    )
-
-
-def _priced_by_parts(row: LogRow, by_id: Mapping[str, Post], config: Config) -> bool:
+def _priced_by_parts(row: Settled, by_id: Mapping[str, Post], config: Config) -> bool:
     """Whether an X delivery that went out is priced by the parts the log recorded, its
     post file or its account being gone (else by its post's parts as they render)."""
     return (
@@ -702,7 +691,7 @@ def _priced_by_parts(row: LogRow, by_id: Mapping[str, Post], config: Config) -> 
 
 def _cost(
     config: Config,
-    rows: Sequence[tuple[LogRow, str | None]],
+    rows: Sequence[Settled],
     by_id: Mapping[str, Post],
     parts: Mapping[int, int],
     period: Period,
@@ -711,7 +700,7 @@ def _cost(
     requests = dict.fromkeys(REQUEST_KINDS, 0)
     accounts: dict[str, list[Any]] = defaultdict(lambda: [0, Decimal(0)])
     rendered: dict[tuple[str, str], tuple[Part, ...]] = {}
-    for row, _metadata in rows:
+    for row in rows:
         if row.platform != X_PLATFORM or row.state not in WENT_OUT:
             continue
         at = row.sent_at or row.due_at

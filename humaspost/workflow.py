@@ -3,6 +3,7 @@ the right publish log, and plan against it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,11 +22,11 @@ from humaspost.gitsource import Checkout, FileHashes, NoCheckout, find_checkout,
 from humaspost.i18n import _
 from humaspost.lifecycle import RowState, needs_action
 from humaspost.plan import Delivery, PlannedPost, plan
-from humaspost.posts import Post, load_post
+from humaspost.posts import POST_SUFFIXES, Post, load_post
 from humaspost.problems import ConfigError, Problem, Severity
 from humaspost.publog import LOG_NAME, DeliveryKey, Kind, LogLocation, PublishLog
 from humaspost.render import render
-from humaspost.repository import post_files
+from humaspost.repository import post_files, shown_name
 from humaspost.store_postgres import DatabaseUrl, parse_database_url
 
 
@@ -63,6 +64,47 @@ def load_posts(
     ]
     problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
     return LoadedPosts(planned, problems, git)
+
+
+# A file that writes an id of its own (`id: 2026/12/banjir-siaga`, at the top level).
+_EXPLICIT_ID = re.compile(rb"^id[ \t]*:", re.MULTILINE)
+
+
+def load_posts_with_ids(config: Config, cwd: Path, ids: Iterable[str]) -> LoadedPosts:
+    """The posts with these ids, as their files are now, read without `load_posts`'
+    checks (for what only reads them, such as `report`; no problems are looked for):
+    each from the file its id names (`<posts_dir>/<id>.md`, `.yaml` or `.yml`), and
+    for an id no such file has, from a file that writes an `id:` of its own. Ids whose
+    file is gone are left out."""
+    wanted = set(ids)
+    found: dict[str, Post] = {}
+    tried: set[Path] = set()
+    posts_dir = config.posts_dir
+
+    def load(path: Path) -> Post | None:
+        tried.add(path)
+        post = load_post(path, shown_name(path, cwd), posts_dir, config.timezone).post
+        return post if post is not None and post.id in wanted else None
+
+    for post_id in sorted(wanted):
+        if ".." in post_id.split("/"):
+            continue  # no file under posts_dir has it
+        for suffix in POST_SUFFIXES:
+            path = posts_dir / f"{post_id}{suffix}"
+            if path.is_file() and (post := load(path)) is not None and post.id == post_id:
+                found[post_id] = post
+                break
+    if wanted - found.keys():
+        for path, _shown in post_files(posts_dir, [], cwd):
+            if path in tried or not path.is_file():
+                continue
+            try:
+                explicit = _EXPLICIT_ID.search(path.read_bytes())
+            except OSError:
+                continue
+            if explicit and (post := load(path)) is not None:
+                found.setdefault(post.id, post)
+    return LoadedPosts([PlannedPost(post, blocked=False) for post in found.values()], [])
 
 
 def load_file(

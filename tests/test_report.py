@@ -455,3 +455,20 @@ def test_output_writes_the_report_to_a_file(month: History) -> None:
     assert report(month, "--output", "laporan.txt", columns=200).returncode == 0
     text = (month.root / "laporan.txt").read_text(encoding="utf-8")
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_post_files_moved_or_deleted_since_are_still_counted(month: History) -> None:
+    before = report_json(month)
+    posts = month.root / "posts"
+    # Deleted after it went out: its campaign and tags are what the log kept of them,
+    # and its X request the part the log recorded (a plain post, as it was).
+    (posts / "2026" / "12" / "hut-kota.md").unlink()
+    # Moved, keeping its id: found by the id it writes (its URL and image still priced).
+    moved = posts / "arsip" / "pasar-murah.md"
+    moved.parent.mkdir()
+    text = (posts / "2026" / "12" / "pasar-murah.md").read_text(encoding="utf-8")
+    moved.write_text(text.replace("---\n", "---\nid: 2026/12/pasar-murah\n", 1), "utf-8")
+    (posts / "2026" / "12" / "pasar-murah.md").unlink()
+    after = report_json(month)
+    assert after["posts"] == before["posts"]
+    assert after["cost"] == before["cost"]

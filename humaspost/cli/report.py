@@ -24,11 +24,10 @@ from humaspost.cli.problems_view import print_json
 from humaspost.i18n import _, current_language
 from humaspost.lookup import existing_log
 from humaspost.problems import UsageError
-from humaspost.report import build_report, chosen_period
+from humaspost.report import build_report, chosen_period, report_posts
 from humaspost.report_html import report_page
 from humaspost.report_view import report_json, report_text, write_report_csv
 from humaspost.tables import terminal_width
-from humaspost.workflow import load_posts
 
 # The width of text written to a file (an e-mail, a printout), whatever the terminal's.
 FILE_WIDTH = 80
@@ -99,7 +98,7 @@ def report(
     moment = now_from(now, cfg)
     period = chosen_period(month, since, until, moment, cfg.timezone)
     location = existing_log(cfg, cwd(), sandbox=False, environ=environment(cfg))
-    posts = load_posts(cfg, cwd(), moment)
+    posts = report_posts(cfg, location, period, cwd())
     made = build_report(cfg, location, posts, period, moment, with_names=with_names)
     if output_format is ReportFormat.CSV:
         data = io.BytesIO()
