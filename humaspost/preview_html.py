@@ -20,13 +20,13 @@ Every text that comes from a post, a file name or the config is escaped.
 from __future__ import annotations
 
 import base64
-import html
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from humaspost.html_look import POLICY, escape
 from humaspost.i18n import _, ngettext
 from humaspost.platforms.twitter_text import url_spans
 from humaspost.preview import (
@@ -38,7 +38,7 @@ from humaspost.preview import (
     platform_name,
 )
 from humaspost.problems import Problem, Severity
-from humaspost.textfile import NotPlainFile, open_plain, printable
+from humaspost.textfile import NotPlainFile, open_plain
 from humaspost.times import format_local_day
 
 # Formats a browser draws as an image; larger files than any platform takes are not
@@ -51,7 +51,6 @@ _GRID_TILES = 4
 # X also takes the full-width signs (U+FF03, U+FF20) for them.
 _HASHTAG = re.compile("(?<![\\w&#\uff03])[#\uff03]\\w*[^\\W\\d]\\w*")
 _MENTION = re.compile("(?<![\\w@\uff20])[@\uff20][A-Za-z0-9_]{1,15}(?![A-Za-z0-9_@])")
-_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 _CSS = """
 *{box-sizing:border-box}
@@ -177,7 +176,7 @@ def preview_page(result: Preview, language: str) -> str:
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{_e(language)}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n"
         f"<style>{_CSS}</style>\n<style>{media.css()}</style>\n</head>\n<body>\n"
@@ -192,7 +191,7 @@ def preview_page(result: Preview, language: str) -> str:
 def _e(text: str) -> str:
     """Text as HTML, quotes too (it may go into an attribute); a lone surrogate (an
     undecodable byte of a file name) becomes U+FFFD so that the page is valid UTF-8."""
-    return html.escape(printable(text), quote=True)
+    return escape(text)
 
 
 def _tag(name: str, classes: str, text: str) -> str:

@@ -25,6 +25,7 @@ from humaspost.i18n import _, current_language
 from humaspost.lookup import existing_log
 from humaspost.problems import UsageError
 from humaspost.report import build_report, chosen_period, report_posts
+from humaspost.report_html import report_page
 from humaspost.report_view import report_json, report_text, write_report_csv
 from humaspost.tables import terminal_width
 
@@ -38,6 +39,7 @@ class ReportFormat(StrEnum):
     TEXT = "text"
     CSV = "csv"
     JSON = "json"
+    HTML = "html"
 
 
 def report(
@@ -66,7 +68,7 @@ def report(
         ),
     ] = None,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", help=_("text, csv or json."))
+        ReportFormat, typer.Option("--format", help=_("text, csv, json or html."))
     ] = ReportFormat.TEXT,
     with_names: Annotated[
         bool,
@@ -103,6 +105,8 @@ def report(
         data = io.BytesIO()
         write_report_csv(data, made, current_language())
         written = data.getvalue()
+    elif output_format is ReportFormat.HTML:
+        written = report_page(made, current_language()).encode()
     elif output_format is ReportFormat.JSON:
         text = io.StringIO()
         print_json(sys.stdout if output is None else text, report_json(made))
