@@ -5,9 +5,12 @@ The calendar has a column per day, Monday first, and a row per week, from the we
 today to the week of the view's end (`--days`); today is marked. Earlier weeks come
 only where they have deliveries (those that need attention, or all with `--all`): a
 run of earlier weeks without any is one line. Each delivery is a small block with its
-local time, state, account and post, coloured by its state; a day is tinted by how
-many deliveries it has (`BUSY_LEVELS`), an empty day of the window is hatched and says
-so, and days outside the window are greyed.
+local time, account, state and post, coloured by its state (the word "scheduled", the
+ordinary case, is left to the colour on screen, for a busy day to stay short; it is
+still in the page for a screen reader); a day is tinted by how many deliveries it has
+(`BUSY_LEVELS`) with a bar against the busiest day, an empty day of the window is
+hatched and says so, and days outside the window are greyed. On a narrow screen the
+days become one column, the empty ones a line each.
 
 Re-shares are folded under the delivery they re-share: a count (`+ 12 re-shares`) that
 opens, without script, as a `<details>` listing each one's time, account and state.
@@ -236,7 +239,7 @@ def _legend_html(view: ScheduleView) -> str:
     )
     bounds = [f"{low}\u2013{high - 1}" for low, high in itertools.pairwise(BUSY_LEVELS)]
     days = [
-        ("empty", _("no deliveries")),
+        ("empty-day", _("no deliveries")),
         *((f"load-{n}", said) for n, said in enumerate([*bounds, f"{BUSY_LEVELS[-1]}+"], 1)),
         ("today", _("today")),
         ("outside", _("not in the days shown")),
@@ -309,7 +312,7 @@ def _day_html(day: Day, today: date, tz: ZoneInfo, busiest: int) -> str:
     if not day.in_window:
         classes.append("outside")
     elif not day.count:
-        classes.append("empty")
+        classes.append("empty-day")
     if day.warnings:
         classes.append("warned")
     month = _(MONTH_NAMES[day.day.month - 1])
@@ -368,8 +371,8 @@ def _block_html(block: Block, tz: ZoneInfo) -> str:
         details.append(entry.row.url)
     pieces = [
         _tag("span", "time", f"{local:%H:%M}"),
-        _tag("span", "state", state_label(entry.state)),
         _tag("span", "account", entry.key.account),
+        _tag("span", "state", state_label(entry.state)),
         _tag("span", "post", entry.key.post_id),
     ]
     if entry.kind is Kind.REPOST and block.origin is not None:
@@ -432,7 +435,7 @@ main{{max-width:1480px}}
 .key-days .load-2 .swatch,.day.load-2{{background-color:#e2edf9}}
 .key-days .load-3 .swatch,.day.load-3{{background-color:#c6dcf3}}
 .key-days .load-4 .swatch,.day.load-4{{background-color:#a4c6ec}}
-.key-days .empty .swatch,.day.empty{{background:repeating-linear-gradient(135deg,
+.key-days .empty-day .swatch,.day.empty-day{{background:repeating-linear-gradient(135deg,
  {_P.paper} 0 5px,#e6eaef 5px 10px)}}
 .key-days .outside .swatch,.day.outside{{background:#e3e6ea}}
 .key-days .today .swatch{{border:3px solid {_TODAY}}}
@@ -466,12 +469,17 @@ h3.day-head{{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 6px;margin:0
 .day-warnings summary{{cursor:pointer;font-weight:700}}
 .day-warnings ul{{margin:2px 0 0;padding-left:16px}}
 .deliveries,.reshare-list{{list-style:none;margin:0;padding:0}}
-.delivery{{font-size:12px;line-height:1.3;margin:0 0 3px;padding:2px 4px 2px 5px;
- border-radius:3px;overflow-wrap:anywhere}}
+.delivery{{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 4px;font-size:12px;
+ line-height:1.3;margin:0 0 3px;padding:1px 4px 2px 5px;border-radius:3px;
+ overflow-wrap:anywhere}}
 .delivery .time{{font-weight:700;font-variant-numeric:tabular-nums}}
-.delivery .state{{color:var(--state);font-weight:600}}
-.delivery .account{{font-weight:600}}
-.delivery .post,.delivery .origin,.delivery .repeat,.delivery .why{{display:block}}
+.delivery .account{{font-weight:600;min-width:0}}
+.delivery .state{{margin-left:auto;color:var(--state);font-size:10px;font-weight:700}}
+.delivery .post,.delivery .origin,.delivery .repeat,.delivery .why,.reshares{{
+ flex-basis:100%;min-width:0}}
+.delivery .post{{font-size:11px}}
+.delivery.state-scheduled>.state,.reshare.state-waiting>.state{{position:absolute;width:1px;
+ height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}}
 .delivery .origin,.delivery .repeat{{font-size:11px;color:{_P.muted}}}
 .delivery .why{{color:{_P.bad};font-size:11px}}
 .reshare-group{{background:{_P.paper};border-left:4px dashed {_P.muted}}}
@@ -488,10 +496,10 @@ h3.day-head{{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 6px;margin:0
  section.day{{min-height:0;margin:0 0 4px}}
  .weekday-name{{display:inline;font-weight:700;font-size:13px}}
  .day.outside:not(:has(.delivery)){{display:none}}
- .day.empty{{display:flex;flex-wrap:wrap;gap:0 8px;align-items:baseline;padding:2px 6px}}
- .day.empty h3.day-head{{margin:0}}
- .day.empty .nothing{{margin:0}}
- .delivery .post,.delivery .origin,.delivery .repeat{{display:inline}}
+ .day.empty-day{{display:flex;flex-wrap:wrap;gap:0 8px;align-items:baseline;padding:2px 6px}}
+ .day.empty-day h3.day-head{{margin:0}}
+ .day.empty-day .nothing{{margin:0}}
+ .delivery .post{{flex-basis:auto}}
 }}
 @media print{{
  @page{{size:A4 landscape}}

@@ -320,12 +320,12 @@ def test_busy_days_and_empty_days_stand_out(repo: Repo) -> None:
     said = "pemkot-fb gets 3 deliveries between 07:40 and 07:55 on Saturday, 5 December 2026"
     assert any(t.startswith(said) for t in saturday.text)
     quiet = calendar.days["2026-12-08"]
-    assert {"empty", "load-0"} <= quiet.classes and "no deliveries" in quiet.text
+    assert {"empty-day", "load-0"} <= quiet.classes and "no deliveries" in quiet.text
     # Outside the days shown: the start of this week, and after the 14 days.
     for date in ("2026-11-30", "2026-12-17", "2026-12-20"):
         assert "outside" in calendar.days[date].classes
         assert "no deliveries" not in calendar.days[date].text
-    assert "empty" in calendar.days["2026-12-16"].classes  # the last day of the window
+    assert "empty-day" in calendar.days["2026-12-16"].classes  # the last day of the window
 
 
 def test_the_legend_counts_each_state_and_the_page_names_the_timezone(repo: Repo) -> None:
