@@ -120,10 +120,12 @@ def table(
     numeric: Iterable[int] = (),
     caption: str | None = None,
     empty: str = "",
+    foot: Sequence[str | int] | None = None,
 ) -> str:
-    """A table in its scrolling wrapper: `headings` and `rows` are plain text (escaped
-    here; ints are shown as they are); the columns numbered in `numeric` are right
-    aligned in tabular figures. Without rows, the `empty` text is shown instead."""
+    """A table in its scrolling wrapper: `headings`, `rows` and the `foot` row (a
+    total) are plain text (escaped here; ints are shown as they are); the columns
+    numbered in `numeric` are right aligned in tabular figures. Without rows, the
+    `empty` text is shown instead."""
     right = set(numeric)
 
     def cell(tag: str, index: int, value: str | int) -> str:
@@ -138,9 +140,13 @@ def table(
         return f'<p class="empty">{escape(empty)}</p>\n' if empty else ""
     head = "".join(cell("th", i, heading) for i, heading in enumerate(headings))
     shown = f"<caption>{escape(caption)}</caption>" if caption else ""
+    total = ""
+    if foot is not None:
+        total = "<tfoot><tr>" + "".join(cell("td", i, v) for i, v in enumerate(foot))
+        total += "</tr></tfoot>"
     return (
         f'<div class="table-wrap"><table>{shown}<thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n{body}</tbody></table></div>\n"
+        f"<tbody>\n{body}</tbody>{total}</table></div>\n"
     )
 
 
@@ -206,6 +212,7 @@ th,td{{padding:5px 10px;text-align:left;vertical-align:top;border-bottom:1px sol
 th{{font-size:12px;font-weight:700;color:{_P.muted};white-space:nowrap;
  background:{_P.ground}}}
 tbody tr:last-child td{{border-bottom:0}}
+tfoot td{{font-weight:700;border-top:2px solid {_P.line};border-bottom:0}}
 tr{{break-inside:avoid;page-break-inside:avoid}}
 .num{{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}}
 .state-mark{{background:var(--state-tint);border-left:4px solid var(--state)}}

@@ -10,41 +10,24 @@ Run as a script to draw the example of the docs (docs/images/preview-html.png):
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import struct
-import subprocess
 import sys
 import tempfile
 import unicodedata
-import zlib
 from collections import Counter
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from tests.chromium import RGB, decode_png, dom_after_layout, find_chromium, png, screenshot
 from tests.conftest import Repo, run_humaspost
 
 NOW = "2026-11-28 09:00"
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
 # Wide enough for an X column and a Facebook card side by side, tall enough for the
-# example; a loaded machine may take long to start chromium, never this long.
+# example.
 WINDOW = (1240, 1480)
-CHROMIUM_TIMEOUT = 240
 
 # Colours the page draws in solid blocks (see humaspost/preview_html.py), and those of
 # the example's images.
@@ -54,85 +37,6 @@ LIMIT_RED = (0xF4, 0x21, 0x2E)
 OVERFLOW_PINK = (0xFF, 0xD2, 0xD6)
 POSTER_ORANGE = (0xF5, 0x7C, 0x00)
 MAP_GREEN = (0xC8, 0xE6, 0xC9)
-
-RGB = tuple[int, int, int]
-
-
-def png(width: int, height: int, pixel: Callable[[int, int], RGB]) -> bytes:
-    """A PNG image (8-bit RGB) whose colour at (x, y) is `pixel(x, y)`."""
-    rows = b"".join(
-        b"\x00" + bytes(channel for x in range(width) for channel in pixel(x, y))
-        for y in range(height)
-    )
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-def decode_png(data: bytes) -> tuple[int, int, list[RGB]]:
-    """Width, height and every pixel's colour of an 8-bit RGB or RGBA PNG (what
-    chromium writes), with the standard library alone."""
-    assert data.startswith(b"\x89PNG\r\n\x1a\n"), "not a PNG"
-    position, idat = 8, b""
-    width = height = channels = 0
-    while position < len(data):
-        (length,) = struct.unpack(">I", data[position : position + 4])
-        kind = data[position + 4 : position + 8]
-        body = data[position + 8 : position + 8 + length]
-        position += 12 + length
-        if kind == b"IHDR":
-            width, height, depth, colour, _c, _f, interlace = struct.unpack(">IIBBBBB", body)
-            assert depth == 8 and colour in (2, 6) and interlace == 0, (depth, colour)
-            channels = 3 if colour == 2 else 4
-        elif kind == b"IDAT":
-            idat += body
-    raw = zlib.decompress(idat)
-    stride = width * channels
-    previous = bytes(stride)
-    pixels: list[RGB] = []
-    for row in range(height):
-        start = row * (stride + 1)
-        line = _unfilter(raw[start], raw[start + 1 : start + 1 + stride], previous, channels)
-        pixels += zip(line[0::channels], line[1::channels], line[2::channels], strict=True)
-        previous = line
-    return width, height, pixels
-
-
-def _unfilter(kind: int, line: bytes, previous: bytes, channels: int) -> bytes:
-    """One scanline with its PNG filter undone (filters 0-4, RFC 2083 6.3)."""
-    if kind == 0:
-        return line
-    if kind == 2:
-        return bytes((a + b) & 0xFF for a, b in zip(line, previous, strict=True))
-    out = bytearray(line)
-    for i in range(len(out)):
-        left = out[i - channels] if i >= channels else 0
-        if kind == 1:
-            out[i] = (out[i] + left) & 0xFF
-            continue
-        up = previous[i]
-        if kind == 3:
-            out[i] = (out[i] + (left + up) // 2) & 0xFF
-            continue
-        corner = previous[i - channels] if i >= channels else 0
-        guess = left + up - corner
-        to_left, to_up, to_corner = abs(guess - left), abs(guess - up), abs(guess - corner)
-        if to_left <= to_up and to_left <= to_corner:
-            out[i] = (out[i] + left) & 0xFF
-        elif to_up <= to_corner:
-            out[i] = (out[i] + up) & 0xFF
-        else:
-            out[i] = (out[i] + corner) & 0xFF
-    return bytes(out)
 
 
 def solid(colour: RGB) -> Callable[[int, int], RGB]:
@@ -418,64 +322,7 @@ def test_output_writes_the_page_to_a_file(repo: Repo) -> None:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    """Debian's chromium, which .ci/run installs with apt-get where it is missing."""
-    found = shutil.which("chromium")
-    if found is None:
-        pytest.skip(
-            "chromium is not installed: .ci/run installs it with apt-get, which was "
-            "unavailable or failed here (apt-get install chromium)"
-        )
-    return found
-
-
-def run_chromium(binary: str, page: Path, *args: str) -> bytes:
-    """Run headless chromium on the page with a new profile; its standard output. Its
-    processes are killed as a group if it hangs."""
-    with tempfile.TemporaryDirectory(prefix="humaspost-chromium-") as profile:
-        command = [
-            binary,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            f"--window-size={WINDOW[0]},{WINDOW[1]}",
-            *args,
-            page.as_uri(),
-        ]
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            out, err = process.communicate(timeout=CHROMIUM_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            pytest.fail(f"chromium did not finish in {CHROMIUM_TIMEOUT} s")
-        assert process.returncode == 0, err.decode(errors="replace")[-2000:]
-        return out
-
-
-class _Text(HTMLParser):
-    """The text and the element names of a document."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.text: list[str] = []
-        self.elements: Counter[str] = Counter()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.elements[tag] += 1
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def screenshot(binary: str, page: Path, png_path: Path) -> None:
-    """Draw the page into `png_path`."""
-    run_chromium(binary, page, f"--screenshot={png_path}")
-    assert png_path.is_file(), "chromium wrote no screenshot"
+    return find_chromium()
 
 
 def test_chromium_draws_every_part_of_the_example(
@@ -486,8 +333,7 @@ def test_chromium_draws_every_part_of_the_example(
     page = tmp_path / "preview.html"
     page.write_text(html_text, encoding="utf-8")
 
-    dom = _Text()
-    dom.feed(run_chromium(chromium, page, "--dump-dom").decode("utf-8"))
+    dom = dom_after_layout(chromium, page, WINDOW)
     shown = "".join(dom.text)
     assert dom.elements["script"] == 0
     assert dom.elements["article"] == 4 and dom.elements["li"] >= 4
@@ -498,7 +344,7 @@ def test_chromium_draws_every_part_of_the_example(
     assert "Poster Pasar Murah Kota Bekasi, 10 Desember 2026 di Alun-alun" in shown
 
     shot = tmp_path / "preview.png"
-    screenshot(chromium, page, shot)
+    screenshot(chromium, page, shot, WINDOW)
     width, height, pixels = decode_png(shot.read_bytes())
     assert (width, height) == WINDOW
     counts = Counter(pixels)
@@ -521,5 +367,5 @@ if __name__ == "__main__":
         _, drawn = page_of(example, *EXAMPLE_FILES, language="id")
         html_file = Path(folder) / "preview.html"
         html_file.write_text(drawn, encoding="utf-8")
-        screenshot(binary, html_file, target)
+        screenshot(binary, html_file, target, WINDOW)
     print(f"wrote {target}")
