@@ -500,6 +500,8 @@ h3.day-head{{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 6px;margin:0
  .day.empty-day h3.day-head{{margin:0}}
  .day.empty-day .nothing{{margin:0}}
  .delivery .post{{flex-basis:auto}}
+ .delivery .state{{order:1}}
+ .delivery .origin,.delivery .repeat,.delivery .why,.reshares{{order:2}}
 }}
 @media print{{
  @page{{size:A4 landscape}}

@@ -14,14 +14,23 @@ from __future__ import annotations
 
 import html
 import json
+import re
+import shutil
+import sys
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from humaspost.html_look import STATE_COLOURS
 from humaspost.lifecycle import State
 from humaspost.publog import DeliveryKey, PublishLog, RowState
+from tests.chromium import decode_png, find_chromium, run_chromium, screenshot
 from tests.conftest import ENDS, Repo, run_humaspost
 
 # Wednesday 2 December 2026, 10:00 WIB: the calendar runs from Monday 30 November.
@@ -430,3 +439,174 @@ def test_output_writes_the_page_to_a_file(repo: Repo) -> None:
     )
     assert bad.returncode == 2
     assert "cannot write 'tidak-ada/j.html': No such file or directory" in bad.stderr
+
+
+# Headless chromium ---------------------------------------------------------------------
+
+# A desktop window showing the first two weeks; a phone's width (CSS pixels).
+WINDOW = (1280, 1300)
+PHONE = (390, 844)
+TODAY_BORDER = (0xC2, 0x18, 0x5B)
+HATCH = (0xE6, 0xEA, 0xEF)
+
+# Where chromium laid out each day, weekday heading, block and folded re-share
+# ([left, top, right, bottom], and whether it is drawn), read from the page's document
+# `doc`: the re-shares first folded, then opened (and the days again, grown by them).
+MEASURE = """
+function measure(doc) {
+  const box = (el) => { const r = el.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom]; };
+  const seen = (el) => el.checkVisibility() && el.getClientRects().length > 0;
+  const all = (selector) => [...doc.querySelectorAll(selector)].map((el) => ({
+    date: el.closest("section.day") ? el.closest("section.day").dataset.date : null,
+    box: box(el), shown: seen(el)}));
+  const found = {width: doc.documentElement.clientWidth,
+    scroll: doc.documentElement.scrollWidth, days: all("section.day"),
+    weekdays: all(".weekday"), blocks: all("li.delivery"), folded: all("li.reshare")};
+  doc.querySelectorAll("details").forEach((details) => { details.open = true; });
+  found.opened = all("li.reshare");
+  found.opened_days = all("section.day");
+  return found;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return find_chromium()
+
+
+def layout(binary: str, page: str, folder: Path, *, phone: bool) -> dict[str, Any]:
+    """The page's layout as chromium draws it: in a desktop window, or at a phone's
+    width (in an iframe that wide: headless chromium's window is at least 500 pixels
+    wide). The measuring script runs in a copy of the page without its policy."""
+    if phone:
+        width, height = PHONE
+        shell = (
+            '<!DOCTYPE html><html><body style="margin:0">'
+            f'<iframe style="width:{width}px;height:{height}px;border:0" '
+            f'srcdoc="{html.escape(page, quote=True)}" onload="document.getElementById'
+            "('layout').textContent = JSON.stringify(measure(this.contentDocument))\">"
+            f'</iframe><pre id="layout"></pre><script>{MEASURE}</script></body></html>'
+        )
+    else:
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n', page)
+        assert policy is not None
+        shell = page.replace(policy.group(0), "").replace(
+            "</body>",
+            f'<pre id="layout"></pre><script>{MEASURE}document.getElementById("layout")'
+            ".textContent = JSON.stringify(measure(document));</script></body>",
+        )
+    measured = folder / ("phone.html" if phone else "desktop.html")
+    measured.write_text(shell, encoding="utf-8")
+    dom = run_chromium(binary, measured, WINDOW, "--dump-dom").decode("utf-8")
+    found = re.search(r'<pre id="layout">(.*?)</pre>', dom, flags=re.DOTALL)
+    assert found is not None and found.group(1), dom[-2000:]
+    data: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return data
+
+
+def inside(inner: list[float], outer: list[float]) -> bool:
+    left, top, right, bottom = inner
+    return (
+        left >= outer[0] - 0.5
+        and right <= outer[2] + 0.5
+        and top >= outer[1] - 0.5
+        and bottom <= outer[3] + 0.5
+    )
+
+
+def test_chromium_lays_out_seven_columns_with_every_block_in_its_day(
+    chromium: str, repo: Repo, tmp_path: Path
+) -> None:
+    write_example(repo)
+    _, page = page_of(repo)
+    drawn = layout(chromium, page, tmp_path, phone=False)
+    assert drawn["scroll"] <= drawn["width"] == WINDOW[0]
+    columns = [weekday["box"][0] for weekday in drawn["weekdays"]]
+    assert len(columns) == 7 and columns == sorted(set(columns))
+    days = {day["date"]: day for day in drawn["days"]}
+    assert len(days) == 21
+    for week in range(3):
+        row = drawn["days"][week * 7 : week * 7 + 7]
+        assert {round(day["box"][1]) for day in row} == {round(row[0]["box"][1])}
+        # Each day under its weekday's heading.
+        lefts = [day["box"][0] for day in row]
+        assert all(abs(left - column) < 8 for left, column in zip(lefts, columns, strict=True))
+    calendar = Calendar(page)
+    assert len(drawn["blocks"]) == sum(len(day.blocks) for day in calendar.days.values()) == 23
+    for block in drawn["blocks"]:
+        assert block["shown"] and inside(block["box"], days[block["date"]]["box"]), block
+    # Folded, the re-shares are not drawn; opened, each is drawn inside its day.
+    assert len(drawn["folded"]) == 12 and not any(r["shown"] for r in drawn["folded"])
+    opened = {day["date"]: day["box"] for day in drawn["opened_days"]}
+    for reshare in drawn["opened"]:
+        assert reshare["shown"] and inside(reshare["box"], opened[reshare["date"]])
+
+
+def test_on_a_phone_the_days_are_one_column_that_shows_every_delivery(
+    chromium: str, repo: Repo, tmp_path: Path
+) -> None:
+    write_example(repo)
+    _, page = page_of(repo)
+    drawn = layout(chromium, page, tmp_path, phone=True)
+    assert drawn["scroll"] <= drawn["width"] == PHONE[0]  # nothing to scroll sideways to
+    assert not any(weekday["shown"] for weekday in drawn["weekdays"])
+    shown = [day for day in drawn["days"] if day["shown"]]
+    # One column, in date order; the days outside the window without deliveries left out.
+    assert {round(day["box"][0]) for day in shown} == {round(shown[0]["box"][0])}
+    assert [day["box"][1] for day in shown] == sorted(day["box"][1] for day in shown)
+    assert [day["date"] for day in shown][:1] == ["2026-12-02"]
+    assert [day["date"] for day in shown][-1] == "2026-12-16"
+    assert len(drawn["blocks"]) == 23
+    days = {day["date"]: day for day in shown}
+    for block in drawn["blocks"]:
+        assert block["shown"] and block["date"] in days, block
+        assert inside(block["box"], days[block["date"]]["box"])
+        assert block["box"][0] >= 0 and block["box"][2] <= PHONE[0]
+    for reshare in drawn["opened"]:
+        assert reshare["shown"] and reshare["box"][2] <= PHONE[0]
+
+
+def hex_colour(value: str) -> tuple[int, int, int]:
+    return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+
+
+def test_the_screenshot_draws_the_states_today_and_the_empty_days(
+    chromium: str, repo: Repo, tmp_path: Path
+) -> None:
+    write_example(repo)
+    _, page = page_of(repo)
+    page_file = tmp_path / "jadwal.html"
+    page_file.write_text(page, encoding="utf-8")
+    shot = tmp_path / "jadwal.png"
+    screenshot(chromium, page_file, shot, WINDOW)
+    width, height, pixels = decode_png(shot.read_bytes())
+    assert (width, height) == WINDOW
+    counts = Counter(pixels)
+    # The bars of scheduled, sent, missed and draft blocks, today's frame, the hatching
+    # of the empty days.
+    for state in (State.SCHEDULED, State.SENT, State.MISSED, State.DRAFT):
+        assert counts[hex_colour(STATE_COLOURS[state].solid)] > 150, (state, counts.most_common(12))
+    assert counts[TODAY_BORDER] > 2000 and counts[HATCH] > 5000, counts.most_common(12)
+    assert len(counts) > 500  # text, anti-aliased: far from a blank page
+
+
+if __name__ == "__main__":
+    # Draw the example of the docs: python -m tests.test_schedule_html OUT.png
+    target = Path(sys.argv[1]).resolve()
+    binary = shutil.which("chromium")
+    if binary is None:
+        sys.exit("chromium is not installed (apt-get install chromium)")
+    with tempfile.TemporaryDirectory() as folder:
+        example = Repo(Path(folder) / "repo")
+        write_example(example)
+        _, drawn_page = page_of(example)
+        # Today's re-shares opened, as a reader clicking their count sees them.
+        drawn_page = drawn_page.replace(
+            '<details class="reshares">', '<details class="reshares" open>', 1
+        )
+        html_file = Path(folder) / "jadwal.html"
+        html_file.write_text(drawn_page, encoding="utf-8")
+        screenshot(binary, html_file, target, (1280, 1100))
+    print(f"wrote {target}")
