@@ -152,8 +152,9 @@ def calendar(view: ScheduleView, tz: ZoneInfo, *, show_all: bool) -> list[Week |
     for cost in view.x_warnings:
         if cost.day is not None:
             warnings.setdefault(cost.day, []).append(cost.message)
+    # Nothing shown is later than the view's end; older ones need attention (or --all).
     first = _monday(min([today, *by_day]))
-    last = _monday(max([end, *by_day])) + timedelta(days=6)
+    last = _monday(end) + timedelta(days=6)
     this_week = _monday(today)
     rows: list[Week | Gap] = []
     monday = first
@@ -278,7 +279,7 @@ def _notes_html(view: ScheduleView, cfg: Config, *, sandbox: bool) -> str:
             hint = entry.settle_hint(entry.row, sandbox=sandbox)
             items += (
                 f'<li class="page-note attention {state_class(entry.state)}">'
-                f"{_tag('b', '', head)}: {escape(error)}<br>{_tag('span', 'hint', hint)}</li>"
+                f"<b>{escape(head)}</b>: {escape(error)}<br>{_tag('span', 'hint', hint)}</li>"
             )
     return f'<ul class="page-notes">{items}</ul>\n' if items else ""
 

@@ -29,8 +29,8 @@ import pytest
 
 from humaspost.html_look import STATE_COLOURS
 from humaspost.lifecycle import State
-from humaspost.publog import DeliveryKey, PublishLog, RowState
-from tests.chromium import decode_png, find_chromium, run_chromium, screenshot
+from humaspost.publog import DeliveryKey, Kind, PublishLog, RowState
+from tests.chromium import decode_png, find_chromium, print_to_pdf, run_chromium, screenshot
 from tests.conftest import ENDS, Repo, run_humaspost
 
 # Wednesday 2 December 2026, 10:00 WIB: the calendar runs from Monday 30 November.
@@ -365,14 +365,13 @@ def test_the_page_loads_nothing(repo: Repo) -> None:
         assert loads not in page
 
 
-def seed_failed(repo: Repo, post_id: str, due: str, error: str) -> None:
-    """Put a failed delivery to pemkot in the publish log, as a publisher leaves it."""
+def seed_failed(repo: Repo, key: DeliveryKey, due: str, error: str, kind: Kind = Kind.POST) -> None:
+    """Put a failed delivery in the publish log, as a publisher leaves it."""
     due_at = datetime.fromisoformat(due).astimezone(UTC)
     with PublishLog(repo.root / ".humaspost" / "publog.sqlite") as publog:
-        key = DeliveryKey(post_id, "once", "pemkot")
         claim = publog.claim(
             key, platform="sandbox", due_at=due_at, owner="test", now=due_at,
-            lease=timedelta(minutes=2),
+            lease=timedelta(minutes=2), kind=kind,
         )  # fmt: skip
         assert claim is not None
         publog.finish(
@@ -385,7 +384,8 @@ def test_every_text_is_escaped_and_a_failure_says_what_to_do(repo: Repo) -> None
     repo.write_config(CONFIG)
     post(repo, "a&b <i>.yaml", "publish_at: 2026-12-03 09:00\nto: pemkot\ntext: x\n")
     post(repo, "gagal.yaml", "publish_at: 2026-12-02 07:00\nto: pemkot\ntext: y\n")
-    seed_failed(repo, "gagal", "2026-12-02T07:00:00+07:00", "<script>alert('x')</script> & co")
+    hostile = "<script>alert('x')</script> & co"
+    seed_failed(repo, DeliveryKey("gagal", "once", "pemkot"), "2026-12-02T07:00:00+07:00", hostile)
     code, page = page_of(repo)
     assert code == 1  # a failed delivery, as in text
     assert "<script" not in page and "<i>" not in page
@@ -396,6 +396,27 @@ def test_every_text_is_escaped_and_a_failure_says_what_to_do(repo: Repo) -> None
     note = page.split('<li class="page-note attention state-failed">')[1].split("</li>")[0]
     assert "2026-12-02 07:00 WIB  gagal → pemkot" in html.unescape(note)
     assert "then run &#x27;humaspost retry 1&#x27;" in note
+
+
+def test_a_failed_reshare_is_a_block_of_its_own(repo: Repo) -> None:
+    write_example(repo)
+    (due,) = [
+        d["due_at"]
+        for d in deliveries_json(repo)
+        if d["account"] == "kec-barat" and d["post"] == "2026/12/bedah-rumah"
+    ]
+    key = DeliveryKey("2026/12/bedah-rumah", "once>pemkot", "kec-barat")
+    seed_failed(repo, key, due, "403 Forbidden", Kind.REPOST)
+    code, page = page_of(repo)
+    assert code == 1
+    _missed, origin, failed = Calendar(page).days["2026-12-02"].blocks
+    assert [r.fields["account"] for r in origin.folded] == ["kec-timur", "kec-utara", "kec-selatan"]
+    assert (failed.fields["account"], failed.state, failed.fields["why"]) == (
+        "kec-barat",
+        "failed",
+        "403 Forbidden",
+    )
+    assert failed.fields["origin"] == "(re-share of pemkot)"
 
 
 def test_held_back_files_and_earlier_weeks(repo: Repo) -> None:
@@ -434,6 +455,8 @@ def test_output_writes_the_page_to_a_file(repo: Repo) -> None:
     code, out = page_of(repo, "--output", "jadwal.html")
     assert code == 0 and out == ""
     assert (repo.root / "jadwal.html").read_text("utf-8").startswith("<!DOCTYPE html>")
+    _, sandbox = page_of(repo, "--sandbox")
+    assert "(now: 2026-12-02 10:00 WIB; sandbox)" in sandbox
     bad = run_humaspost(
         "schedule", "--format", "html", "--output", "tidak-ada/j.html", cwd=repo.root
     )
@@ -566,6 +589,18 @@ def test_on_a_phone_the_days_are_one_column_that_shows_every_delivery(
         assert block["box"][0] >= 0 and block["box"][2] <= PHONE[0]
     for reshare in drawn["opened"]:
         assert reshare["shown"] and reshare["box"][2] <= PHONE[0]
+
+
+def test_the_calendar_prints_on_a4_landscape(chromium: str, repo: Repo, tmp_path: Path) -> None:
+    write_example(repo)
+    _, page = page_of(repo)
+    page_file = tmp_path / "jadwal.html"
+    page_file.write_text(page, encoding="utf-8")
+    pdf = tmp_path / "jadwal.pdf"
+    print_to_pdf(chromium, page_file, pdf)
+    # A4 (297 x 210 mm) on its side, in points: seven columns fit across.
+    boxes = set(re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes()))
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(842, 595)}
 
 
 def hex_colour(value: str) -> tuple[int, int, int]:
