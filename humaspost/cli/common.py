@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 from zoneinfo import ZoneInfo
 
 import typer
@@ -69,6 +71,21 @@ class OutputFormat(StrEnum):
 def cwd() -> Path:
     """The current folder (read once, at the edge)."""
     return Path.cwd()
+
+
+def write_output(output: Path | None, write: Callable[[TextIO], object]) -> None:
+    """Write to standard output, or to the `--output` file (relative to the current
+    folder; UTF-8, replaced whole, line ends as written)."""
+    if output is None:
+        write(sys.stdout)
+        return
+    try:
+        with (cwd() / output).open("w", encoding="utf-8", newline="") as stream:
+            write(stream)
+    except OSError as exc:
+        raise UsageError(
+            _("cannot write {file}: {reason}").format(file=quoted(str(output)), reason=exc.strerror)
+        ) from None
 
 
 def usable_paths(paths: list[Path] | None) -> list[Path] | None:

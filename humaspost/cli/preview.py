@@ -16,12 +16,11 @@ cannot be written.
 
 from __future__ import annotations
 
-import sys
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -35,6 +34,7 @@ from humaspost.cli.common import (
     now_from,
     published_log,
     usable_paths,
+    write_output,
 )
 from humaspost.cli.output import Output, Segment
 from humaspost.cli.problems_view import SourceLines, print_json, problem_json, problem_segments
@@ -49,9 +49,8 @@ from humaspost.preview import (
     preview_files,
 )
 from humaspost.preview_html import preview_page
-from humaspost.problems import UsageError
 from humaspost.repository import post_files
-from humaspost.times import duration_text, format_local_day, quoted
+from humaspost.times import duration_text, format_local_day
 
 WIDTH = 80
 _TEXT_INDENT = "      │ "
@@ -109,28 +108,14 @@ def preview(
     files = post_files(cfg.posts_dir, paths, cwd())
     result = preview_files(cfg, files, now_from(now, cfg), published_log(cfg))
     if shown_as is PreviewFormat.JSON:
-        _write(output, lambda stream: print_json(stream, preview_json(result)))
+        write_output(output, lambda stream: print_json(stream, preview_json(result)))
     elif shown_as is PreviewFormat.HTML:
         page = preview_page(result, current_language())
-        _write(output, lambda stream: stream.write(page))
+        write_output(output, lambda stream: stream.write(page))
     else:
-        _write(output, lambda stream: Output(stream).write(_text(result)))
+        write_output(output, lambda stream: Output(stream).write(_text(result)))
     if result.failed:
         raise typer.Exit(1)
-
-
-def _write(output: Path | None, write: Callable[[TextIO], object]) -> None:
-    """Write to standard output, or to the `--output` file (UTF-8, replaced whole)."""
-    if output is None:
-        write(sys.stdout)
-        return
-    try:
-        with (cwd() / output).open("w", encoding="utf-8") as stream:
-            write(stream)
-    except OSError as exc:
-        raise UsageError(
-            _("cannot write {file}: {reason}").format(file=quoted(str(output)), reason=exc.strerror)
-        ) from None
 
 
 def preview_json(result: Preview) -> dict[str, Any]:

@@ -19,6 +19,8 @@ see `humaspost.schedule_warnings`).
 `--format json` prints `timeline.ScheduleView.as_json` (its docstring lists the fields),
 compact off a terminal, indented on one. `--format ics` prints an iCalendar feed
 (`humaspost.ical`); the not-shown lines, warnings and held-back files then go to stderr.
+`--format html` is a calendar page (`humaspost.schedule_html`: a column per day, a row
+per week). `--output FILE` writes any of them to a file instead (2 if it cannot).
 
 Before the summary, text output says whether a daemon publishes from this state folder
 (from its heartbeat, `<state_dir>/daemon.json`): running (pid, last pass, next wake),
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -47,11 +50,13 @@ from humaspost.cli.common import (
     environment,
     load,
     now_from,
+    write_output,
 )
 from humaspost.cli.output import Output
 from humaspost.cli.problems_view import print_json
-from humaspost.i18n import _
+from humaspost.i18n import _, current_language
 from humaspost.ical import ics
+from humaspost.schedule_html import schedule_page
 from humaspost.schedule_text import (
     blocked_lines,
     not_committed_lines,
@@ -69,6 +74,7 @@ class ScheduleFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     ICS = "ics"
+    HTML = "html"
 
 
 def schedule(
@@ -87,8 +93,22 @@ def schedule(
         ),
     ] = False,
     output: Annotated[
-        ScheduleFormat, typer.Option("--format", help=_("text, json or ics (iCalendar)."))
+        ScheduleFormat,
+        typer.Option(
+            "--format", help=_("text, json, ics (iCalendar) or html (a calendar of the weeks).")
+        ),
     ] = ScheduleFormat.TEXT,
+    to_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            help=_(
+                "Write the schedule to this file (relative to the current folder) instead "
+                "of printing it."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     sandbox: SandboxOption = False,
     config: ConfigOption = None,
     now: NowOption = None,
@@ -111,11 +131,18 @@ def schedule(
         environ=environment(cfg),
     )
     if output is ScheduleFormat.JSON:
-        print_json(sys.stdout, view.as_json(cfg.timezone))
+        write_output(to_file, lambda stream: print_json(stream, view.as_json(cfg.timezone)))
+    elif output is ScheduleFormat.HTML:
+        page = schedule_page(view, cfg, current_language(), show_all=show_all, sandbox=sandbox)
+        write_output(to_file, lambda stream: stream.write(page))
     elif output is ScheduleFormat.ICS:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(ics(view.shown, cfg, view.now).encode("utf-8"))
-        sys.stdout.buffer.flush()
+        feed = ics(view.shown, cfg, view.now)
+        if to_file is None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(feed.encode("utf-8"))
+            sys.stdout.buffer.flush()
+        else:
+            write_output(to_file, lambda stream: stream.write(feed))
         Output(sys.stderr).write(
             [
                 *not_shown_lines(view.not_shown, cfg, width),
@@ -126,6 +153,6 @@ def schedule(
         )
     else:
         text = schedule_text(view, cfg, here, show_all=show_all, sandbox=sandbox, width=width)
-        Output(sys.stdout).write(text)
+        write_output(to_file, lambda stream: Output(stream).write(text))
     if view.failing:
         raise typer.Exit(1)
