@@ -16,7 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = ".humaspost-bench"  # left in a --dir work folder the scripts may empty again
@@ -143,3 +145,62 @@ def table(stats, title, key, only=None, skip=()):
         print(f"{calls:>10} {tt:8.3f} {ct:8.3f}  {label}")
     print()
 """
+
+
+class BenchUnavailable(Exception):
+    """Something a benchmark needs is not on this machine (PostgreSQL's programs)."""
+
+
+@contextmanager
+def postgres_database(name: str) -> Iterator[str]:
+    """A PostgreSQL server of the benchmark's own, in a temporary folder, with an empty
+    database `name`: its URL. Stopped and removed after."""
+    from tests.postgres_server import PostgresServer, find_pg_bin
+
+    pg_bin = find_pg_bin()
+    if pg_bin is None:
+        raise BenchUnavailable(
+            "PostgreSQL's server programs were not found (apt-get install postgresql)"
+        )
+    server = PostgresServer(Path(tempfile.mkdtemp(prefix="humaspost-pg-")), pg_bin)
+    try:
+        server.start()
+        server.create_database(name)
+        yield server.url(name)
+    finally:
+        server.stop()
+        shutil.rmtree(server.base, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """A command run to its end: wall and CPU seconds, peak RSS in MiB, exit code, output."""
+
+    wall: float
+    cpu: float
+    peak_mib: int
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_measured(command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> ChildRun:
+    """Run `command` and measure it, its output captured in files."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            list(command), cwd=cwd, env=dict(env), stdout=out, stderr=err, text=True
+        )
+        # wait4, not wait: the child's own resource usage, its peak memory included.
+        _, status, usage = os.wait4(process.pid, 0)
+        took = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        return ChildRun(
+            took,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss // 1024,
+            os.waitstatus_to_exitcode(status),
+            out.read(),
+            err.read(),
+        )

@@ -27,13 +27,11 @@ Exit code: 0 measured and checked, 2 a command failed or a check did not hold.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,10 +40,16 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import cpu_summary, installed_humaspost, work_folder
+from common import (
+    BenchUnavailable,
+    cpu_summary,
+    installed_humaspost,
+    postgres_database,
+    run_measured,
+    work_folder,
+)
 
 from tests.fakes.x_server import FakeX
-from tests.postgres_server import PostgresServer, find_pg_bin
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 12, 23, 10, 0, tzinfo=WIB)
@@ -103,26 +107,11 @@ class Office:
 
     def run(self, *args: str) -> tuple[float, int, str]:
         """Run `humaspost ARGS --now NOW`: wall seconds, its peak RSS in MiB, stdout."""
-        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-            start = time.perf_counter()
-            process = subprocess.Popen(
-                [self.humaspost, *args, "--now", f"{NOW:%Y-%m-%d %H:%M}"],
-                cwd=self.root,
-                env=self.env,
-                stdout=out,
-                stderr=err,
-                text=True,
-            )
-            # wait4, not wait: the child's own resource usage, its peak memory included.
-            _, status, usage = os.wait4(process.pid, 0)
-            took = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            output, errors = out.read(), err.read()
-        if process.returncode != 0 or "Traceback" in errors:
-            raise Failed(f"humaspost {' '.join(args)} exited {process.returncode}:\n{errors}")
-        return took, usage.ru_maxrss // 1024, output
+        command = [self.humaspost, *args, "--now", f"{NOW:%Y-%m-%d %H:%M}"]
+        done = run_measured(command, self.root, self.env)
+        if done.code != 0 or "Traceback" in done.stderr:
+            raise Failed(f"humaspost {' '.join(args)} exited {done.code}:\n{done.stderr}")
+        return done.wall, done.peak_mib, done.stdout
 
 
 def write_office(root: Path, humaspost: str, x: FakeX, accounts: int, url: str | None) -> Office:
@@ -167,54 +156,40 @@ def main() -> int:
     root, temporary = work_folder(parser, args.dir, "humaspost-inbox-", "inbox_speed.py")
     print(f"inbox_speed: {args.mentions} mentions across {args.accounts} accounts; {cpu_summary()}")
     print(f"log: {'PostgreSQL' if args.postgresql else 'SQLite'}")
-    server: PostgresServer | None = None
     try:
-        url = None
-        if args.postgresql:
-            pg_bin = find_pg_bin()
-            if pg_bin is None:
-                raise Failed(
-                    "PostgreSQL's server programs were not found (apt-get install postgresql)"
-                )
-            server = PostgresServer(Path(tempfile.mkdtemp(prefix="humaspost-pg-")), pg_bin)
-            server.start()
-            server.create_database("inbox_bench")
-            url = server.url("inbox_bench")
-        with fake_x(args.accounts) as x:
-            add_mentions(x, args.accounts, args.mentions)
-            office = write_office(root / "repo", humaspost, x, args.accounts, url)
-            took, peak, out = office.run("inbox", "fetch", "--format", "json")
-            fetched = json.loads(out)
-            requests = Counter(x.counts)
-            new = sum(account["new"] for account in fetched["accounts"])
-            print(f"first fetch: {took:.2f} s, {new} new items, peak RSS {peak} MiB")
-            print(f"  requests to X: {dict(sorted(requests.items()))}")
-            print(
-                f"  posts read from X: {fetched['x_reads']}, about US${fetched['x_read_cost']:.2f}"
-            )
-            print(f"  {took / max(new, 1) * 1000:.2f} ms per item")
-            if new != args.mentions:
-                raise Failed(f"the first fetch brought {new} items, not {args.mentions}")
-            took, peak, out = office.run("inbox", "fetch", "--format", "json")
-            again = Counter(x.counts) - requests
-            new = sum(account["new"] for account in json.loads(out)["accounts"])
-            print(f"second fetch (nothing new): {took:.2f} s, {new} new, peak RSS {peak} MiB")
-            print(f"  requests to X: {dict(sorted(again.items()))}")
-            if new != 0:
-                raise Failed(f"the second fetch brought {new} items again")
-            took, peak, out = office.run("inbox", "--format", "json")
-            listed = json.loads(out)
-            print(f"list open items: {took:.2f} s, {len(listed)} items, peak RSS {peak} MiB")
-            ids = {item["remote_id"] for item in listed}
-            if len(listed) != args.mentions or len(ids) != args.mentions:
-                raise Failed(f"listed {len(listed)} items ({len(ids)} distinct)")
-    except Failed as error:
+        with contextlib.ExitStack() as stack:
+            url = stack.enter_context(postgres_database("inbox_bench")) if args.postgresql else None
+            with fake_x(args.accounts) as x:
+                add_mentions(x, args.accounts, args.mentions)
+                office = write_office(root / "repo", humaspost, x, args.accounts, url)
+                took, peak, out = office.run("inbox", "fetch", "--format", "json")
+                fetched = json.loads(out)
+                requests = Counter(x.counts)
+                new = sum(account["new"] for account in fetched["accounts"])
+                print(f"first fetch: {took:.2f} s, {new} new items, peak RSS {peak} MiB")
+                print(f"  requests to X: {dict(sorted(requests.items()))}")
+                reads, cost = fetched["x_reads"], fetched["x_read_cost"]
+                print(f"  posts read from X: {reads}, about US${cost:.2f}")
+                print(f"  {took / max(new, 1) * 1000:.2f} ms per item")
+                if new != args.mentions:
+                    raise Failed(f"the first fetch brought {new} items, not {args.mentions}")
+                took, peak, out = office.run("inbox", "fetch", "--format", "json")
+                again = Counter(x.counts) - requests
+                new = sum(account["new"] for account in json.loads(out)["accounts"])
+                print(f"second fetch (nothing new): {took:.2f} s, {new} new, peak RSS {peak} MiB")
+                print(f"  requests to X: {dict(sorted(again.items()))}")
+                if new != 0:
+                    raise Failed(f"the second fetch brought {new} items again")
+                took, peak, out = office.run("inbox", "--format", "json")
+                listed = json.loads(out)
+                print(f"list open items: {took:.2f} s, {len(listed)} items, peak RSS {peak} MiB")
+                ids = {item["remote_id"] for item in listed}
+                if len(listed) != args.mentions or len(ids) != args.mentions:
+                    raise Failed(f"listed {len(listed)} items ({len(ids)} distinct)")
+    except (Failed, BenchUnavailable) as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 2
     finally:
-        if server is not None:
-            server.stop()
-            shutil.rmtree(server.base, ignore_errors=True)
         if temporary and not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     return 0

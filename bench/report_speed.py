@@ -33,15 +33,14 @@ command failed or a check did not hold.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import multiprocessing.queues
 import os
 import random
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,12 +50,20 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import best_of, cpu_summary, installed_humaspost, median_of, work_folder
+from common import (
+    BenchUnavailable,
+    best_of,
+    cpu_summary,
+    installed_humaspost,
+    median_of,
+    postgres_database,
+    run_measured,
+    work_folder,
+)
 
 from humaspost.publog import PublishLog, stamp
 from humaspost.workflow import log_path
 from humaspost.working_days import WorkingCalendar
-from tests.postgres_server import PostgresServer, find_pg_bin
 
 WIB = ZoneInfo("Asia/Jakarta")
 NOW = "2027-01-04 09:00"
@@ -336,21 +343,10 @@ def run(
 ) -> tuple[float, float, int, str]:
     """Run `humaspost ARGS`: wall seconds, CPU seconds (user and system), its peak RSS
     in MiB, stdout."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            [humaspost, *args], cwd=root, env=env, stdout=out, stderr=err, text=True
-        )
-        # wait4, not wait: the child's own resource usage, its peak memory included.
-        _, status, usage = os.wait4(process.pid, 0)
-        took = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        output, errors = out.read(), err.read()
-    if code != 0 or "Traceback" in errors:
-        raise Failed(f"humaspost {' '.join(args)} exited {code}:\n{errors}")
-    return took, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, output
+    done = run_measured([humaspost, *args], root, env)
+    if done.code != 0 or "Traceback" in done.stderr:
+        raise Failed(f"humaspost {' '.join(args)} exited {done.code}:\n{done.stderr}")
+    return done.wall, done.cpu, done.peak_mib, done.stdout
 
 
 @dataclass
@@ -409,52 +405,41 @@ def main() -> int:
     print(f"report_speed: a year of {args.deliveries} deliveries, {args.items} inbox items;"
           f" {cpu_summary()}")  # fmt: skip
     print(f"log: {'PostgreSQL' if args.postgresql else 'SQLite'}")
-    server: PostgresServer | None = None
     try:
-        url = None
-        if args.postgresql:
-            pg_bin = find_pg_bin()
-            if pg_bin is None:
-                raise Failed(
-                    "PostgreSQL's server programs were not found (apt-get install postgresql)"
-                )
-            server = PostgresServer(Path(tempfile.mkdtemp(prefix="humaspost-pg-")), pg_bin)
-            server.start()
-            server.create_database("report_bench")
-            url = server.url("report_bench")
-        root = folder / "repo"
-        env = write_office(root, url)
-        started = time.perf_counter()
-        year = written_year(root, env, args.deliveries, args.items, args.seed)
-        print(f"written in {time.perf_counter() - started:.1f} s: {year.deliveries} deliveries"
-              f" ({year.posts} posts, {year.replies} replies, the rest re-shares),"
-              f" {year.items} inbox items, {year.posts + year.replies} post files")  # fmt: skip
-        print(f"December: {dict(year.december)}")
-        floor = measure(humaspost, root, env, args.repeat, "--version")
-        report = ("report", "--month", "2026-12", "--now", NOW)
-        as_json = measure(humaspost, root, env, args.repeat, *report, "--format", "json")
-        check(json.loads(as_json.output), year)
-        as_text = measure(humaspost, root, env, args.repeat, *report)
-        print(f"  {'':24} {'best s':>7} {'median s':>9} {'CPU s':>6} {'peak MiB':>9}")
-        for name, measured in (
-            ("humaspost --version", floor),
-            ("report --format json", as_json),
-            ("report (text)", as_text),
-        ):
-            print(f"  {name:24} {best_of(measured.wall):7.2f} {median_of(measured.wall):9.2f}"
-                  f" {median_of(measured.cpu):6.2f} {measured.peak:9d}")  # fmt: skip
-        slowest = max(median_of(as_json.wall), median_of(as_text.wall))
-        met = slowest < TARGET_SECONDS
-        print(f"target: the report in under {TARGET_SECONDS:.0f} s on SQLite (median):"
-              f" {slowest:.2f} s, {'met' if met else 'MISSED'}")  # fmt: skip
-        return 0 if met or args.postgresql else 1
-    except Failed as error:
+        with contextlib.ExitStack() as stack:
+            url = (
+                stack.enter_context(postgres_database("report_bench")) if args.postgresql else None
+            )
+            root = folder / "repo"
+            env = write_office(root, url)
+            started = time.perf_counter()
+            year = written_year(root, env, args.deliveries, args.items, args.seed)
+            print(f"written in {time.perf_counter() - started:.1f} s: {year.deliveries} deliveries"
+                  f" ({year.posts} posts, {year.replies} replies, the rest re-shares),"
+                  f" {year.items} inbox items, {year.posts + year.replies} post files")  # fmt: skip
+            print(f"December: {dict(year.december)}")
+            floor = measure(humaspost, root, env, args.repeat, "--version")
+            report = ("report", "--month", "2026-12", "--now", NOW)
+            as_json = measure(humaspost, root, env, args.repeat, *report, "--format", "json")
+            check(json.loads(as_json.output), year)
+            as_text = measure(humaspost, root, env, args.repeat, *report)
+            print(f"  {'':24} {'best s':>7} {'median s':>9} {'CPU s':>6} {'peak MiB':>9}")
+            for name, measured in (
+                ("humaspost --version", floor),
+                ("report --format json", as_json),
+                ("report (text)", as_text),
+            ):
+                print(f"  {name:24} {best_of(measured.wall):7.2f} {median_of(measured.wall):9.2f}"
+                      f" {median_of(measured.cpu):6.2f} {measured.peak:9d}")  # fmt: skip
+            slowest = max(median_of(as_json.wall), median_of(as_text.wall))
+            met = slowest < TARGET_SECONDS
+            print(f"target: the report in under {TARGET_SECONDS:.0f} s on SQLite (median):"
+                  f" {slowest:.2f} s, {'met' if met else 'MISSED'}")  # fmt: skip
+            return 0 if met or args.postgresql else 1
+    except (Failed, BenchUnavailable) as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 2
     finally:
-        if server is not None:
-            server.stop()
-            shutil.rmtree(server.base, ignore_errors=True)
         if temporary and not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
 
