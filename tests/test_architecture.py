@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from humaspost.cli.app import commands
+import pytest
+
+from humaspost.cli.app import command_named, commands
 from humaspost.codes import PROBLEM_CODES
 from tests.conftest import Repo
 
@@ -33,9 +35,9 @@ def test_core_never_imports_typer_or_rich() -> None:
 
 RUN_CHECK_AND_LIST_IMPORTS = """
 import sys
-from humaspost.cli.app import app
+from humaspost.cli.app import build_app
 try:
-    app(["check"])
+    build_app()(["check"])
 except SystemExit as exit:
     code = exit.code
 heavy = {"tweepy", "facebook", "apscheduler", "requests", "urllib3"}
@@ -53,6 +55,52 @@ def test_check_imports_no_network_or_scheduler_library(repo: Repo) -> None:
         check=True,
     )
     assert result.stdout.splitlines()[-1].split() == ["0"], result.stdout + result.stderr
+
+
+RUN_CHECK_BY_ITS_COMMAND_LINE = """
+import sys
+from humaspost.cli.app import main
+sys.argv = ["humaspost", "--config", "humaspost.yaml", "check", "posts/a.yaml"]
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+others = {"humaspost.cli.daemon", "humaspost.cli.report", "humaspost.cli.inbox",
+          "humaspost.daemon", "humaspost.report", "humaspost.inbox"}
+print(code, " ".join(sorted(others & set(sys.modules))))
+"""
+
+
+def test_a_command_imports_only_its_own_modules(repo: Repo) -> None:
+    # `check FILE` in an editor on every save should not pay for the daemon, the report
+    # or the inbox (issue 15's one-file target).
+    repo.post("a.yaml", "publish_at: 2027-01-05 08:00\ntext: Halo\n")
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_CHECK_BY_ITS_COMMAND_LINE],
+        cwd=repo.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1].split() == ["0"], result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["check", "posts/a.md"], "check"),
+        (["--config", "kota.yaml", "--debug", "inbox", "show", "3"], "inbox"),
+        (["--config=kota.yaml", "log", "migrate"], "log"),
+        (["--help"], None),
+        (["-h", "check"], None),
+        (["--version"], None),
+        (["chek"], None),
+        ([], None),
+        (["--config"], None),
+    ],
+)
+def test_the_command_a_command_line_runs(args: list[str], command: str | None) -> None:
+    assert command_named(args) == command
 
 
 def test_every_problem_code_is_documented() -> None:

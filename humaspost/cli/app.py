@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import ClickException
 
 from humaspost import __version__
-from humaspost.cli import (
-    accounts,
-    check,
-    codeowners,
-    daemon,
-    inbox,
-    init,
-    log,
-    log_migrate,
-    new,
-    preview,
-    publish,
-    report,
-    retract,
-    schedule,
-    schema,
-    trace,
-)
 from humaspost.cli.common import ConfigOption, DebugOption, remember_config
 from humaspost.cli.errors import (
     crash_reports,
@@ -47,23 +30,59 @@ from humaspost.crash_reports import set_destination
 from humaspost.i18n import _
 from humaspost.problems import HumaspostError
 
-app = typer.Typer(
-    name="humaspost",
-    cls=HumaspostGroup,
-    options_metavar=_(OPTIONS_METAVAR),
-    subcommand_metavar=_(COMMAND_METAVAR),
-    help=_("Run a PR office's social media from a git repository."),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Each command by its name: its module under humaspost.cli and its function there, in
+# the order `--help` lists them. A command's module, and the core it needs, is imported
+# only when that command runs (or for `--help`): `check FILE` does not pay for the
+# daemon, the inbox or the report.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "check"),
+    "schedule": ("schedule", "schedule"),
+    "publish": ("publish", "publish"),
+    "daemon": ("daemon", "daemon"),
+    "log": ("log", "log"),
+    "inbox": ("inbox", "inbox"),
+    "resolve": ("log", "resolve"),
+    "retry": ("log", "retry"),
+    "retract": ("retract", "retract"),
+    "trace": ("trace", "trace"),
+    "report": ("report", "report"),
+    "accounts": ("accounts", "accounts"),
+    "new": ("new", "new"),
+    "init": ("init", "init"),
+    "preview": ("preview", "preview"),
+    "schema": ("schema", "schema"),
+    "codeowners": ("codeowners", "codeowners"),
+}
+# The subcommands of the two groups: `log migrate`, `inbox fetch`...
+_SUBCOMMANDS: dict[str, dict[str, tuple[str, str]]] = {
+    "log": {"migrate": ("log_migrate", "migrate")},
+    "inbox": {
+        name: ("inbox", name) for name in ("fetch", "show", "assign", "close", "reply", "purge")
+    },
+}
+
+TOP_LEVEL = tuple(_COMMANDS)
 
 
-def _command(name: str, function: Callable[..., None]) -> None:
-    """Register a command; its docstring is its `--help`, in the language in use."""
-    app.command(name, cls=HumaspostCommand, help=_(_docstring(function)))(function)
+def _typer(**settings: Any) -> typer.Typer:
+    return typer.Typer(
+        cls=HumaspostGroup,
+        options_metavar=_(OPTIONS_METAVAR),
+        subcommand_metavar=_(COMMAND_METAVAR),
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        **settings,
+    )
+
+
+def _function(where: tuple[str, str]) -> Callable[..., None]:
+    module, name = where
+    function: Callable[..., None] = getattr(
+        importlib.import_module(f"humaspost.cli.{module}"), name
+    )
+    return function
 
 
 def _docstring(function: Callable[..., None]) -> str:
@@ -73,73 +92,61 @@ def _docstring(function: Callable[..., None]) -> str:
     return doc
 
 
-_command("check", check.check)
-_command("schedule", schedule.schedule)
-_command("publish", publish.publish)
-_command("daemon", daemon.daemon)
-# `log` lists the log; `log migrate` is its one subcommand.
-log_app = typer.Typer(
-    cls=HumaspostGroup,
-    options_metavar=_(OPTIONS_METAVAR),
-    subcommand_metavar=_(COMMAND_METAVAR),
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-log_app.callback(invoke_without_command=True, help=_(_docstring(log.log)))(log.log)
-log_app.command("migrate", cls=HumaspostCommand, help=_(_docstring(log_migrate.migrate)))(
-    log_migrate.migrate
-)
-app.add_typer(log_app, name="log")
-# `inbox` lists the complaint inbox; its subcommands act on it.
-inbox_app = typer.Typer(
-    cls=HumaspostGroup,
-    options_metavar=_(OPTIONS_METAVAR),
-    subcommand_metavar=_(COMMAND_METAVAR),
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-inbox_app.callback(invoke_without_command=True, help=_(_docstring(inbox.inbox)))(inbox.inbox)
-
-
-def _inbox_command(name: str, function: Callable[..., None]) -> None:
-    inbox_app.command(name, cls=HumaspostCommand, help=_(_docstring(function)))(function)
-
-
-_inbox_command("fetch", inbox.fetch)
-_inbox_command("show", inbox.show)
-_inbox_command("assign", inbox.assign)
-_inbox_command("close", inbox.close)
-_inbox_command("reply", inbox.reply)
-_inbox_command("purge", inbox.purge)
-app.add_typer(inbox_app, name="inbox")
-_command("resolve", log.resolve)
-_command("retry", log.retry)
-_command("retract", retract.retract)
-_command("trace", trace.trace)
-_command("report", report.report)
-_command("accounts", accounts.accounts)
-_command("new", new.new)
-_command("init", init.init)
-_command("preview", preview.preview)
-_command("schema", schema.schema)
-_command("codeowners", codeowners.codeowners)
-
-TOP_LEVEL = (*(info.name for info in app.registered_commands), "log", "inbox")
+def build_app(only: str | None = None) -> typer.Typer:
+    """The `humaspost` app with every command, or with only the command `only` (the one
+    a command line runs: see `main`). Each docstring is its command's `--help`, in the
+    language in use."""
+    app = _typer(
+        name="humaspost",
+        help=_("Run a PR office's social media from a git repository."),
+        no_args_is_help=True,
+    )
+    for name, where in _COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        function = _function(where)
+        if name in _SUBCOMMANDS:
+            # `log` lists the log and `inbox` the complaint inbox; their subcommands act.
+            group = _typer()
+            group.callback(invoke_without_command=True, help=_(_docstring(function)))(function)
+            for sub, sub_where in _SUBCOMMANDS[name].items():
+                subfunction = _function(sub_where)
+                group.command(sub, cls=HumaspostCommand, help=_(_docstring(subfunction)))(
+                    subfunction
+                )
+            app.add_typer(group, name=name)
+        else:
+            app.command(name, cls=HumaspostCommand, help=_(_docstring(function)))(function)
+    app.callback()(_root)
+    return app
 
 
 def commands() -> list[tuple[str, Callable[..., None]]]:
     """Every command as typed after `humaspost` (`log migrate` and `inbox show` too), with
     its function (whose docstring is its help): for the catalog and the docs' tests."""
-    found = [(info.name or "", info.callback) for info in app.registered_commands]
-    found.append(("log", log.log))
-    found += [(f"log {info.name}", info.callback) for info in log_app.registered_commands]
-    found.append(("inbox", inbox.inbox))
-    found += [(f"inbox {info.name}", info.callback) for info in inbox_app.registered_commands]
-    return [(name, callback) for name, callback in found if callback is not None]
+    found = []
+    for name, where in _COMMANDS.items():
+        found.append((name, _function(where)))
+        found += [(f"{name} {sub}", _function(w)) for sub, w in _SUBCOMMANDS.get(name, {}).items()]
+    return found
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command a command line runs (`check` in `--config x.yaml check FILE`), if it
+    is one of humaspost's: None for `--help`, `--version`, no command or a misspelt one,
+    which need every command (to list them, or to suggest the nearest)."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--config":
+            index += 2
+        elif arg.startswith("-"):
+            if arg in ("-h", "--help", "--version"):
+                return None
+            index += 1
+        else:
+            return arg if arg in _COMMANDS else None
+    return None
 
 
 def _print_version(given: bool) -> None:
@@ -148,7 +155,6 @@ def _print_version(given: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     config: ConfigOption = None,
     debug: DebugOption = False,
@@ -177,7 +183,7 @@ def main() -> None:
     try:
         # Not standalone: typer's own errors come back here to be shown in the language
         # in use; `typer.Exit(code)` comes back as its code.
-        code = app(standalone_mode=False)
+        code = build_app(command_named(sys.argv[1:]))(standalone_mode=False)
     except ClickException as error:
         sys.exit(report_typer_error(error))
     except typer.Abort:
