@@ -25,8 +25,11 @@ MARKER = ".humaspost-bench"  # left in a --dir work folder the scripts may empty
 
 
 def bench_env(*, no_color: bool = True) -> dict[str, str]:
-    """The environment of every subprocess: no inherited config (and no colours)."""
-    env = {k: v for k, v in os.environ.items() if k != "HUMASPOST_CONFIG"}
+    """The environment of every subprocess: no inherited config (and no colours), and
+    bytecode written and used as an installed package's is (without it, every import of
+    humaspost's own modules recompiles them, which the measurements would count)."""
+    dropped = {"HUMASPOST_CONFIG", "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     if no_color:
         env["NO_COLOR"] = "1"
     return env
