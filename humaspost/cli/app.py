@@ -39,8 +39,6 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "schedule": ("schedule", "schedule"),
     "publish": ("publish", "publish"),
     "daemon": ("daemon", "daemon"),
-    "log": ("log", "log"),
-    "inbox": ("inbox", "inbox"),
     "resolve": ("log", "resolve"),
     "retry": ("log", "retry"),
     "retract": ("retract", "retract"),
@@ -52,6 +50,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "preview": ("preview", "preview"),
     "schema": ("schema", "schema"),
     "codeowners": ("codeowners", "codeowners"),
+    # typer lists its groups after the commands.
+    "log": ("log", "log"),
+    "inbox": ("inbox", "inbox"),
 }
 # The subcommands of the two groups: `log migrate`, `inbox fetch`...
 _SUBCOMMANDS: dict[str, dict[str, tuple[str, str]]] = {
