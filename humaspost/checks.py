@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import gc
 import hashlib
@@ -16,17 +17,25 @@ import shutil
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from humaspost import reshare, scoping
 from humaspost.codeowners import git_root, has_owners, stale_problem
 from humaspost.config import Account, Config
 from humaspost.crash_reports import write_report
 from humaspost.i18n import N_, _, ngettext
-from humaspost.media import MediaInfo, MediaKind, UnsupportedMedia, inspect_media
+from humaspost.media import (
+    MediaInfo,
+    MediaKind,
+    Stamp,
+    UnsupportedMedia,
+    inspect_media,
+    media_stamp,
+)
 from humaspost.newpost import placeholders
 from humaspost.platforms.rules import MB, PlatformRules, link_problem, rules_for
 from humaspost.posts import Amplify, Content, Media, Post, load_post
@@ -38,6 +47,9 @@ from humaspost.textfile import NotPlainFile
 from humaspost.times import format_local
 from humaspost.x_cost_check import x_cost_problems
 from humaspost.x_costs import has_web_address
+
+if TYPE_CHECKING:
+    from humaspost.check_cache import CheckCache, Entries
 
 DUPLICATE_WINDOW = timedelta(days=7)
 _PLACEHOLDERS = placeholders()
@@ -132,6 +144,64 @@ class ReplyRef:
     span: Span | None
 
 
+@dataclass(frozen=True)
+class _Timing:
+    """What the checks that depend on the clock or on the publish log need of a post:
+    kept with a cached result, so that they run every time without loading the post."""
+
+    id: str
+    shown: str
+    draft: bool
+    repeat: str | None
+    publish_at: datetime | None
+    expires_at: datetime | None
+    until: datetime | None
+    reposting: bool
+    # The first publish time where the clock does not decide it (all but a repeat
+    # without publish_at): the deliveries' `publish_at` already.
+    first: datetime | None
+    accounts: tuple[str, ...]
+    # The platform of the first account that refuses a repeated text (HP402), if any.
+    refusing: str | None
+    publish_span: Span | None
+    repeat_span: Span | None
+    text_span: Span | None
+
+    @property
+    def clock_first(self) -> bool:
+        """Whether the first publish time is the clock's: a repeat from now."""
+        return self.repeat is not None and self.publish_at is None
+
+
+@dataclass
+class FileFacts:
+    """What checking one file found that depends on nothing but the file, the config,
+    its media files and humaspost itself: what `check_cache` keeps. `finish` adds the
+    checks that depend on the clock and the publish log."""
+
+    problems: list[Problem]
+    # Its deliveries' `publish_at` is left None where the clock decides it.
+    post: CheckedPost | None = None
+    id_span: Span | None = None
+    # The fingerprints of each account's text parts (duplicate texts across posts).
+    fingerprints: tuple[tuple[str, tuple[_Fingerprint, ...]], ...] = ()
+    reply: ReplyRef | None = None
+    timing: _Timing | None = None
+    # The content hash of what each account gets, for the accounts the publish log had
+    # a record of (HP403); another account's is computed when the log has one.
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    # The media files looked up (the paths posts write, resolved against the post).
+    media: tuple[str, ...] = ()
+    # False where the result depends on more than that: a bug (HP020), or an HP201 hint
+    # naming a file elsewhere in the repository.
+    cacheable: bool = True
+
+
+class NeedsPost(Exception):
+    """`finish` needs the post itself: the log has a record of an account whose content
+    hash the facts do not hold."""
+
+
 @dataclass
 class FileResult:
     """Everything checking one file found: small and picklable, for worker processes."""
@@ -172,6 +242,8 @@ class MediaCache:
         self.inside = str(self.root) + os.sep
         self.state_dir = os.path.realpath(state_dir)
         self.found: dict[str, tuple[bool, MediaInfo | _Unusable]] = {}
+        # Each file's identity, taken before it was read: what a cached result keeps.
+        self.stamps: dict[str, Stamp] = {}
         # Every file of the repository by its name in lower case, read on the first
         # missing media file only: most checks never need to walk the repository.
         self.by_name: dict[str, list[str]] | None = None
@@ -180,7 +252,8 @@ class MediaCache:
         """(inside the repository after following links, info or why it is unusable)."""
         key = str(path)
         if key not in self.found:
-            resolved = os.path.realpath(key)
+            self.stamps[key] = stamp = media_stamp(key)
+            resolved = stamp[0]
             inside = resolved.startswith(self.inside)
             found = _inspect(Path(resolved), self.root) if inside else _Unusable(_Why.OUTSIDE)
             self.found[key] = (inside, found)
@@ -240,22 +313,173 @@ def check_and_keep(
     files through here. No post comes back then, even one that loaded: planning it
     could meet the same bug again, outside this file's keeping.
     """
+    post, facts = facts_and_post(file, shown, config, media_cache, published)
+    try:
+        return post, finish(facts, config, now, published)
+    except Exception as error:  # a bug, by definition: located problems are values
+        return None, FileResult([_internal_error(shown, error)])
+
+
+def file_facts(
+    file: Path, shown: str, config: Config, media_cache: MediaCache, published: Published | None
+) -> FileFacts:
+    """Load one post file and make the checks that depend on nothing but the file, the
+    config, its media and humaspost (`published` only says which content hashes to keep).
+    A bug becomes this file's HP020, as in `check_and_keep`."""
+    return facts_and_post(file, shown, config, media_cache, published)[1]
+
+
+def facts_and_post(
+    file: Path, shown: str, config: Config, media_cache: MediaCache, published: Published | None
+) -> tuple[Post | None, FileFacts]:
+    """`file_facts`, also returning the loaded post (None after a bug)."""
     try:
         loaded = load_post(file, shown, config.posts_dir, config.timezone)
         post = loaded.post
         if post is None:
-            return None, FileResult(loaded.problems)
-        checker = _PostChecker(post, config, now, media_cache, published)
-        checked = checker.run()
-        return post, FileResult(
-            loaded.problems + checker.problems,
-            checked,
-            post.span(("id",)) if post.located.has_key(("id",)) else None,
-            checker.texts,
-            checker.reply,
-        )
+            return None, FileFacts(loaded.problems)
+        checker = _PostChecker(post, config, media_cache, published)
+        facts = checker.run()
+        facts.problems[:0] = loaded.problems
+        return post, facts
     except Exception as error:  # a bug, by definition: located problems are values
-        return None, FileResult([_internal_error(shown, error)])
+        return None, FileFacts([_internal_error(shown, error)], cacheable=False)
+
+
+def finish(
+    facts: FileFacts, config: Config, now: datetime, published: Published | None
+) -> FileResult:
+    """Complete a file's facts with the checks that depend on the clock (past times,
+    repeats, HP401, HP402, HP107) and on the publish log (edits of published posts,
+    HP403). Raises NeedsPost where the log asks for a content hash the facts lack."""
+    timing = facts.timing
+    if timing is None or facts.post is None:
+        return FileResult(facts.problems, facts.post, facts.id_span, [], facts.reply)
+    found: dict[tuple[str, str, Span | None], Problem] = {}
+
+    def report(code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        found.setdefault(
+            (code, message, span),
+            Problem(code, Severity.WARNING, message, timing.shown, span, hint),
+        )
+
+    first = _first_time(timing, config, now) if timing.clock_first else timing.first
+    sent = _sent_to(timing, published)
+    if sent and not timing.reposting:
+        _check_edits(timing, facts.hashes, sent, config, report)
+    if len(sent) < len(timing.accounts):
+        _check_timing(timing, first, config, now, published, report)
+    texts = []
+    if first is not None and not timing.draft and not timing.reposting:
+        texts = [
+            _SentText(account, digest, first, timing.id, timing.shown, span)
+            for account, prints in facts.fingerprints
+            for digest, span in prints
+        ]
+    post = facts.post
+    if first is not None and timing.clock_first:
+        deliveries = tuple(replace(d, publish_at=first) for d in post.deliveries)
+        post = CheckedPost(post.id, post.file, deliveries)
+    return FileResult([*facts.problems, *found.values()], post, facts.id_span, texts, facts.reply)
+
+
+def _first_time(timing: _Timing, config: Config, now: datetime) -> datetime | None:
+    """The first publish time of a repeat without publish_at: the first occurrence
+    from now."""
+    assert timing.repeat is not None
+    return next(occurrences(timing.repeat, now, config.timezone, timing.until), None)
+
+
+def _sent_to(timing: _Timing, published: Published | None) -> list[tuple[str, Sent]]:
+    """The accounts a one-off post already went to, by the publish log."""
+    if timing.repeat is not None or not published:
+        return []
+    found = [(name, published.get((timing.id, name))) for name in timing.accounts]
+    return [(name, sent) for name, sent in found if sent is not None]
+
+
+_Report = Callable[[str, str, "Span | None", "str | None"], None]
+
+
+def _check_edits(
+    timing: _Timing,
+    hashes: Mapping[str, str],
+    sent: list[tuple[str, Sent]],
+    config: Config,
+    report: _Report,
+) -> None:
+    """Warn that an edit to a published post will not be sent (it never is twice)."""
+    for account, record in sent:
+        if record.content_hash is None:
+            continue
+        if account not in hashes:
+            raise NeedsPost(account)
+        if record.content_hash == hashes[account]:
+            continue
+        if record.sent_at:
+            message = _(
+                "this post was already published to '{account}' on {time}; "
+                "the edit will not be sent"
+            ).format(account=account, time=format_local(record.sent_at, config.timezone))
+        else:
+            message = _(
+                "this post was already published to '{account}'; the edit will not be sent"
+            ).format(account=account)
+        report(
+            "HP403",
+            message,
+            timing.text_span,
+            _("to correct a published post, publish a correction as a new post"),
+        )
+
+
+def _check_timing(
+    timing: _Timing,
+    first: datetime | None,
+    config: Config,
+    now: datetime,
+    published: Published | None,
+    report: _Report,
+) -> None:
+    if timing.draft or first is None:
+        if timing.repeat is not None and first is None and not timing.draft:
+            report(
+                "HP107",
+                _("'repeat: {repeat}' never fires before 'until'").format(repeat=timing.repeat),
+                timing.repeat_span,
+                None,
+            )
+        return
+    if timing.repeat is None:
+        deadline = timing.expires_at or first + config.max_delay
+        if deadline < now:
+            report(
+                "HP401",
+                _("the publish time is already past; it will be marked missed, not sent"),
+                timing.publish_span,
+                # In CI the log is on the server: moving the date of a post that
+                # went out would send it a second time.
+                _(
+                    "it may have been published by a server whose log is not here; "
+                    "if not, change publish_at to a time ahead"
+                )
+                if published is None
+                else _("change publish_at to a time ahead"),
+            )
+        return
+    later = list(
+        itertools.islice(occurrences(timing.repeat, first, config.timezone, timing.until), 2)
+    )
+    if len(later) == 2 and later[1] - later[0] < DUPLICATE_WINDOW and timing.refusing:
+        report(
+            "HP402",
+            _(
+                "'repeat: {repeat}' posts the same text again within 7 days; "
+                "{platform} will likely refuse the repeats"
+            ).format(repeat=timing.repeat, platform=timing.refusing),
+            timing.repeat_span,
+            _("repeat at most weekly, or vary the text"),
+        )
 
 
 def _internal_error(shown: str, error: Exception) -> Problem:
@@ -391,24 +615,25 @@ class _PostChecker:
         self,
         post: Post,
         config: Config,
-        now: datetime,
         media_cache: MediaCache,
         published: Published | None,
     ) -> None:
         self.post = post
         self.config = config
-        self.now = now
         self.media_cache = media_cache
         self.published = published
         # Each media item is checked once per post, whatever the number of accounts.
         self.media_infos: dict[int, MediaInfo | None] = {}
+        self.media_paths: dict[str, None] = {}  # looked up, in order
         self.rendered_parts: dict[
             tuple[str, tuple[str | int, ...]],
             tuple[tuple[PartReport, ...], tuple[_Fingerprint, ...]],
         ] = {}
         self.found: dict[tuple[str, str, Span | None], Problem] = {}
-        self.texts: list[_SentText] = []
+        self.fingerprints: list[tuple[str, tuple[_Fingerprint, ...]]] = []
         self.reply: ReplyRef | None = None
+        # Whether the result depends only on the file, the config and the media files.
+        self.cacheable = True
 
     @property
     def problems(self) -> list[Problem]:
@@ -433,7 +658,7 @@ class _PostChecker:
         if key not in self.found:
             self.found[key] = Problem(code, severity, message, self.post.shown, span, hint)
 
-    def run(self) -> CheckedPost:
+    def run(self) -> FileFacts:
         accounts = self.accounts()
         self.check_scopes()
         self.check_sections(accounts)
@@ -449,47 +674,61 @@ class _PostChecker:
             rules = rules_for(account.rules_platform)
             content = self.post.content_for(account.platform, account.rules_platform)
             deliveries.append(self.delivery(account, rules, content, first))
-        sent = self.sent_to(accounts)
-        # A repost sends none of the post's content: there is no edit to warn about.
-        if sent and not self.reposting:
-            self.check_edits(sent)
-        if len(sent) < len(accounts):
-            self.check_timing(first, accounts)
-        return CheckedPost(self.post.id, self.post.shown, tuple(deliveries))
+        post = self.post
+        return FileFacts(
+            self.problems,
+            CheckedPost(post.id, post.shown, tuple(deliveries)),
+            post.span(("id",)) if post.located.has_key(("id",)) else None,
+            tuple(self.fingerprints),
+            self.reply,
+            self.timing(accounts, first),
+            self.hashes(accounts),
+            tuple(self.media_paths),
+            self.cacheable,
+        )
 
-    def sent_to(self, accounts: list[Account]) -> list[tuple[Account, Sent]]:
-        """The accounts a one-off post already went to, by the publish log."""
+    def first_time(self) -> datetime | None:
+        """The first publish time unless the clock decides it: publish_at, or the first
+        occurrence of a repeat from it."""
+        post = self.post
+        if post.repeat is None or post.publish_at is None:
+            return post.publish_at
+        return next(
+            occurrences(post.repeat, post.publish_at, self.config.timezone, post.until), None
+        )
+
+    def timing(self, accounts: list[Account], first: datetime | None) -> _Timing:
+        post = self.post
+        refusing = [a.rules_platform for a in accounts if a.rules_platform in _REFUSE_DUPLICATES]
+        return _Timing(
+            post.id,
+            post.shown,
+            post.draft,
+            post.repeat,
+            post.publish_at,
+            post.expires_at,
+            post.until,
+            self.reposting,
+            first,
+            tuple(account.name for account in accounts),
+            refusing[0] if refusing else None,
+            post.span(("publish_at",)),
+            post.span(("repeat",)),
+            post.span(("text",)) or post.span(("thread",)),
+        )
+
+    def hashes(self, accounts: list[Account]) -> dict[str, str]:
+        """The content hash of each account's rendering that the publish log has a
+        record of (HP403 compares them); rendering every account would cost every
+        check, for the few posts already published."""
         if self.post.repeat is not None or not self.published:
-            return []
-        found = [(a, self.published.get((self.post.id, a.name))) for a in accounts]
-        return [(account, sent) for account, sent in found if sent is not None]
-
-    def check_edits(self, sent: list[tuple[Account, Sent]]) -> None:
-        """Warn that an edit to a published post will not be sent (it never is twice)."""
-        for account, record in sent:
-            if record.content_hash is None:
-                continue
-            if record.content_hash == content_hash(render(self.post, account)):
-                continue
-            if record.sent_at:
-                message = _(
-                    "this post was already published to '{account}' on {time}; "
-                    "the edit will not be sent"
-                ).format(
-                    account=account.name,
-                    time=format_local(record.sent_at, self.config.timezone),
-                )
-            else:
-                message = _(
-                    "this post was already published to '{account}'; the edit will not be sent"
-                ).format(account=account.name)
-            self.report(
-                "HP403",
-                message,
-                self.post.span(("text",)) or self.post.span(("thread",)),
-                _("to correct a published post, publish a correction as a new post"),
-                Severity.WARNING,
-            )
+            return {}
+        return {
+            account.name: content_hash(render(self.post, account))
+            for account in accounts
+            if (found := self.published.get((self.post.id, account.name))) is not None
+            and found.content_hash is not None
+        }
 
     def accounts(self) -> list[Account]:
         names = self.post.to if self.post.to is not None else self.config.default_to
@@ -752,14 +991,6 @@ class _PostChecker:
                     severity=Severity.WARNING,
                 )
 
-    def first_time(self) -> datetime | None:
-        """The first publish time: publish_at, or a repeat's first occurrence."""
-        post = self.post
-        if post.repeat is None:
-            return post.publish_at
-        start = post.publish_at or self.now
-        return next(occurrences(post.repeat, start, self.config.timezone, post.until), None)
-
     def delivery(
         self,
         account: Account,
@@ -778,13 +1009,10 @@ class _PostChecker:
                 self.post.span(content.where or ()),
             )
         reports, fingerprints = self.rendered(rules, content, parts)
-        # A repost's comment goes with a share, which platforms do not refuse as a
-        # duplicate text.
-        if first is not None and not self.post.draft and not self.reposting:
-            self.texts.extend(
-                _SentText(account.name, digest, first, self.post.id, self.post.shown, span)
-                for digest, span in fingerprints
-            )
+        # `finish` leaves out a repost's: its comment goes with a share, which platforms
+        # do not refuse as a duplicate text.
+        if fingerprints:
+            self.fingerprints.append((account.name, fingerprints))
         amplify = self.post.amplify
         who = resharers(self.post, account, self.config) if amplify is not None else []
         after = amplify.after if amplify is not None else timedelta(0)
@@ -903,6 +1131,7 @@ class _PostChecker:
                 _("write the file's name as it is, relative to the post file"),
             )
             return None
+        self.media_paths[str(item.path)] = None
         inside, found = self.media_cache.lookup(item.path)
         if not inside:
             self.report(
@@ -950,6 +1179,8 @@ class _PostChecker:
         """The HP201 hint: the path, relative to the post, of the file of that name that
         looks most like the one written (a folder left out or a capital changed)."""
         wanted = os.path.realpath(item.path)
+        # Which files the repository has elsewhere is not a fact of this post's files.
+        self.cacheable = False
         found = self.media_cache.elsewhere(item.path)
         if not found:
             return _("the path is relative to the post file")
@@ -1009,51 +1240,6 @@ class _PostChecker:
         reason = rules.media_count_problem(infos) if infos else None
         if reason:
             self.report("HP206", reason, self.post.span(media[0][0].where[:-1]))
-
-    def check_timing(self, first: datetime | None, accounts: list[Account]) -> None:
-        post = self.post
-        if post.draft or first is None:
-            if post.repeat is not None and first is None and not post.draft:
-                self.report(
-                    "HP107",
-                    _("'repeat: {repeat}' never fires before 'until'").format(repeat=post.repeat),
-                    post.span(("repeat",)),
-                    severity=Severity.WARNING,
-                )
-            return
-        if post.repeat is None:
-            deadline = post.expires_at or first + self.config.max_delay
-            if deadline < self.now:
-                self.report(
-                    "HP401",
-                    _("the publish time is already past; it will be marked missed, not sent"),
-                    post.span(("publish_at",)),
-                    # In CI the log is on the server: moving the date of a post that
-                    # went out would send it a second time.
-                    _(
-                        "it may have been published by a server whose log is not here; "
-                        "if not, change publish_at to a time ahead"
-                    )
-                    if self.published is None
-                    else _("change publish_at to a time ahead"),
-                    Severity.WARNING,
-                )
-            return
-        later = list(
-            itertools.islice(occurrences(post.repeat, first, self.config.timezone, post.until), 2)
-        )
-        refusing = [a for a in accounts if a.rules_platform in _REFUSE_DUPLICATES]
-        if len(later) == 2 and later[1] - later[0] < DUPLICATE_WINDOW and refusing:
-            self.report(
-                "HP402",
-                _(
-                    "'repeat: {repeat}' posts the same text again within 7 days; "
-                    "{platform} will likely refuse the repeats"
-                ).format(repeat=post.repeat, platform=refusing[0].rules_platform),
-                post.span(("repeat",)),
-                _("repeat at most weekly, or vary the text"),
-                Severity.WARNING,
-            )
 
 
 def _refusal_message(refusal: scoping.Refusal, *, by_default: bool) -> str:
@@ -1223,22 +1409,25 @@ def run_check(
     workers: int = 1,
     published: Published | None = None,
     inbox: InboxLookup | None = None,
+    cache: CheckCache | None = None,
 ) -> CheckReport:
     """Check post files (path, name to show) and return every problem and delivery.
 
     With `workers` > 1 and many files, files are checked in that many processes; the
     checks across posts then run on the combined results. With `inbox` (where the
-    publish log is at hand) replies are checked against it, in this process.
+    publish log is at hand) replies are checked against it, in this process. With
+    `cache`, each file's own checks come from it where they still hold (see
+    humaspost/check_cache.py), and what was checked anew is written to it.
     """
     # Checking builds many long-lived objects and no reference cycles worth collecting;
     # the collector's passes over them would cost a quarter of the run.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
-            results = _check_in_processes(config, files, now, workers, published)
+        if cache is None:
+            results = [r for r, _ in _check_all(config, files, now, workers, published, None)]
         else:
-            results = _check_files(config, files, now, published)
+            results = _check_with_cache(config, files, now, workers, published, cache)
         problems = [p for r in results for p in r.problems]
         if inbox is not None:
             problems.extend(p for r in results if r.reply for p in inbox_problems(r.reply, inbox))
@@ -1267,11 +1456,90 @@ def narrowed(report: CheckReport, files: list[tuple[Path, str]]) -> CheckReport:
     )
 
 
-def _check_files(
-    config: Config, files: list[tuple[Path, str]], now: datetime, published: Published | None
+# A new cache entry: the file's path (as bytes), its key and the entry's value.
+_Row = tuple[bytes, bytes, bytes]
+
+
+def _check_with_cache(
+    config: Config,
+    files: list[tuple[Path, str]],
+    now: datetime,
+    workers: int,
+    published: Published | None,
+    cache: CheckCache,
 ) -> list[FileResult]:
+    """Files whose entries hold are finished here (that is quick); the others are
+    checked anew, in worker processes if many, and written to the cache."""
+    entries = cache.entries([path for path, _ in files])
+    results: list[FileResult | None] = [None] * len(files)
+    # With no entries at all (a first run, CI) every file is checked anew: reading
+    # them all here first would only delay the workers.
+    if entries.rows:
+        for index, (path, shown) in enumerate(files):
+            facts = entries.lookup(path, shown)
+            if facts is not None:
+                with contextlib.suppress(NeedsPost):  # then it is checked anew
+                    results[index] = finish(facts, config, now, published)
+    again = [index for index, result in enumerate(results) if result is None]
+    checked = _check_all(config, [files[i] for i in again], now, workers, published, entries)
+    for index, (result, _row) in zip(again, checked, strict=True):
+        results[index] = result
+    cache.store([row for _, row in checked if row is not None])
+    return [result for result in results if result is not None]
+
+
+def _check_all(
+    config: Config,
+    files: list[tuple[Path, str]],
+    now: datetime,
+    workers: int,
+    published: Published | None,
+    entries: Entries | None,
+) -> list[tuple[FileResult, _Row | None]]:
+    if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
+        return _check_in_processes(config, files, now, workers, published, entries)
+    return _check_files(config, files, now, published, entries)
+
+
+def _check_files(
+    config: Config,
+    files: list[tuple[Path, str]],
+    now: datetime,
+    published: Published | None,
+    entries: Entries | None,
+) -> list[tuple[FileResult, _Row | None]]:
+    """Check files anew; with `entries`, also make each one's cache entry."""
     cache = MediaCache(config.root, config.state_dir)
-    return [check_file(path, shown, config, now, cache, published) for path, shown in files]
+    if entries is None:
+        return [
+            (check_file(path, shown, config, now, cache, published), None) for path, shown in files
+        ]
+    return [
+        _check_anew(path, shown, config, now, cache, published, entries) for path, shown in files
+    ]
+
+
+def _check_anew(
+    path: Path,
+    shown: str,
+    config: Config,
+    now: datetime,
+    media_cache: MediaCache,
+    published: Published | None,
+    entries: Entries,
+) -> tuple[FileResult, _Row | None]:
+    """`check_file`, with the entry to write where the result may be kept."""
+    # The key is taken before the file is read again to check it: if it changes in
+    # between, the entry is kept under the old bytes' key, which the new ones miss.
+    key = entries.key(path, shown)
+    facts = file_facts(path, shown, config, media_cache, published)
+    try:
+        result = finish(facts, config, now, published)
+    except Exception as error:  # a bug, by definition: located problems are values
+        return FileResult([_internal_error(shown, error)]), None
+    if key is None or not facts.cacheable:
+        return result, None
+    return result, (os.fsencode(path), key, entries.value(facts, media_cache.stamps))
 
 
 def _check_in_processes(
@@ -1280,16 +1548,35 @@ def _check_in_processes(
     now: datetime,
     workers: int,
     published: Published | None,
-) -> list[FileResult]:
+    entries: Entries | None,
+) -> list[tuple[FileResult, _Row | None]]:
     # A few chunks per worker evens out folders of slow and fast files; order is kept.
     size = -(-len(files) // (workers * 4))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     import multiprocessing  # only a large check needs these
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork starts workers without re-importing anything; elsewhere use the default.
+    # fork starts workers without re-importing anything, and with the cache's entries
+    # (handed down in `_INHERITED`, not pickled for each chunk); elsewhere workers spawn
+    # and check without the cache.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        count = len(chunks)
-        done = pool.map(_check_files, [config] * count, chunks, [now] * count, [published] * count)
-        return [result for chunk in done for result in chunk]
+    _INHERITED["entries"] = entries
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            count = len(chunks)
+            done = pool.map(
+                _check_chunk, [config] * count, chunks, [now] * count, [published] * count
+            )
+            return [result for chunk in done for result in chunk]
+    finally:
+        _INHERITED.clear()
+
+
+# What forked workers find in their copy of this process: the cache's entries.
+_INHERITED: dict[str, Entries | None] = {}
+
+
+def _check_chunk(
+    config: Config, files: list[tuple[Path, str]], now: datetime, published: Published | None
+) -> list[tuple[FileResult, _Row | None]]:
+    return _check_files(config, files, now, published, _INHERITED.get("entries"))

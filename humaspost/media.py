@@ -10,6 +10,31 @@ from pathlib import Path
 from humaspost.i18n import N_
 from humaspost.textfile import open_plain
 
+# The identity of a media file: where its path leads, and what stat says of the file
+# there (device, inode, type, size, modification and change times; None: nothing).
+Stamp = tuple[str, tuple[int, ...] | None]
+
+
+def media_stamp(path: str) -> Stamp:
+    """Where `path` leads and the stat of the file there: if both are as they were, so
+    is the file (its change time moves with any write, and cannot be set back)."""
+    try:
+        resolved = os.path.realpath(path)
+    except ValueError:  # a NUL in the name: no file has it
+        return path, None
+    try:
+        info = os.stat(resolved)
+    except OSError:
+        return resolved, None
+    return resolved, (
+        info.st_dev,
+        info.st_ino,
+        info.st_mode,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )
+
 
 class MediaKind(StrEnum):
     """How platforms treat a file: still image, animated GIF, or video."""

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from humaspost.checks import CheckReport, run_check
+from humaspost.checks import CheckReport
 from humaspost.repository import post_files
 from tests.conftest import NOW, PNG_BYTES, Repo
+from tests.every_way import run_check_every_way
 
 GIF_BYTES = b"GIF89a" + b"\x00" * 64
 MP4_BYTES = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
@@ -18,7 +19,7 @@ HEIC_BYTES = b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64
 
 def check(repo: Repo, now: datetime = NOW) -> CheckReport:
     config = repo.config()
-    return run_check(config, post_files(config.posts_dir, [], repo.root), now)
+    return run_check_every_way(config, post_files(config.posts_dir, [], repo.root), now)
 
 
 def found(report: CheckReport, code: str) -> list[tuple[str, int | None, int | None]]:

@@ -9,9 +9,10 @@ import re
 from datetime import UTC, datetime
 
 from humaspost import i18n
-from humaspost.checks import PARALLEL_MIN_FILES, run_check
+from humaspost.checks import PARALLEL_MIN_FILES
 from humaspost.repository import post_files
 from tests.conftest import Repo, run_humaspost
+from tests.every_way import run_check_every_way
 
 FUTURE = "publish_at: 2027-01-05 08:00\n"
 NOW = "2026-11-28 09:00"
@@ -167,7 +168,7 @@ def test_a_check_large_enough_for_worker_processes_speaks_the_language_chosen(
     now = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
     try:
         i18n.use("id")
-        report = run_check(config, files, now, workers=2)
+        report = run_check_every_way(config, files, now, workers=2)
     finally:
         i18n.use("en")
     [problem] = report.problems

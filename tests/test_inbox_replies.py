@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from humaspost.checks import CheckReport, run_check
+from humaspost.checks import CheckReport
 from humaspost.inbox_log import InboxLog, NewItem
 from humaspost.inbox_model import Action, Incoming, Item, ReplyTarget, Status
 from humaspost.lifecycle import Event
@@ -42,6 +42,7 @@ from humaspost.replies import LogInbox
 from humaspost.repository import post_files
 from humaspost.store_postgres import DatabaseUrl
 from tests.conftest import BASE_CONFIG, DATABASE_VARIABLE, HUMASPOST, NOW, Repo, run_humaspost
+from tests.every_way import run_check_every_way
 from tests.fakes.facebook_server import FakeGraph
 from tests.fakes.x_server import FakeX, Fault
 from tests.postgres_server import PostgresServer
@@ -73,7 +74,7 @@ def check(repo: Repo, log: PublishLog | None = None) -> CheckReport:
     config = repo.config()
     files = post_files(config.posts_dir, [], repo.root)
     inbox = LogInbox(log) if log is not None else None
-    return run_check(config, files, NOW, inbox=inbox)
+    return run_check_every_way(config, files, NOW, inbox=inbox)
 
 
 def reply_file(item: int | str, to: str | None = "pemkot-x", extra: str = "") -> str:
@@ -319,7 +320,8 @@ def test_check_without_a_log_says_nothing_of_the_inbox_and_makes_no_log(office: 
     result = run_humaspost("check", cwd=office.root, env=ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == "✓ 1 file, 1 post: no problems\n"
-    assert not (office.root / ".humaspost").exists()
+    # The state folder holds check's cache (issue 15), and no log.
+    assert [p.name for p in (office.root / ".humaspost").iterdir()] == ["check-cache.sqlite"]
 
 
 def test_check_with_an_unreachable_database_checks_the_rest_quickly(office: Repo) -> None:

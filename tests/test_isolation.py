@@ -216,7 +216,8 @@ def test_check_reports_an_unknown_bug_as_hp020_of_its_file_and_checks_the_rest(
 ) -> None:
     crowded_office(repo)
     repo.post("2027/meledak-lagi.yaml", "publish_at: 2027-01-05 08:00\nto: papan\ntext: MELEDAK\n")
-    data = check_json(repo, env=plugin_env)
+    # Run once (the reports are counted): not three times, as a check with the cache is.
+    data = check_json(repo, "--no-cache", env=plugin_env)
     assert data["files"] == 33 and data["posts"] == 30
     again = [p for p in data["problems"] if p["file"] == "posts/2027/meledak-lagi.yaml"]
     assert [p["code"] for p in again] == ["HP020"]

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from humaspost.checks import CheckReport, run_check
+from humaspost.checks import CheckReport
 from humaspost.posts import Amplify, LoadResult, load_post
 from humaspost.repository import post_files
 from humaspost.reshare import RepostTarget, repost_target
 from tests.conftest import BASE_CONFIG, NOW, Repo, run_humaspost
+from tests.every_way import run_check_every_way
 from tests.test_plugins import install_plugin
 
 X_ACCOUNT = """\
@@ -55,7 +56,7 @@ def load(repo: Repo, name: str, text: str) -> LoadResult:
 
 def check(repo: Repo) -> CheckReport:
     config = repo.config()
-    return run_check(config, post_files(config.posts_dir, [], repo.root), NOW)
+    return run_check_every_way(config, post_files(config.posts_dir, [], repo.root), NOW)
 
 
 def errors(report: CheckReport | LoadResult) -> list[Found]:

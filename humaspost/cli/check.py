@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from humaspost.changes import changed_post_files
+from humaspost.check_cache import CheckCache, open_cache
 from humaspost.checks import (
     CheckedPost,
     CheckReport,
@@ -81,6 +82,20 @@ def check(
             ),
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help=_("Check every file anew, neither reading nor writing the cache.")
+        ),
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            metavar="DIR",
+            help=_("Keep the cache of results in DIR. Default: the state folder."),
+        ),
+    ] = None,
     config: ConfigOption = None,
     now: NowOption = None,
     debug: DebugOption = False,
@@ -94,11 +109,16 @@ def check(
     if changed_since is not None and paths:
         raise UsageError(_("give post files or --changed-since, not both"))
     when = now_from(now, cfg)
-    if changed_since is None:
-        files = post_files(cfg.posts_dir, paths or [], cwd())
-        report = _run(cfg, files, when)
-    else:
-        report = _check_changed(cfg, changed_since, when)
+    cache = None if no_cache else open_cache(cfg, cwd() / cache_dir if cache_dir else None)
+    try:
+        if changed_since is None:
+            files = post_files(cfg.posts_dir, paths or [], cwd())
+            report = _run(cfg, files, when, cache)
+        else:
+            report = _check_changed(cfg, changed_since, when, cache)
+    finally:
+        if cache is not None:
+            cache.close()
     report.problems.extend(env_file_problems(cfg.root, cwd()))
     report.problems.extend(config_warnings(cfg, shown))
     report.problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
@@ -107,15 +127,19 @@ def check(
         raise typer.Exit(1)
 
 
-def _run(cfg: Config, files: list[tuple[Path, str]], now: datetime) -> CheckReport:
+def _run(
+    cfg: Config, files: list[tuple[Path, str]], now: datetime, cache: CheckCache | None
+) -> CheckReport:
     workers = os.cpu_count() or 1
     location, published = _log_at_hand(cfg)
     if location is None:
         # No log here (CI): what went out, and the inbox, are not checked, and not said.
-        return run_check(cfg, files, now, workers=workers)
+        return run_check(cfg, files, now, workers=workers, cache=cache)
     # Opened again when a reply asks, after the worker processes: none inherits it.
     with inbox_of(lambda: location, tolerant=True) as inbox:
-        return run_check(cfg, files, now, workers=workers, published=published, inbox=inbox)
+        return run_check(
+            cfg, files, now, workers=workers, published=published, inbox=inbox, cache=cache
+        )
 
 
 def _log_at_hand(cfg: Config) -> tuple[LogLocation | None, Published | None]:
@@ -136,14 +160,14 @@ def _log_at_hand(cfg: Config) -> tuple[LogLocation | None, Published | None]:
     return location, sent
 
 
-def _check_changed(cfg: Config, ref: str, now: datetime) -> CheckReport:
+def _check_changed(cfg: Config, ref: str, now: datetime, cache: CheckCache | None) -> CheckReport:
     here = cwd()
     changed = [
         (path, shown_name(path, here)) for path in changed_post_files(cfg.root, cfg.posts_dir, ref)
     ]
     if not changed:
         return CheckReport(0, [], [])
-    return narrowed(_run(cfg, post_files(cfg.posts_dir, [], here), now), changed)
+    return narrowed(_run(cfg, post_files(cfg.posts_dir, [], here), now, cache), changed)
 
 
 def _render(
