@@ -173,6 +173,14 @@ def test_no_cache_writes_nothing_and_the_default_is_the_state_folder(repo: Repo)
     assert len(rows(repo, ".humaspost")) == 1
 
 
+def test_ci_writes_no_cache_unless_told_where(repo: Repo) -> None:
+    repo.post("a.yaml", "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\ntext: Halo\n")
+    done = run_humaspost("check", cwd=repo.root, env={"CI": "true"})
+    assert done.returncode == 0 and not (repo.root / ".humaspost").exists()
+    run_humaspost("check", "--cache-dir", ".cache", cwd=repo.root, env={"CI": "true"})
+    assert len(rows(repo)) == 1
+
+
 def test_a_cache_folder_that_cannot_be_made_means_no_cache(repo: Repo) -> None:
     repo.post("a.yaml", "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\ntext: Halo\n")
     (repo.root / "berkas").write_text("bukan folder\n", encoding="utf-8")

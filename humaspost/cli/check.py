@@ -109,7 +109,7 @@ def check(
     if changed_since is not None and paths:
         raise UsageError(_("give post files or --changed-since, not both"))
     when = now_from(now, cfg)
-    cache = None if no_cache else open_cache(cfg, cwd() / cache_dir if cache_dir else None)
+    cache = _cache(cfg, no_cache, cache_dir)
     try:
         if changed_since is None:
             files = post_files(cfg.posts_dir, paths or [], cwd())
@@ -125,6 +125,15 @@ def check(
     _render(output, report, to_stderr=False, changed_since=changed_since)
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)
+
+
+def _cache(cfg: Config, no_cache: bool, cache_dir: Path | None) -> CheckCache | None:
+    """The cache to use: none with --no-cache, and none in CI (`$CI` set, as GitHub
+    Actions and most CI services set it) unless --cache-dir says where: a fresh checkout
+    would only pay for writing a cache it never reads."""
+    if no_cache or (cache_dir is None and os.environ.get("CI")):
+        return None
+    return open_cache(cfg, cwd() / cache_dir if cache_dir else None)
 
 
 def _run(
