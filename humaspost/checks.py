@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from humaspost import reshare, scoping
 from humaspost.codeowners import git_root, has_owners, stale_problem
 from humaspost.config import Account, Config
-from humaspost.crash_reports import write_report
 from humaspost.i18n import N_, _, ngettext
 from humaspost.media import (
     MediaInfo,
@@ -42,7 +41,6 @@ from humaspost.posts import Amplify, Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
 from humaspost.render import content_hash, render
 from humaspost.repeats import occurrences
-from humaspost.reshare_plan import offset, resharers
 from humaspost.textfile import NotPlainFile
 from humaspost.times import format_local
 from humaspost.x_cost_check import x_cost_problems
@@ -483,6 +481,9 @@ def _check_timing(
 
 
 def _internal_error(shown: str, error: Exception) -> Problem:
+    # Imported here: only a bug needs it (tempfile, traceback, platform).
+    from humaspost.crash_reports import write_report
+
     report = write_report(error, f"reading or checking {shown}")
     if report is not None:
         message = _(
@@ -1014,9 +1015,19 @@ class _PostChecker:
         if fingerprints:
             self.fingerprints.append((account.name, fingerprints))
         amplify = self.post.amplify
-        who = resharers(self.post, account, self.config) if amplify is not None else []
-        after = amplify.after if amplify is not None else timedelta(0)
-        spread = amplify.spread if amplify is not None else timedelta(0)
+        reshares: tuple[tuple[str, int], ...] = ()
+        if amplify is not None:
+            # Imported here: planning (and the publish log's types) for amplified posts only.
+            from humaspost.reshare_plan import offset, resharers
+
+            who = resharers(self.post, account, self.config)
+            reshares = tuple(
+                (
+                    member.name,
+                    int(offset(i, len(who), amplify.after, amplify.spread).total_seconds()),
+                )
+                for i, member in enumerate(who)
+            )
         return DeliveryReport(
             account=account.name,
             platform=account.platform,
@@ -1026,10 +1037,7 @@ class _PostChecker:
             parts=reports,
             media=len(media),
             has_url=bool(content.link) or any(has_web_address(part) for part in parts),
-            reshares=tuple(
-                (member.name, int(offset(i, len(who), after, spread).total_seconds()))
-                for i, member in enumerate(who)
-            ),
+            reshares=reshares,
             span=self.post.span(("publish_at",)) or Span(1, 1),
         )
 

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from humaspost import secrets
 from humaspost.i18n import LANGUAGES, _, ngettext
-from humaspost.inbox_routing import keyword_problem
 from humaspost.inbox_settings import (
     DEFAULT_INTERVAL,
     DEFAULT_RESPOND_WITHIN,
@@ -1307,6 +1306,8 @@ class _ConfigReader:
                     hint=_("put it in quotes"),
                 )
                 continue
+            from humaspost.inbox_routing import keyword_problem  # only a config with an inbox
+
             trouble = keyword_problem(keyword)
             if trouble is not None:
                 message, hint = trouble

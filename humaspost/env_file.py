@@ -6,7 +6,6 @@ import os
 import stat
 from pathlib import Path
 
-from humaspost.changes import is_tracked
 from humaspost.i18n import _
 from humaspost.problems import Problem, Severity, Span
 from humaspost.repository import shown_name
@@ -27,6 +26,8 @@ def env_file_problems(root: Path, cwd: Path) -> list[Problem]:
         return []
     shown = shown_name(Path(os.path.abspath(path)), cwd)
     problems = []
+    from humaspost.changes import is_tracked  # asks git: only where a .env holds values
+
     if is_tracked(root, ENV_FILE):
         problems.append(
             _warning(

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 
-from humaspost.changes import changed_post_files
 from humaspost.check_cache import CheckCache, open_cache
 from humaspost.checks import (
     CheckedPost,
@@ -45,7 +44,6 @@ from humaspost.env_file import env_file_problems
 from humaspost.i18n import _, ngettext
 from humaspost.problems import ConfigError, Problem, UsageError
 from humaspost.publog import LogLocation, PublishLog, PublishLogError, log_exists
-from humaspost.replies import inbox_of
 from humaspost.repository import post_files, shown_name
 from humaspost.workflow import log_path
 
@@ -144,6 +142,8 @@ def _run(
     if location is None:
         # No log here (CI): what went out, and the inbox, are not checked, and not said.
         return run_check(cfg, files, now, workers=workers, cache=cache)
+    from humaspost.replies import inbox_of  # only where there is a log
+
     # Opened again when a reply asks, after the worker processes: none inherits it.
     with inbox_of(lambda: location, tolerant=True) as inbox:
         return run_check(
@@ -170,6 +170,8 @@ def _log_at_hand(cfg: Config) -> tuple[LogLocation | None, Published | None]:
 
 
 def _check_changed(cfg: Config, ref: str, now: datetime, cache: CheckCache | None) -> CheckReport:
+    from humaspost.changes import changed_post_files  # asks git
+
     here = cwd()
     changed = [
         (path, shown_name(path, here)) for path in changed_post_files(cfg.root, cfg.posts_dir, ref)
