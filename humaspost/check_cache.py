@@ -26,6 +26,7 @@ import contextlib
 import dataclasses
 import datetime
 import hashlib
+import importlib.util
 import io
 import os
 import pickle
@@ -42,6 +43,8 @@ from humaspost import checks
 from humaspost.config import Config
 from humaspost.i18n import current_language
 from humaspost.media import Stamp, media_stamp
+from humaspost.platforms.registry import GROUP
+from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.problems import Problem, Severity, Span
 from humaspost.textfile import MAX_TEXT_BYTES
 
@@ -79,6 +82,7 @@ def context(config: Config, language: str) -> bytes:
     for file in sorted([*package.rglob("*.py"), *package.rglob("*.mo")]):
         digest.update(repr((str(file.relative_to(package)), media_stamp(str(file)))).encode())
     digest.update("\0".join(_distributions(sys.path)).encode())
+    digest.update(repr(_plugin_code(config)).encode())
     digest.update(f"\0{sys.version}\0{language}\0".encode())
     digest.update(canonical(config).encode())
     digest.update(repr(_zone_file(config.timezone.key)).encode())
@@ -97,12 +101,38 @@ def _distributions(folders: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
+def _plugin_code(config: Config) -> list[Stamp]:
+    """The identity of the code of each plugin platform the config's accounts use (a
+    plugin's rules check posts): every Python file of the package or module its entry
+    point names, which an editable install or a reinstall of one version changes."""
+    used = {name for a in config.accounts.values() for name in (a.platform, a.rules_platform)}
+    if used <= BUILTIN_SPECS.keys():
+        return []
+    from importlib.metadata import entry_points  # costs ~15 ms: only with plugins
+
+    stamps: list[Stamp] = []
+    for entry in sorted(entry_points(group=GROUP), key=lambda e: (e.name, e.value)):
+        if entry.name not in used:
+            continue
+        try:
+            spec = importlib.util.find_spec(entry.module.partition(".")[0])
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None:
+            stamps.append((entry.value, (0,)))
+            continue
+        folders = spec.submodule_search_locations or []
+        files = [str(f) for folder in folders for f in sorted(Path(folder).rglob("*.py"))]
+        stamps.extend(media_stamp(file) for file in files or [spec.origin or entry.value])
+    return stamps
+
+
 def _zone_file(key: str) -> Stamp | None:
     """The identity of the system's file of a time zone, which a system update may
     change (None: it comes from the tzdata distribution, whose version is counted)."""
     for folder in zoneinfo.TZPATH:
         stamp = media_stamp(os.path.join(folder, key))
-        if stamp[1] is not None:
+        if len(stamp[1]) > 1:
             return stamp
     return None
 
@@ -126,7 +156,7 @@ def canonical(value: object) -> str:
 
 
 # As textfile.open_plain opens files (no link, no FIFO to wait on), in fewer calls: a
-# file that is not plain has no key, and is checked (and its problem said) every time.
+# file that is not plain has no entry, and is checked (and its problem said) every time.
 _OPEN_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NONBLOCK", 0)
@@ -137,8 +167,9 @@ _OPEN_FLAGS = (
 )
 
 
-def _plain_bytes(path: Path) -> bytes | None:
-    """The first `MAX_TEXT_BYTES` + 1 bytes of a regular file; None for anything else."""
+def read_plain(path: Path) -> bytes | None:
+    """The first `MAX_TEXT_BYTES` + 1 bytes of a regular file, which its key is made of
+    and which are checked; None for anything else."""
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except (OSError, ValueError):
@@ -158,10 +189,28 @@ def _plain_bytes(path: Path) -> bytes | None:
         os.close(descriptor)
 
 
+def file_key(path: Path, shown: str, raw: bytes) -> bytes:
+    """The key of a post file's entry: its bytes, its path and the name it is shown by."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{path}\0{shown}\0".encode(errors="surrogateescape"))
+    digest.update(raw)
+    return digest.digest()
+
+
+def entry_value(facts: checks.FileFacts, stamps: Mapping[str, Stamp]) -> bytes:
+    """An entry's value: the facts and the identity of each media file they looked at."""
+    kept = tuple((path, stamps[path]) for path in facts.media)
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    # A zone by its key (as the config names it), rather than through getattr.
+    pickler.dispatch_table = {zoneinfo.ZoneInfo: lambda zone: (zoneinfo.ZoneInfo, (zone.key,))}
+    pickler.dump((facts, kept))
+    return buffer.getvalue()
+
+
 class Entries:
     """The entries of one context, as read at the start of a run (the path as bytes ->
-    key, value).
-    Forked worker processes inherit them; `lookup` runs there."""
+    key, value)."""
 
     def __init__(self, rows: Mapping[bytes, tuple[bytes, bytes]]) -> None:
         self.rows = rows
@@ -170,7 +219,10 @@ class Entries:
     def lookup(self, path: Path, shown: str) -> checks.FileFacts | None:
         """The facts kept for this file, if its bytes and its media are as they were."""
         row = self.rows.get(os.fsencode(path))
-        if row is None or row[0] != self.key(path, shown):
+        if row is None:
+            return None
+        raw = read_plain(path)
+        if raw is None or row[0] != file_key(path, shown, raw):
             return None
         try:
             facts, stamps = _Unpickler(io.BytesIO(row[1])).load()
@@ -181,27 +233,6 @@ class Entries:
         except Exception:  # a bad entry, whatever is wrong with it, is a miss
             return None
         return facts
-
-    def key(self, path: Path, shown: str) -> bytes | None:
-        """The key of a post file's entry: its bytes and names. None where the file cannot
-        be read as a plain file (then it is checked, and its problem said, every time)."""
-        raw = _plain_bytes(path)
-        if raw is None:
-            return None
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"{path}\0{shown}\0".encode(errors="surrogateescape"))
-        digest.update(raw)
-        return digest.digest()
-
-    def value(self, facts: checks.FileFacts, stamps: Mapping[str, Stamp]) -> bytes:
-        """An entry's value: the facts and the identity of each media file they looked at."""
-        kept = tuple((path, stamps[path]) for path in facts.media)
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        # A zone by its key (as the config names it), rather than through getattr.
-        pickler.dispatch_table = {zoneinfo.ZoneInfo: lambda zone: (zoneinfo.ZoneInfo, (zone.key,))}
-        pickler.dump((facts, kept))
-        return buffer.getvalue()
 
     def stamp(self, path: str) -> Stamp:
         """`media_stamp`, once a run for each path (many posts share a logo)."""
@@ -242,7 +273,8 @@ class CheckCache:
     """The cache file of one run's context; every method is safe to call on a cache that
     went wrong (it then does nothing)."""
 
-    def __init__(self, connection: sqlite3.Connection | None, context: bytes) -> None:
+    def __init__(self, file: Path, connection: sqlite3.Connection | None, context: bytes) -> None:
+        self.file = file
         self.connection = connection
         self.context = context
 
@@ -251,26 +283,11 @@ class CheckCache:
         """Open (or make) the cache in `folder`; a file that is not a database is made
         anew, a folder that cannot be written means no cache."""
         file = folder / CACHE_FILE
-        for attempt in range(2):
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(file, timeout=_BUSY_TIMEOUT_MS / 1000)
-                try:
-                    connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-                    connection.execute("PRAGMA journal_mode = WAL")
-                    connection.execute("PRAGMA synchronous = NORMAL")
-                    connection.executescript(_SCHEMA)
-                except sqlite3.Error:
-                    connection.close()
-                    raise
-                return cls(connection, context)
-            except sqlite3.DatabaseError as error:
-                if attempt or not _is_corrupt(error):
-                    break
-                _remove(file)
-            except (sqlite3.Error, OSError):
-                break
-        return cls(None, context)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return cls(file, None, context)
+        return cls(file, _connect(file), context)
 
     def entries(self, files: list[Path]) -> Entries:
         """This context's entries for `files` (all its entries, if they are many)."""
@@ -288,41 +305,81 @@ class CheckCache:
                         query + " AND path = ?", (self.context, os.fsencode(file))
                     )
                 ]
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            self._after(error)
             return Entries({})
         return Entries({path: (key, value) for path, key, value in rows})
 
-    def store(self, rows: list[tuple[bytes, bytes, bytes]]) -> None:
-        """Write new entries (path, key, value), and forget the contexts least recently
-        written past the `KEPT_CONTEXTS` last."""
+    def store(self, rows: list[tuple[bytes, bytes, bytes]], every_path: list[bytes] | None) -> None:
+        """Write new entries (path, key, value); forget the contexts least recently
+        written past the `KEPT_CONTEXTS` last, and, given `every_path` (all the post
+        files there are), this context's entries of files that are gone."""
         if self.connection is None or not rows:
             return
+        db = self.connection
         try:
-            with self.connection:
-                self.connection.executemany(
+            with db:
+                db.executemany(
                     "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
                     [(self.context, path, key, value) for path, key, value in rows],
                 )
-                self.connection.execute(
+                db.execute(
                     "INSERT OR REPLACE INTO contexts VALUES "
                     "(?, (SELECT COALESCE(MAX(used), 0) + 1 FROM contexts))",
                     (self.context,),
                 )
                 old = "SELECT context FROM contexts ORDER BY used DESC LIMIT -1 OFFSET ?"
-                self.connection.execute(
-                    f"DELETE FROM entries WHERE context IN ({old})", (KEPT_CONTEXTS,)
-                )
-                self.connection.execute(
-                    f"DELETE FROM contexts WHERE context IN ({old})", (KEPT_CONTEXTS,)
-                )
-        except sqlite3.Error:
-            return  # locked past the timeout, read-only, full: the next run tries again
+                db.execute(f"DELETE FROM entries WHERE context IN ({old})", (KEPT_CONTEXTS,))
+                db.execute(f"DELETE FROM contexts WHERE context IN ({old})", (KEPT_CONTEXTS,))
+                if every_path is not None:
+                    db.execute("CREATE TEMP TABLE IF NOT EXISTS present (path BLOB PRIMARY KEY)")
+                    db.executemany(
+                        "INSERT OR IGNORE INTO present VALUES (?)", [(p,) for p in every_path]
+                    )
+                    db.execute(
+                        "DELETE FROM entries WHERE context = ? AND path NOT IN "
+                        "(SELECT path FROM present)",
+                        (self.context,),
+                    )
+                    db.execute("DELETE FROM present")
+        except sqlite3.Error as error:
+            # Locked past the timeout, read-only, full: the next run tries again.
+            self._after(error)
+
+    def _after(self, error: sqlite3.Error) -> None:
+        """A damaged file is made anew (empty) for the next run; other errors pass."""
+        if isinstance(error, sqlite3.DatabaseError) and _is_corrupt(error):
+            self.close()
+            _remove(self.file)
+            self.connection = _connect(self.file)
 
     def close(self) -> None:
         """Close the file."""
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+
+
+def _connect(file: Path) -> sqlite3.Connection | None:
+    """A connection to the cache file, made if missing and made anew if it is not a
+    database; None if it cannot be used."""
+    for attempt in range(2):
+        try:
+            connection = sqlite3.connect(file, timeout=_BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error:
+            return None
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.executescript(_SCHEMA)
+            return connection
+        except sqlite3.Error as error:
+            connection.close()
+            if attempt or not isinstance(error, sqlite3.DatabaseError) or not _is_corrupt(error):
+                return None
+            _remove(file)
+    return None
 
 
 def _is_corrupt(error: sqlite3.DatabaseError) -> bool:

@@ -47,7 +47,7 @@ from humaspost.x_cost_check import x_cost_problems
 from humaspost.x_costs import has_web_address
 
 if TYPE_CHECKING:
-    from humaspost.check_cache import CheckCache, Entries
+    from humaspost.check_cache import CheckCache
 
 DUPLICATE_WINDOW = timedelta(days=7)
 _PLACEHOLDERS = placeholders()
@@ -1418,6 +1418,7 @@ def run_check(
     published: Published | None = None,
     inbox: InboxLookup | None = None,
     cache: CheckCache | None = None,
+    every_post: bool = False,
 ) -> CheckReport:
     """Check post files (path, name to show) and return every problem and delivery.
 
@@ -1425,7 +1426,8 @@ def run_check(
     checks across posts then run on the combined results. With `inbox` (where the
     publish log is at hand) replies are checked against it, in this process. With
     `cache`, each file's own checks come from it where they still hold (see
-    humaspost/check_cache.py), and what was checked anew is written to it.
+    humaspost/check_cache.py), and what was checked anew is written to it; `every_post`
+    says that `files` are all the posts there are, so that the entries of others go.
     """
     # Checking builds many long-lived objects and no reference cycles worth collecting;
     # the collector's passes over them would cost a quarter of the run.
@@ -1433,9 +1435,9 @@ def run_check(
     gc.disable()
     try:
         if cache is None:
-            results = [r for r, _ in _check_all(config, files, now, workers, published, None)]
+            results = [r for r, _ in _check_all(config, files, now, workers, published, keep=False)]
         else:
-            results = _check_with_cache(config, files, now, workers, published, cache)
+            results = _check_with_cache(config, files, now, workers, published, cache, every_post)
         problems = [p for r in results for p in r.problems]
         if inbox is not None:
             problems.extend(p for r in results if r.reply for p in inbox_problems(r.reply, inbox))
@@ -1475,6 +1477,7 @@ def _check_with_cache(
     workers: int,
     published: Published | None,
     cache: CheckCache,
+    every_post: bool,
 ) -> list[FileResult]:
     """Files whose entries hold are finished here (that is quick); the others are
     checked anew, in worker processes if many, and written to the cache."""
@@ -1486,13 +1489,15 @@ def _check_with_cache(
         for index, (path, shown) in enumerate(files):
             facts = entries.lookup(path, shown)
             if facts is not None:
-                with contextlib.suppress(NeedsPost):  # then it is checked anew
+                # NeedsPost, or an entry that is not what it seems: it is checked anew.
+                with contextlib.suppress(Exception):
                     results[index] = finish(facts, config, now, published)
     again = [index for index, result in enumerate(results) if result is None]
-    checked = _check_all(config, [files[i] for i in again], now, workers, published, entries)
+    checked = _check_all(config, [files[i] for i in again], now, workers, published, keep=True)
     for index, (result, _row) in zip(again, checked, strict=True):
         results[index] = result
-    cache.store([row for _, row in checked if row is not None])
+    every_path = [os.fsencode(path) for path, _ in files] if every_post else None
+    cache.store([row for _, row in checked if row is not None], every_path)
     return [result for result in results if result is not None]
 
 
@@ -1502,11 +1507,12 @@ def _check_all(
     now: datetime,
     workers: int,
     published: Published | None,
-    entries: Entries | None,
+    *,
+    keep: bool,
 ) -> list[tuple[FileResult, _Row | None]]:
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
-        return _check_in_processes(config, files, now, workers, published, entries)
-    return _check_files(config, files, now, published, entries)
+        return _check_in_processes(config, files, now, workers, published, keep)
+    return _check_files(config, files, now, published, keep)
 
 
 def _check_files(
@@ -1514,17 +1520,15 @@ def _check_files(
     files: list[tuple[Path, str]],
     now: datetime,
     published: Published | None,
-    entries: Entries | None,
+    keep: bool,
 ) -> list[tuple[FileResult, _Row | None]]:
-    """Check files anew; with `entries`, also make each one's cache entry."""
+    """Check files anew; with `keep`, also make each one's cache entry."""
     cache = MediaCache(config.root, config.state_dir)
-    if entries is None:
+    if not keep:
         return [
             (check_file(path, shown, config, now, cache, published), None) for path, shown in files
         ]
-    return [
-        _check_anew(path, shown, config, now, cache, published, entries) for path, shown in files
-    ]
+    return [_check_anew(path, shown, config, now, cache, published) for path, shown in files]
 
 
 def _check_anew(
@@ -1534,20 +1538,24 @@ def _check_anew(
     now: datetime,
     media_cache: MediaCache,
     published: Published | None,
-    entries: Entries,
 ) -> tuple[FileResult, _Row | None]:
     """`check_file`, with the entry to write where the result may be kept."""
-    # The key is taken before the file is read again to check it: if it changes in
-    # between, the entry is kept under the old bytes' key, which the new ones miss.
-    key = entries.key(path, shown)
+    from humaspost.check_cache import entry_value, file_key, read_plain  # imports this module
+
+    raw = read_plain(path)
     facts = file_facts(path, shown, config, media_cache, published)
     try:
         result = finish(facts, config, now, published)
     except Exception as error:  # a bug, by definition: located problems are values
         return FileResult([_internal_error(shown, error)]), None
-    if key is None or not facts.cacheable:
+    # The bytes read for the key must be those checked: read again, they may differ.
+    if raw is None or not facts.cacheable or read_plain(path) != raw:
         return result, None
-    return result, (os.fsencode(path), key, entries.value(facts, media_cache.stamps))
+    return result, (
+        os.fsencode(path),
+        file_key(path, shown, raw),
+        entry_value(facts, media_cache.stamps),
+    )
 
 
 def _check_in_processes(
@@ -1556,7 +1564,7 @@ def _check_in_processes(
     now: datetime,
     workers: int,
     published: Published | None,
-    entries: Entries | None,
+    keep: bool,
 ) -> list[tuple[FileResult, _Row | None]]:
     # A few chunks per worker evens out folders of slow and fast files; order is kept.
     size = -(-len(files) // (workers * 4))
@@ -1564,27 +1572,16 @@ def _check_in_processes(
     import multiprocessing  # only a large check needs these
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork starts workers without re-importing anything, and with the cache's entries
-    # (handed down in `_INHERITED`, not pickled for each chunk); elsewhere workers spawn
-    # and check without the cache.
+    # fork starts workers without re-importing anything; elsewhere use the default.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    _INHERITED["entries"] = entries
-    try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            count = len(chunks)
-            done = pool.map(
-                _check_chunk, [config] * count, chunks, [now] * count, [published] * count
-            )
-            return [result for chunk in done for result in chunk]
-    finally:
-        _INHERITED.clear()
-
-
-# What forked workers find in their copy of this process: the cache's entries.
-_INHERITED: dict[str, Entries | None] = {}
-
-
-def _check_chunk(
-    config: Config, files: list[tuple[Path, str]], now: datetime, published: Published | None
-) -> list[tuple[FileResult, _Row | None]]:
-    return _check_files(config, files, now, published, _INHERITED.get("entries"))
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        count = len(chunks)
+        done = pool.map(
+            _check_files,
+            [config] * count,
+            chunks,
+            [now] * count,
+            [published] * count,
+            [keep] * count,
+        )
+        return [result for chunk in done for result in chunk]

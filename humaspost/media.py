@@ -11,8 +11,9 @@ from humaspost.i18n import N_
 from humaspost.textfile import open_plain
 
 # The identity of a media file: where its path leads, and what stat says of the file
-# there (device, inode, type, size, modification and change times; None: nothing).
-Stamp = tuple[str, tuple[int, ...] | None]
+# there (device, inode, type, size, modification and change times), or why stat
+# failed there (the error's number, negative: not found, not a folder, a link loop).
+Stamp = tuple[str, tuple[int, ...]]
 
 
 def media_stamp(path: str) -> Stamp:
@@ -21,11 +22,11 @@ def media_stamp(path: str) -> Stamp:
     try:
         resolved = os.path.realpath(path)
     except ValueError:  # a NUL in the name: no file has it
-        return path, None
+        return path, (0,)
     try:
         info = os.stat(resolved)
-    except OSError:
-        return resolved, None
+    except OSError as error:
+        return resolved, (-(error.errno or 1),)
     return resolved, (
         info.st_dev,
         info.st_ino,

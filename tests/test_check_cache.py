@@ -23,6 +23,7 @@ from humaspost.config import Config
 from humaspost.problems import Problem, Severity, Span
 from humaspost.repository import post_files
 from tests.conftest import HUMASPOST, NOW, PNG_BYTES, Repo, run_humaspost
+from tests.test_plugins import PLUGIN, install_plugin
 
 HEIC_BYTES = b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64
 POST = "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\ntext: Halo warga\nmedia:\n  - file: ../media/logo.png\n    alt: Logo\n"
@@ -107,6 +108,26 @@ def test_a_file_named_after_a_missing_one_is_found_on_the_next_run(repo: Repo) -
     assert "a file of that name is at '../media/gambar/Logo.png'" in check(repo)
 
 
+def test_a_media_path_that_went_wrong_another_way_is_looked_at_again(repo: Repo) -> None:
+    # Through a file as if it were a folder: unreadable (not a folder); then not found.
+    repo.media("logo.png")
+    repo.post("a.yaml", POST.replace("../media/logo.png", "../media/logo.png/poster.png"))
+    assert "(Not a directory)" in check(repo)
+    (repo.root / "media" / "logo.png").unlink()
+    assert "error[HP201] media file '../media/logo.png/poster.png' not found" in check(repo)
+
+
+def test_a_plugin_whose_code_changed_is_asked_again(repo: Repo, tmp_path: Path) -> None:
+    plugin = install_plugin(tmp_path / "plugin")
+    env = {"PYTHONPATH": str(plugin)}
+    repo.write_config("accounts: {papan: {platform: echo, channel: balai-kota}}\n")
+    repo.post("a.yaml", "publish_at: 2026-12-10 09:00\nto: papan\ntext: " + "x" * 60 + "\n")
+    assert "the text is 60 characters on echo; the limit is 50" in check(repo, env=env)
+    code = plugin / "hp_echo_platform.py"
+    code.write_text(PLUGIN.replace("max_length=50", "max_length=100"), encoding="utf-8")
+    assert check(repo, env=env).endswith("no problems\n")
+
+
 def test_a_config_changed_or_another_language_is_checked_again(repo: Repo) -> None:
     repo.media("logo.png")
     repo.post("a.yaml", POST)
@@ -149,6 +170,49 @@ def test_a_bad_entry_is_ignored_and_written_again(repo: Repo) -> None:
     assert isinstance(pickle.loads(value)[0], FileFacts)
 
 
+def test_an_entry_of_the_right_classes_but_wrong_contents_is_checked_again(repo: Repo) -> None:
+    repo.post("a.yaml", "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\ntext: Halo\n")
+    expected = check(repo)
+    [(_, _, value)] = rows(repo)
+    facts, stamps = pickle.loads(value)
+    facts.fingerprints = ((None, None),)
+    with sqlite3.connect(repo.root / ".cache" / CACHE_FILE) as db:
+        db.execute("UPDATE entries SET value = ?", (pickle.dumps((facts, stamps)),))
+    assert check(repo) == expected
+
+
+def test_a_cache_damaged_inside_is_made_anew(repo: Repo) -> None:
+    for number in range(260):  # more than are looked up one by one
+        repo.post(
+            f"p{number:03}.yaml", f"publish_at: 2026-12-10 09:00\nto: latihan\ntext: Ke-{number}\n"
+        )
+    expected = check(repo)
+    file = repo.root / ".cache" / CACHE_FILE
+    data = bytearray(file.read_bytes())
+    page = 4096
+    data[2 * page : 40 * page] = b"\xff" * (38 * page)  # the header (page 1) stays
+    file.write_bytes(bytes(data))
+    assert check(repo) == expected  # the damage found, the file made anew ...
+    assert check(repo) == expected  # ... and filled again
+    assert len(rows(repo)) == 260
+
+
+def test_the_entries_of_files_gone_are_forgotten(repo: Repo) -> None:
+    repo.post("a.yaml", "publish_at: 2026-12-10 09:00\nto: latihan\ntext: Satu\n")
+    gone = repo.post("b.yaml", "publish_at: 2026-12-10 09:00\nto: latihan\ntext: Dua\n")
+    check(repo)
+    gone.rename(repo.posts / "c.yaml")
+    check(repo, "posts/c.yaml")  # only some files: the others' entries stay
+    assert [os.path.basename(os.fsdecode(path)) for path, _, _ in rows(repo)] == [
+        "a.yaml", "b.yaml", "c.yaml",
+    ]  # fmt: skip
+    (repo.posts / "c.yaml").write_text("publish_at: 2026-12-10 09:00\ntext: Tiga\n")
+    check(repo)
+    assert [os.path.basename(os.fsdecode(path)) for path, _, _ in rows(repo)] == [
+        "a.yaml", "c.yaml",
+    ]  # fmt: skip
+
+
 def test_a_planted_entry_runs_no_code(repo: Repo, tmp_path: Path) -> None:
     repo.post("a.yaml", "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\ntext: Halo\n")
     expected = check(repo)
@@ -177,6 +241,8 @@ def test_ci_writes_no_cache_unless_told_where(repo: Repo) -> None:
     repo.post("a.yaml", "publish_at: 2026-12-10 09:00\nto: [pemkot-x]\ntext: Halo\n")
     done = run_humaspost("check", cwd=repo.root, env={"CI": "true"})
     assert done.returncode == 0 and not (repo.root / ".humaspost").exists()
+    run_humaspost("check", cwd=repo.root, env={"CI": "false"})
+    assert len(rows(repo, ".humaspost")) == 1
     run_humaspost("check", "--cache-dir", ".cache", cwd=repo.root, env={"CI": "true"})
     assert len(rows(repo)) == 1
 

@@ -111,7 +111,7 @@ def check(
     try:
         if changed_since is None:
             files = post_files(cfg.posts_dir, paths or [], cwd())
-            report = _run(cfg, files, when, cache)
+            report = _run(cfg, files, when, cache, every_post=not paths)
         else:
             report = _check_changed(cfg, changed_since, when, cache)
     finally:
@@ -129,25 +129,38 @@ def _cache(cfg: Config, no_cache: bool, cache_dir: Path | None) -> CheckCache | 
     """The cache to use: none with --no-cache, and none in CI (`$CI` set, as GitHub
     Actions and most CI services set it) unless --cache-dir says where: a fresh checkout
     would only pay for writing a cache it never reads."""
-    if no_cache or (cache_dir is None and os.environ.get("CI")):
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+    if no_cache or (cache_dir is None and in_ci):
         return None
     return open_cache(cfg, cwd() / cache_dir if cache_dir else None)
 
 
 def _run(
-    cfg: Config, files: list[tuple[Path, str]], now: datetime, cache: CheckCache | None
+    cfg: Config,
+    files: list[tuple[Path, str]],
+    now: datetime,
+    cache: CheckCache | None,
+    *,
+    every_post: bool,
 ) -> CheckReport:
     workers = os.cpu_count() or 1
     location, published = _log_at_hand(cfg)
     if location is None:
         # No log here (CI): what went out, and the inbox, are not checked, and not said.
-        return run_check(cfg, files, now, workers=workers, cache=cache)
+        return run_check(cfg, files, now, workers=workers, cache=cache, every_post=every_post)
     from humaspost.replies import inbox_of  # only where there is a log
 
     # Opened again when a reply asks, after the worker processes: none inherits it.
     with inbox_of(lambda: location, tolerant=True) as inbox:
         return run_check(
-            cfg, files, now, workers=workers, published=published, inbox=inbox, cache=cache
+            cfg,
+            files,
+            now,
+            workers=workers,
+            published=published,
+            inbox=inbox,
+            cache=cache,
+            every_post=every_post,
         )
 
 
@@ -178,7 +191,8 @@ def _check_changed(cfg: Config, ref: str, now: datetime, cache: CheckCache | Non
     ]
     if not changed:
         return CheckReport(0, [], [])
-    return narrowed(_run(cfg, post_files(cfg.posts_dir, [], here), now, cache), changed)
+    every = post_files(cfg.posts_dir, [], here)
+    return narrowed(_run(cfg, every, now, cache, every_post=True), changed)
 
 
 def _render(
