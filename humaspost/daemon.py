@@ -30,7 +30,6 @@ import queue
 import socket
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -46,6 +45,7 @@ from humaspost.checks import (
 )
 from humaspost.config import Config
 from humaspost.connections import missing_secrets
+from humaspost.daemon_plan import PostPlans
 from humaspost.gitsource import (
     Checkout,
     FileHashes,
@@ -70,7 +70,7 @@ from humaspost.runs import outside_git_refusal, publish_pass
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
-from humaspost.workflow import LoadedPosts, committed_only, load_file, log_path, plan_from_log
+from humaspost.workflow import LoadedPosts, committed_only, load_file, log_path
 from humaspost.yamlpos import Located
 
 LOCK_NAME = "daemon.lock"
@@ -83,8 +83,10 @@ MISSING_SECRETS_HINT = N_(
     "its deliveries are not sent, and are recorded missed once past their deadline; "
     "set the variables and restart the daemon"
 )
-# Wake-ups are planned this far ahead; later ones are added as time goes by.
+# Wake-ups are planned this far ahead, at most MAX_WAKES of them; later ones are added
+# as time goes by.
 HORIZON = timedelta(days=2)
+MAX_WAKES = 500
 # With nothing within HORIZON, the heartbeat's next_delivery is looked for this far ahead
 # (a weekday repeat on a Friday: the next one is on Monday), looking at no more than
 # NEXT_PER_REPEAT occurrences of each repeat after HORIZON: the first is the one wanted.
@@ -127,6 +129,18 @@ class PostCache:
         # Committed only: the files and folders changed on disk since HEAD last moved.
         self.edited: set[Path] = set()
         self.edited_folders: set[Path] = set()
+        # The last snapshot, until a file is read again; and what the next one is
+        # worked out from: each file's PlannedPost, in the files' order, kept while its
+        # post and whether it is blocked stay the same (the daemon's plans are kept by
+        # PlannedPost: see daemon_plan); the files by post id (None: to be found
+        # again from all files), those with errors, those blocked, and those read
+        # again since the last snapshot.
+        self.loaded: LoadedPosts | None = None
+        self.planned: dict[Path, PlannedPost] = {}
+        self.by_id: dict[str, list[Path]] | None = None
+        self.erring: set[Path] = set()
+        self.blocked: set[Path] = set()
+        self.dirty: set[Path] = set()
 
     def load_all(self, git: Checkout | NoCheckout) -> None:
         """Load every post under posts_dir, read from this checkout (or none)."""
@@ -134,6 +148,7 @@ class PostCache:
         paths = walk_posts(self.config.posts_dir) if self.config.posts_dir.is_dir() else []
         with self._inbox() as inbox:
             self.files = {path: self._load(path, inbox) for path in paths}
+        self.loaded, self.by_id = None, None
 
     def reload(self, paths: set[Path], folders: frozenset[Path] = frozenset()) -> list[str]:
         """Reload changed files (removed ones drop out) and every post file in or once in
@@ -166,6 +181,7 @@ class PostCache:
             if entry.post is not None and entry.hashes is not None:
                 source = new.source(path, entry.hashes)
                 self.files[path] = entry._replace(post=replace(entry.post, source=source))
+        self.loaded, self.by_id = None, None
         return names
 
     def _reload(self, paths: set[Path], folders: frozenset[Path]) -> list[str]:
@@ -185,9 +201,11 @@ class PostCache:
                 if path.is_file() and is_post_path(path, self.config.posts_dir)
             }
         gone = {path for path in paths if path not in loaded and path in self.files}
+        before = {path: self.files.get(path) for path in {*loaded, *gone}}
         for path in gone:
             del self.files[path]
         self.files.update(loaded)
+        self._changed(before)
         return sorted(shown_name(path, self.cwd) for path in {*loaded, *gone})
 
     def _inbox(self) -> contextlib.AbstractContextManager[InboxLookup | None]:
@@ -231,26 +249,91 @@ class PostCache:
         ]
 
     def snapshot(self) -> LoadedPosts:
-        """The posts as they are now, with the checks across files redone."""
-        entries = list(self.files.values())
-        problems = [problem for entry in entries for problem in entry.errors]
+        """The posts as they are now, with the checks across files redone (the same
+        object until a file is read again)."""
+        if self.loaded is None:
+            self.loaded = self._snapshot()
+        return self.loaded
+
+    def _changed(self, before: Mapping[Path, _Entry | None]) -> None:
+        """Files were read again (`before`: their entries until then): the next
+        snapshot follows, worked out from these files alone."""
+        self.loaded = None
+        if self.by_id is None:
+            return
+        for path, old in before.items():
+            if old is not None and old.post is not None:
+                paths = self.by_id[old.post.id]
+                paths.remove(path)
+                if not paths:
+                    del self.by_id[old.post.id]
+            now = self.files.get(path)
+            if now is not None and now.post is not None:
+                self.by_id.setdefault(now.post.id, []).append(path)
+            if now is not None and now.errors:
+                self.erring.add(path)
+            else:
+                self.erring.discard(path)
+            if now is None or now.post is None:
+                self.planned.pop(path, None)
+            elif path not in self.planned and old is not None:
+                # A file that had no post has one now: `planned` would not be in the
+                # files' order any more.
+                self.by_id = None
+                return
+        self.dirty |= before.keys()
+
+    def _snapshot(self) -> LoadedPosts:
+        """The posts with the checks across files: each file's errors, in the files'
+        order, then a shared id's. Only the files read again since the last snapshot,
+        those with errors, and those sharing an id are looked at (all of them after a
+        full load, or when that does not suffice: see `_changed`)."""
+        if self.by_id is None:
+            self.by_id = {}
+            for path, entry in self.files.items():
+                if entry.post is not None:
+                    self.by_id.setdefault(entry.post.id, []).append(path)
+            self.erring = {path for path, entry in self.files.items() if entry.errors}
+            self.planned, self.blocked, self.dirty = {}, set(), set(self.files)
+        sharing_paths = {p for paths in self.by_id.values() if len(paths) > 1 for p in paths}
+        looked_at = self.erring | sharing_paths
+        # In the files' order (their keys' order), as `check_across_posts` wants them.
+        ordered = [path for path in self.files if path in looked_at] if looked_at else []
+        problems = [p for path in ordered if path in self.erring for p in self.files[path].errors]
         # Across files, only a shared id is an error (a repeated text is a warning):
         # `check_across_posts` gets the posts that share one.
-        by_id: dict[str, list[_Entry]] = defaultdict(list)
-        for entry in entries:
-            if entry.post is not None:
-                by_id[entry.post.id].append(entry)
         sharing = [
-            FileResult([], CheckedPost(entry.post.id, entry.post.shown, ()), entry.id_span)
-            for group in by_id.values()
-            if len(group) > 1
-            for entry in group
-            if entry.post is not None
+            FileResult([], CheckedPost(post.id, post.shown, ()), entry.id_span)
+            for path in ordered
+            if path in sharing_paths
+            for entry in [self.files[path]]
+            if (post := entry.post) is not None
         ]
         problems += check_across_posts(sharing)
         bad = {p.file for p in problems if p.severity is Severity.ERROR}
-        planned = [PlannedPost(e.post, e.post.shown in bad) for e in entries if e.post]
-        return LoadedPosts(planned, problems, self.git)
+        candidates = looked_at | self.blocked
+        shown = {e.post.shown for p in candidates if (e := self.files.get(p)) and e.post}
+        # (Should an error name a file that is none of those, all files are looked at.)
+        candidates = candidates if bad <= shown else set(self.files)
+        blocked = {
+            p for p in candidates if (e := self.files.get(p)) and e.post and e.post.shown in bad
+        }
+        todo = self.dirty | (blocked ^ self.blocked)
+        new = todo - self.planned.keys()
+        if new:  # appended in the files' order (they come after all the others there)
+            todo -= new
+            self._plan_posts([path for path in self.files if path in new], blocked)
+        self._plan_posts(todo, blocked)
+        self.blocked, self.dirty = blocked, set()
+        return LoadedPosts(list(self.planned.values()), problems, self.git)
+
+    def _plan_posts(self, paths: Iterable[Path], blocked: set[Path]) -> None:
+        """A new PlannedPost for each of these files (read again, or blocked or not
+        since)."""
+        for path in paths:
+            entry = self.files.get(path)
+            if entry is not None and entry.post is not None:
+                self.planned[path] = PlannedPost(entry.post, path in blocked)
 
 
 class _Entry(NamedTuple):
@@ -321,6 +404,10 @@ class Daemon:
             inbox_log=None if sandbox else self.path,
         )
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
+        # Each post's plan, kept between passes: for the wake-ups (HORIZON ahead) and
+        # for the passes (up to their start).
+        self.plans = PostPlans(config, HORIZON)
+        self.pass_plans = PostPlans(config, timedelta(0))
         # SimpleQueue: `put` may be called from a signal handler (see request_stop).
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self.started = clock()
@@ -514,6 +601,7 @@ class Daemon:
                 events=_LogEvents(self.log),
                 is_gone=is_gone,
                 stop=self.stop,
+                planner=self.plan_pass,
             )
         except HumaspostError as error:  # e.g. the log locked, or its database away
             self.log.error(N_("pass failed"), extra={"reason": reason, "error": str(error)})
@@ -537,6 +625,14 @@ class Daemon:
             )
         if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
             self.replan("pass")
+
+    def plan_pass(
+        self, loaded: LoadedPosts, config: Config, log: PublishLog, now: datetime
+    ) -> list[Delivery]:
+        """A pass's plan (`publish_pass`'s `planner`): the deliveries of every post with
+        one to act on or hold back now, each post planned again only if needed."""
+        self.pass_plans.update(loaded, log, now)
+        return self.pass_plans.acting()
 
     def schedule_inbox_fetch(self) -> None:
         """Fetch the complaint inbox at start and every `inbox.interval`, in the
@@ -625,11 +721,14 @@ class Daemon:
         loaded = self.cache.snapshot()
         now = self.clock()
         with PublishLog(self.path) as log:
-            deliveries = plan_from_log(loaded, self.config, log, now, until=now + HORIZON)
+            self.plans.update(loaded, log, now)
             # Also when another publisher's claims run out (one on another server may
             # have died): its deliveries are taken over then, not at the next sweep.
-            times = _wake_times(deliveries, now) | _lease_ends(log, self.settings.owner, now)
-            upcoming = min(times, default=None)
+            # (The first MAX_WAKES of the union are among the first of either.)
+            times = sorted(
+                {*self.plans.wake_times()[:MAX_WAKES], *_lease_ends(log, self.settings.owner, now)}
+            )[:MAX_WAKES]
+            upcoming = times[0] if times else None
             if upcoming is None:  # nothing within HORIZON: when is the next one at all?
                 later, _ = plan_bounded(
                     loaded,
@@ -641,7 +740,7 @@ class Daemon:
                     per_repeat=NEXT_PER_REPEAT,
                 )
                 upcoming = min(_wake_times(later, now), default=None)
-        wanted = {f"wake-{t.isoformat()}": t for t in sorted(times)[:500]}
+        wanted = {f"wake-{t.isoformat()}": t for t in times}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("wake-") and job.id not in wanted:
                 with contextlib.suppress(JobLookupError):  # it ran (and went) meanwhile
@@ -661,7 +760,7 @@ class Daemon:
                 )
         self.next_wake = upcoming
         self.write_heartbeat(running=True)
-        return loaded, any(d.state is State.DUE for d in deliveries)
+        return loaded, self.plans.any_due()
 
     def report_missing_secrets(self) -> None:
         """Name, once, every account whose secrets are missing (by variable, never a
