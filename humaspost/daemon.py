@@ -24,6 +24,7 @@ decision, not the scheduler's.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import queue
@@ -45,10 +46,10 @@ from humaspost.checks import (
 )
 from humaspost.config import Config
 from humaspost.connections import missing_secrets
+from humaspost.daemon_load import Entry, Reader
 from humaspost.daemon_plan import PostPlans
 from humaspost.gitsource import (
     Checkout,
-    FileHashes,
     NoCheckout,
     changed_files,
     find_checkout,
@@ -60,7 +61,7 @@ from humaspost.inbox_fetch import FetchStatus, fetch_inbox
 from humaspost.log_migration import refuse_unmigrated
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
-from humaspost.problems import HumaspostError, Problem, Severity, Span, UsageError
+from humaspost.problems import HumaspostError, Problem, Severity, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
 from humaspost.publog import LogLocation, PublishLog, RowState
@@ -70,7 +71,7 @@ from humaspost.runs import outside_git_refusal, publish_pass
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
-from humaspost.workflow import LoadedPosts, committed_only, load_file, log_path
+from humaspost.workflow import LoadedPosts, committed_only, log_path
 from humaspost.yamlpos import Located
 
 LOCK_NAME = "daemon.lock"
@@ -115,16 +116,19 @@ class PostCache:
         *,
         committed_only: bool = False,
         inbox_log: LogLocation | None = None,
+        workers: int = 1,
     ) -> None:
         """`inbox_log`: the publish log whose inbox replies are checked against when
-        their files are read (None in a rehearsal, whose log has no inbox)."""
+        their files are read (None in a rehearsal, whose log has no inbox); `workers`:
+        how many processes read the files at start (see daemon_load)."""
+        self.workers = workers
         self.config = config
         self.inbox_log = inbox_log
         self.cwd = cwd
         self.clock = clock
         self.committed_only = committed_only
         self.media = MediaCache(config.root, config.state_dir)
-        self.files: dict[Path, _Entry] = {}
+        self.files: dict[Path, Entry] = {}
         self.git: Checkout | NoCheckout = NoCheckout("")
         # Committed only: the files and folders changed on disk since HEAD last moved.
         self.edited: set[Path] = set()
@@ -147,7 +151,7 @@ class PostCache:
         self.git = git
         paths = walk_posts(self.config.posts_dir) if self.config.posts_dir.is_dir() else []
         with self._inbox() as inbox:
-            self.files = {path: self._load(path, inbox) for path in paths}
+            self.files = self._reader().read_all(paths, self.media, inbox, self.workers)
         self.loaded, self.by_id = None, None
 
     def reload(self, paths: set[Path], folders: frozenset[Path] = frozenset()) -> list[str]:
@@ -194,9 +198,10 @@ class PostCache:
                 if folder.is_dir():
                     paths.update(walk_posts(folder))
             paths.update(p for p in self.files if not folders.isdisjoint(p.parents))
+        reader = self._reader()
         with self._inbox() as inbox:
             loaded = {
-                path: self._load(path, inbox)
+                path: reader.read(path, self.media, inbox)
                 for path in paths
                 if path.is_file() and is_post_path(path, self.config.posts_dir)
             }
@@ -217,23 +222,8 @@ class PostCache:
             return contextlib.nullcontext()
         return inbox_of(lambda: location, tolerant=True)
 
-    def _load(self, path: Path, inbox: InboxLookup | None) -> _Entry:
-        post, result, hashes = load_file(
-            path,
-            shown_name(path, self.cwd),
-            self.config,
-            self.clock(),
-            self.media,
-            self.git,
-            inbox,
-        )
-        # Only what the daemon acts on is kept, so that 10,000 scheduled posts fit in a
-        # few tens of MB: no YAML nodes (positions are only needed for problems, already
-        # found), only errors (a file with one is held back; warnings are for `check`),
-        # no per-account reports, no texts for the duplicate-text warning.
-        errors = tuple(p for p in result.problems if p.severity is Severity.ERROR)
-        kept = replace(post, located=_EMPTY) if post else None
-        return _Entry(kept, errors, result.id_span, hashes)
+    def _reader(self) -> Reader:
+        return Reader(self.config, self.cwd, self.clock, self.git)
 
     def not_committed(self, names: Iterable[str] | None = None) -> list[Post]:
         """The loaded posts whose file is not as HEAD has it (of the files named, as
@@ -255,7 +245,7 @@ class PostCache:
             self.loaded = self._snapshot()
         return self.loaded
 
-    def _changed(self, before: Mapping[Path, _Entry | None]) -> None:
+    def _changed(self, before: Mapping[Path, Entry | None]) -> None:
         """Files were read again (`before`: their entries until then): the next
         snapshot follows, worked out from these files alone."""
         self.loaded = None
@@ -336,16 +326,6 @@ class PostCache:
                 self.planned[path] = PlannedPost(entry.post, path in blocked)
 
 
-class _Entry(NamedTuple):
-    """A post file as the daemon keeps it: the post (None if it did not load), its
-    errors, and where it sets its id (for the shared-id error)."""
-
-    post: Post | None
-    errors: tuple[Problem, ...]
-    id_span: Span | None
-    hashes: FileHashes | None  # of the bytes read, in a git checkout
-
-
 class _Pass(NamedTuple):
     """A message to the main loop: make a publishing pass (`reason`: start, sweep, due)."""
 
@@ -387,7 +367,10 @@ class Daemon:
         workers: int,
         logger: logging.Logger,
         stop: threading.Event,
+        load_workers: int = 1,
     ) -> None:
+        """`workers`: accounts published to at once; `load_workers`: processes that
+        read the post files at start."""
         self.config = config
         self.clock = clock
         self.environ = environ
@@ -402,6 +385,7 @@ class Daemon:
             clock,
             committed_only=self.committed_only,
             inbox_log=None if sandbox else self.path,
+            workers=load_workers,
         )
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
         # Each post's plan, kept between passes: for the wake-ups (HORIZON ahead) and
@@ -436,6 +420,9 @@ class Daemon:
             observer = self.watch(git)
             try:
                 self.cache.load_all(git)
+                # What is loaded now lives as long as the daemon: the collector need not
+                # look at it again at every pass over the oldest objects.
+                gc.freeze()
                 loaded = self.cache.snapshot()
                 self.report_problems(loaded.problems)
                 self.report_not_committed(self.cache.not_committed())
