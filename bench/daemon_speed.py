@@ -425,7 +425,7 @@ def replan(root: Path, files: list[Path], args: argparse.Namespace) -> list[Verd
         daemon.cache.reload({path})
         daemon.replan("reload")
         replanned = time.perf_counter()
-        made = daemon.plans.made
+        made = daemon.made
         loaded, now = daemon.cache.snapshot(), daemon.clock()
         with PublishLog(daemon.path) as log:
             begun = time.perf_counter()

@@ -88,6 +88,8 @@ MISSING_SECRETS_HINT = N_(
 # as time goes by.
 HORIZON = timedelta(days=2)
 MAX_WAKES = 500
+# A pass plans repeats up to its start.
+NOW = timedelta(0)
 # With nothing within HORIZON, the heartbeat's next_delivery is looked for this far ahead
 # (a weekday repeat on a Friday: the next one is on Monday), looking at no more than
 # NEXT_PER_REPEAT occurrences of each repeat after HORIZON: the first is the one wanted.
@@ -389,9 +391,9 @@ class Daemon:
         )
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
         # Each post's plan, kept between passes: for the wake-ups (HORIZON ahead) and
-        # for the passes (up to their start).
-        self.plans = PostPlans(config, HORIZON)
-        self.pass_plans = PostPlans(config, timedelta(0))
+        # for the passes (up to their start); how many posts the last re-plan planned.
+        self.plans = PostPlans(config, (HORIZON, NOW))
+        self.made = 0
         # SimpleQueue: `put` may be called from a signal handler (see request_stop).
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self.started = clock()
@@ -618,8 +620,8 @@ class Daemon:
     ) -> list[Delivery]:
         """A pass's plan (`publish_pass`'s `planner`): the deliveries of every post with
         one to act on or hold back now, each post planned again only if needed."""
-        self.pass_plans.update(loaded, log, now)
-        return self.pass_plans.acting()
+        self.plans.update(loaded, log, now, NOW)
+        return self.plans.acting(NOW)
 
     def schedule_inbox_fetch(self) -> None:
         """Fetch the complaint inbox at start and every `inbox.interval`, in the
@@ -708,12 +710,15 @@ class Daemon:
         loaded = self.cache.snapshot()
         now = self.clock()
         with PublishLog(self.path) as log:
-            self.plans.update(loaded, log, now)
+            self.made = self.plans.update(loaded, log, now, HORIZON)
             # Also when another publisher's claims run out (one on another server may
             # have died): its deliveries are taken over then, not at the next sweep.
             # (The first MAX_WAKES of the union are among the first of either.)
             times = sorted(
-                {*self.plans.wake_times()[:MAX_WAKES], *_lease_ends(log, self.settings.owner, now)}
+                {
+                    *self.plans.wake_times(HORIZON, MAX_WAKES),
+                    *_lease_ends(log, self.settings.owner, now),
+                }
             )[:MAX_WAKES]
             upcoming = times[0] if times else None
             if upcoming is None:  # nothing within HORIZON: when is the next one at all?
@@ -747,7 +752,7 @@ class Daemon:
                 )
         self.next_wake = upcoming
         self.write_heartbeat(running=True)
-        return loaded, self.plans.any_due()
+        return loaded, self.plans.any_due(HORIZON)
 
     def report_missing_secrets(self) -> None:
         """Name, once, every account whose secrets are missing (by variable, never a

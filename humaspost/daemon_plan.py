@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,63 +39,92 @@ _NEVER = datetime.max.replace(tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class _Kept:
-    """One post's plan at `made` and what it was made from; it holds while `now` is
-    before `good_until`. Only what the daemon uses of it is kept: the wake-up times,
-    whether a delivery is due, and the deliveries themselves only when a pass acts on
-    or holds back one of them."""
+    """One post's plan and what it was made from; it holds while `now` is before
+    `good_until`. Only what the daemon uses of it is kept: the wake-up times, whether
+    a delivery is due, and the deliveries themselves only when a pass acts on or holds
+    back one of them."""
 
-    serial: int
-    planned: PlannedPost
     rows: dict[DeliveryKey, LogRow]
     first_seen: datetime | None
     receipts: dict[int, PartReceipt]
-    made: datetime
     good_until: datetime
     wakes: tuple[datetime, ...]
     due: bool
     acting: tuple[Delivery, ...]
 
 
-class PostPlans:
-    """The plan of every loaded post up to `ahead` after `now` (`plan_from_log`'s
-    `until`), kept between calls and made again post by post as needed."""
+class _Horizon:
+    """The kept plans of every post up to `ahead` after `now` (`plan_from_log`'s
+    `until`), by the PlannedPost's id."""
 
-    def __init__(self, config: Config, ahead: timedelta) -> None:
-        self.config = config
+    def __init__(self, ahead: timedelta) -> None:
         self.ahead = ahead
-        self.loaded: LoadedPosts | None = None
-        self.query = LogQuery([], [], [], set())
-        # By the PlannedPost's id (the daemon's snapshot keeps each one until its file
-        # changes; the entry holds the object, so its id is not reused meanwhile).
-        self.planned: dict[int, PlannedPost] = {}
         self.kept: dict[int, _Kept] = {}
-        self.position: dict[int, int] | None = None  # in loaded.planned, once needed
-        # By post id (two posts may share one); and what `log_query` asks of them.
-        self.of_post: dict[str, list[int]] = {}
+        self.unplanned: set[int] = set()  # new, or the update to plan them failed
+        # When kept plans run out, (good_until, PlannedPost id); some are of plans
+        # since made again (they only make a post be planned again once more).
+        self.expiry: list[tuple[datetime, int]] = []
+        self.wakes: list[datetime] = []  # every kept plan's, in order, with repeats
+        self.due = 0  # kept plans with a delivery due
+        self.acting: set[int] = set()  # kept plans a pass acts on
+        self.now: datetime | None = None
+        # Post ids the log told of at the last update: with rows, first seen, receipts.
+        self.told: tuple[set[str], ...] = (set(), set(), set())
+        self.made = 0
+
+    def keep(self, planned_id: int, kept: _Kept) -> None:
+        self.kept[planned_id] = kept
+        for moment in kept.wakes:
+            bisect.insort(self.wakes, moment)
+        self.due += kept.due
+        if kept.acting:
+            self.acting.add(planned_id)
+        if kept.good_until is not _NEVER:
+            heapq.heappush(self.expiry, (kept.good_until, planned_id))
+        if len(self.expiry) > 2 * len(self.kept) + 100:  # mostly plans made again since
+            self.expiry = [
+                (k.good_until, i) for i, k in self.kept.items() if k.good_until is not _NEVER
+            ]
+            heapq.heapify(self.expiry)
+
+    def forget(self, planned_id: int) -> None:
+        kept = self.kept.pop(planned_id, None)
+        self.unplanned.discard(planned_id)
+        if kept is None:
+            return
+        for moment in kept.wakes:
+            del self.wakes[bisect.bisect_left(self.wakes, moment)]
+        self.due -= kept.due
+        self.acting.discard(planned_id)
+
+
+class PostPlans:
+    """The plan of every loaded post, kept between calls and made again post by post
+    as needed, for each of `aheads` (how far after `now` repeats are planned)."""
+
+    def __init__(self, config: Config, aheads: tuple[timedelta, ...]) -> None:
+        self.config = config
+        self.horizons = {ahead: _Horizon(ahead) for ahead in aheads}
+        self.loaded: LoadedPosts | None = None
+        # By the PlannedPost's id (the daemon's snapshot keeps each one until its file
+        # changes; it is held here, so its id is not reused meanwhile).
+        self.planned: dict[int, PlannedPost] = {}
+        # By post id (a list when posts share one); and what `log_query` asks of them.
+        self.of_post: dict[str, int | list[int]] = {}
         self.unanchored: dict[int, str] = {}
         self.waiting: dict[int, str] = {}
         self.amplified: Counter[str] = Counter()
-        # When kept plans run out: (good_until, the entry's serial, PlannedPost id).
-        self.expiry: list[tuple[datetime, int, int]] = []
-        self.serials = itertools.count()
-        self.now: datetime | None = None
-        # Post ids the log told of at the last update: with rows, first seen, receipts.
-        self.told: tuple[set[str], set[str], set[str]] = (set(), set(), set())
-        self.wakes: Counter[datetime] = Counter()
-        self.sorted_wakes: list[datetime] = []
-        self.due = 0
-        self.acting_ids: set[int] = set()
-        # Posts not planned yet (new, or the update that was to plan them failed).
-        self.unplanned: set[int] = set()
-        self.made = 0  # posts planned by the last update (for tests and the bench)
+        self.query = LogQuery([], [], [], set())
 
-    def update(self, loaded: LoadedPosts, log: PublishLog, now: datetime) -> None:
-        """Bring every post's plan to `now`, against the log as it is now (recording
-        when posts were first seen, as `plan_from_log` does)."""
+    def update(self, loaded: LoadedPosts, log: PublishLog, now: datetime, ahead: timedelta) -> int:
+        """Bring every post's plan up to `ahead` to `now`, against the log as it is now
+        (recording when posts were first seen, as `plan_from_log` does); returns how
+        many posts were planned again."""
         if loaded is not self.loaded:
             self._follow(loaded)
+        horizon = self.horizons[ahead]
         known = read_log(self.query, log, now, record=True)
-        dirty, self.unplanned = self.unplanned, set()
+        dirty, horizon.unplanned = horizon.unplanned, set()
         rows_of: dict[str, dict[DeliveryKey, LogRow]] = {}
         for key, row in known.rows.items():
             rows_of.setdefault(key.post_id, {})[key] = row
@@ -105,13 +133,13 @@ class PostPlans:
             if row.id in known.receipts:
                 receipts_of.setdefault(row.key.post_id, {})[row.id] = known.receipts[row.id]
         told = (set(rows_of), set(known.first_seen), set(receipts_of))
-        if self.now is not None and now < self.now:
+        if horizon.now is not None and now < horizon.now:
             dirty = set(self.planned)  # the clock went back: no kept plan is sure
         # Posts whose rows, first-seen time or receipts changed (only those the log
         # tells of, now or at the last update, can have).
-        for post_id in set().union(*told, *self.told):
-            for planned_id in self.of_post.get(post_id, ()):
-                kept = self.kept.get(planned_id)
+        for post_id in set().union(*told, *horizon.told):
+            for planned_id in self._of(post_id):
+                kept = horizon.kept.get(planned_id)
                 if kept is not None and (
                     kept.rows != rows_of.get(post_id, _NO_ROWS)
                     or kept.first_seen != known.first_seen.get(post_id)
@@ -119,15 +147,12 @@ class PostPlans:
                 ):
                     dirty.add(planned_id)
         # Posts whose plan ran out: `now` reached a moment at which it could differ.
-        while self.expiry and self.expiry[0][0] <= now:
-            _, serial, planned_id = heapq.heappop(self.expiry)
-            kept = self.kept.get(planned_id)
-            if kept is not None and kept.serial == serial:
+        while horizon.expiry and horizon.expiry[0][0] <= now:
+            _, planned_id = heapq.heappop(horizon.expiry)
+            if planned_id in horizon.kept:
                 dirty.add(planned_id)
         for planned_id in dirty:
-            old = self.kept.pop(planned_id, None)
-            if old is not None:
-                self._forget(planned_id, old)
+            horizon.forget(planned_id)
             planned = self.planned[planned_id]
             post_id = planned.post.id
             kept = self._plan(
@@ -136,31 +161,72 @@ class PostPlans:
                 known.first_seen.get(post_id),
                 receipts_of.get(post_id, _NO_RECEIPTS),
                 now,
+                ahead,
             )
-            self._count(planned_id, kept)
-        self.made, self.now, self.told = len(dirty), now, told
+            horizon.keep(planned_id, kept)
+        horizon.now, horizon.told, horizon.made = now, told, len(dirty)
+        return len(dirty)
+
+    def wake_times(self, ahead: timedelta, first: int) -> list[datetime]:
+        """The first `first` upcoming times (after the `now` of the last update) at
+        which a delivery is scheduled or a retry waits, in order."""
+        found: list[datetime] = []
+        for moment in self.horizons[ahead].wakes:
+            if len(found) == first:
+                break
+            if not found or moment != found[-1]:
+                found.append(moment)
+        return found
+
+    def any_due(self, ahead: timedelta) -> bool:
+        """Whether a delivery was due at the last update."""
+        return self.horizons[ahead].due > 0
+
+    def acting(self, ahead: timedelta) -> list[Delivery]:
+        """The deliveries of the posts with one that a pass at the last update's `now`
+        acts on or holds back, in the plan's order: a part of `plan`'s list, in which
+        those deliveries keep their order."""
+        horizon = self.horizons[ahead]
+        posts = list(horizon.acting)
+        if len(posts) > 1:  # in the posts' order, as `plan` gets them
+            posts = [id(p) for p in self.planned.values() if id(p) in horizon.acting]
+        found = [d for planned_id in posts for d in horizon.kept[planned_id].acting]
+        found.sort(key=lambda d: (d.due_at, d.key.account, d.key.post_id))
+        return found
+
+    def _of(self, post_id: str) -> list[int]:
+        sharing = self.of_post.get(post_id, [])
+        return [sharing] if isinstance(sharing, int) else sharing
 
     def _follow(self, loaded: LoadedPosts) -> None:
         """Take the posts of a new snapshot: forget the plans of those gone; the new
         ones are to be planned (`unplanned`, until an update gets to them)."""
         planned = dict(zip(map(id, loaded.planned), loaded.planned, strict=True))
         for planned_id in self.planned.keys() - planned.keys():
-            gone = self.planned[planned_id]
-            self.of_post[gone.post.id].remove(planned_id)
-            if not self.of_post[gone.post.id]:
-                del self.of_post[gone.post.id]
+            post = self.planned[planned_id].post
+            gone = self.of_post[post.id]
+            if isinstance(gone, int):
+                del self.of_post[post.id]
+            else:
+                gone.remove(planned_id)
+                if len(gone) == 1:
+                    self.of_post[post.id] = gone[0]
             self.unanchored.pop(planned_id, None)
             self.waiting.pop(planned_id, None)
-            self.unplanned.discard(planned_id)
-            if gone.post.amplify is not None:
-                self.amplified[gone.post.id] -= 1
-            kept = self.kept.pop(planned_id, None)
-            if kept is not None:
-                self._forget(planned_id, kept)
+            if post.amplify is not None:
+                self.amplified[post.id] -= 1
+            for horizon in self.horizons.values():
+                horizon.forget(planned_id)
         new = planned.keys() - self.planned.keys()
         for planned_id in new:
             post = planned[planned_id].post
-            self.of_post.setdefault(post.id, []).append(planned_id)
+            sharing = self.of_post.get(post.id)
+            if sharing is None:
+                self.of_post[post.id] = planned_id
+            elif isinstance(sharing, int):
+                self.of_post[post.id] = [sharing, planned_id]
+            else:
+                sharing.append(planned_id)
             ready = seen_when_ready(planned[planned_id])
             if ready or (post.repeat is not None and post.publish_at is None):
                 self.unanchored[planned_id] = post.id
@@ -168,7 +234,9 @@ class PostPlans:
                 self.waiting[planned_id] = post.id
             if post.amplify is not None:
                 self.amplified[post.id] += 1
-        self.loaded, self.planned, self.position = loaded, planned, None
+        for horizon in self.horizons.values():
+            horizon.unplanned |= new
+        self.loaded, self.planned = loaded, planned
         # As `log_query` would ask (in another order, which changes no answer).
         self.query = LogQuery(
             list(self.of_post),
@@ -176,27 +244,6 @@ class PostPlans:
             list(self.waiting.values()),
             {post_id for post_id, count in self.amplified.items() if count},
         )
-        self.unplanned |= new
-
-    def wake_times(self) -> list[datetime]:
-        """Every upcoming time (after the `now` of the last update) at which a delivery
-        is scheduled or a retry waits, in order."""
-        return self.sorted_wakes
-
-    def any_due(self) -> bool:
-        """Whether a delivery was due at the last update."""
-        return self.due > 0
-
-    def acting(self) -> list[Delivery]:
-        """The deliveries of the posts with one that a pass at the last update's `now`
-        acts on or holds back, in the plan's order: a part of `plan`'s list, in which
-        those deliveries keep their order."""
-        if self.position is None:
-            self.position = dict(zip(self.planned, range(len(self.planned)), strict=True))
-        posts = sorted(self.acting_ids, key=self.position.__getitem__)
-        found = [d for planned_id in posts for d in self.kept[planned_id].acting]
-        found.sort(key=lambda d: (d.due_at, d.key.account, d.key.post_id))
-        return found
 
     def _plan(
         self,
@@ -205,9 +252,10 @@ class PostPlans:
         seen: datetime | None,
         receipts: dict[int, PartReceipt],
         now: datetime,
+        ahead: timedelta,
     ) -> _Kept:
         post = planned.post
-        until = now + self.ahead
+        until = now + ahead
         first_seen = {post.id: seen} if seen is not None else {}
         deliveries = plan(
             [planned], self.config, rows, now, until=until, first_seen=first_seen, receipts=receipts
@@ -218,32 +266,25 @@ class PostPlans:
         if start is None and (post.repeat is not None or post.reply_to is not None):
             moments.append(now)  # due when first seen, which is not recorded: `now` itself
         elif post.repeat is not None and start is not None:
-            moments += self._window_moments(post, start, now, until)
-        good_until = min((m for m in moments if m >= now), default=_NEVER)
-        wakes = tuple(
-            {
-                d.ready_at
-                for d in deliveries
-                if d.state in (State.SCHEDULED, State.RETRYING) and d.ready_at > now
-            }
-        )
-        due = any(d.state is State.DUE for d in deliveries)
+            moments += self._window_moments(post, start, now, until, ahead)
+        wakes = {
+            d.ready_at
+            for d in deliveries
+            if d.state in (State.SCHEDULED, State.RETRYING) and d.ready_at > now
+        }
         acts = any(_acts(d, now) for d in deliveries)
         return _Kept(
-            next(self.serials),
-            planned,
             rows,
             seen,
             receipts,
-            now,
-            good_until,
-            wakes,
-            due,
+            min((m for m in moments if m >= now), default=_NEVER),
+            tuple(wakes),
+            any(d.state is State.DUE for d in deliveries),
             tuple(deliveries) if acts else (),
         )
 
     def _window_moments(
-        self, post: Post, start: datetime, now: datetime, until: datetime
+        self, post: Post, start: datetime, now: datetime, until: datetime, ahead: timedelta
     ) -> list[datetime]:
         """For a repeat starting at `start`: when its first occurrence in the window
         leaves the look-back, and when the next one after the window enters it (as
@@ -257,37 +298,9 @@ class PostPlans:
             if n == 0:
                 found.append(moment + lookback)
             if moment > until:
-                found.append(moment - self.ahead)
+                found.append(moment - ahead)
                 break
         return found
-
-    def _count(self, planned_id: int, kept: _Kept) -> None:
-        self.kept[planned_id] = kept
-        for moment in kept.wakes:
-            if not self.wakes[moment]:
-                bisect.insort(self.sorted_wakes, moment)
-            self.wakes[moment] += 1
-        self.due += kept.due
-        if kept.acting:
-            self.acting_ids.add(planned_id)
-        if kept.good_until is not _NEVER:
-            heapq.heappush(self.expiry, (kept.good_until, kept.serial, planned_id))
-        if len(self.expiry) > 2 * len(self.kept) + 100:  # mostly plans made again since
-            self.expiry = [
-                (k.good_until, k.serial, i)
-                for i, k in self.kept.items()
-                if k.good_until is not _NEVER
-            ]
-            heapq.heapify(self.expiry)
-
-    def _forget(self, planned_id: int, kept: _Kept) -> None:
-        for moment in kept.wakes:
-            self.wakes[moment] -= 1
-            if not self.wakes[moment]:
-                del self.wakes[moment]
-                del self.sorted_wakes[bisect.bisect_left(self.sorted_wakes, moment)]
-        self.due -= kept.due
-        self.acting_ids.discard(planned_id)
 
 
 def _moments(delivery: Delivery) -> Iterable[datetime]:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from humaspost.daemon import HORIZON, PostCache
+from humaspost.daemon import HORIZON, NOW, PostCache
 from humaspost.daemon_plan import PostPlans
 from humaspost.gitsource import NoCheckout
 from humaspost.plan import Delivery, State
@@ -67,20 +67,20 @@ class Both:
         self.now = T0
         self.cache = PostCache(self.config, repo.root, lambda: self.now)  # type: ignore[arg-type]
         self.cache.load_all(NoCheckout("not in git"))
-        self.ahead = PostPlans(self.config, HORIZON)
-        self.passes = PostPlans(self.config, timedelta(0))
+        self.plans = PostPlans(self.config, (HORIZON, NOW))
+        self.made = 0  # posts planned again by the last check, for the wake-ups
 
     def check(self, now: datetime) -> tuple[list[Delivery], list[Delivery]]:
         """Compare at `now`; returns what a pass then sends and holds back."""
         self.now = now
         loaded = self.cache.snapshot()
-        self.ahead.update(loaded, self.log, now)
+        self.made = self.plans.update(loaded, self.log, now, HORIZON)
         full = plan_from_log(loaded, self.config, self.log, now, until=now + HORIZON)
-        assert set(self.ahead.wake_times()) == _wake_times(full, now)
-        assert self.ahead.wake_times() == sorted(self.ahead.wake_times())
-        assert self.ahead.any_due() == any(d.state is State.DUE for d in full)
-        self.passes.update(loaded, self.log, now)
-        kept = self.passes.acting()
+        assert self.plans.wake_times(HORIZON, 10_000) == sorted(_wake_times(full, now))
+        assert self.plans.wake_times(HORIZON, 3) == sorted(_wake_times(full, now))[:3]
+        assert self.plans.any_due(HORIZON) == any(d.state is State.DUE for d in full)
+        self.plans.update(loaded, self.log, now, NOW)
+        kept = self.plans.acting(NOW)
         full = plan_from_log(loaded, self.config, self.log, now, until=now)
         assert due_now(kept, now, None) == due_now(full, now, None)
         assert held_back(kept, now, None) == held_back(full, now, None)
@@ -176,7 +176,7 @@ def test_kept_plans_decide_as_planning_every_post_again(repo: Repo, log: Publish
     both.reload(moved)
     both.check(T0 + timedelta(minutes=12))
     # (And the draft reply: due whenever it is first seen ready, it is planned anew.)
-    assert both.ahead.made == 2
+    assert both.made == 2
     # A post added, one removed, a file broken, two posts sharing an id.
     write(repo, "baru.md", f"publish_at: {local(at[15])}\n")
     (repo.posts / "lain/30.md").unlink()
@@ -217,27 +217,29 @@ def test_a_kept_plan_is_made_again_only_when_its_post_could_change(
     edited = write(repo, "ubah.md", f"publish_at: {local(T0 + timedelta(days=5))}\n")
     both = Both(repo, log)
     both.check(T0)
-    assert both.ahead.made == 31
+    assert both.made == 31
     both.check(T0 + timedelta(minutes=1))
-    assert both.ahead.made == 0
+    assert both.made == 0
     edited.write_text(f"---\npublish_at: {local(T0 + timedelta(hours=3))}\n---\nBaru\n")
     both.reload(edited)
     both.check(T0 + timedelta(minutes=2))
-    assert both.ahead.made == 1
-    assert min(both.ahead.wake_times()) == T0 + timedelta(hours=3)
+    assert both.made == 1
+    assert both.plans.wake_times(HORIZON, 1)[0] == T0 + timedelta(hours=3)
     # A post's time comes: only that post is planned again.
     sent, _ = both.check(T0 + timedelta(hours=3, seconds=1))
-    assert both.ahead.made == 1
-    assert both.ahead.any_due()
+    assert both.made == 1
+    assert both.plans.any_due(HORIZON)
     assert [d.key.post_id for d in sent] == ["ubah"]
     both.check(T0 + timedelta(days=1, hours=2, seconds=1))
-    assert both.ahead.made == 4  # three more came, and the first edited one is missed
+    assert both.made == 4  # three more came, and the first edited one is missed
     for n in range(200):  # edit after edit: what is kept stays as small as the posts
         edited.write_text(f"---\npublish_at: {local(T0 + timedelta(days=9))}\n---\n{n}\n")
         both.reload(edited)
-        both.ahead.update(both.cache.snapshot(), log, T0 + timedelta(days=1, hours=2, minutes=20))
-        assert both.ahead.made == 1
-    assert len(both.ahead.expiry) <= 2 * 31 + 100
+        made = both.plans.update(
+            both.cache.snapshot(), log, T0 + timedelta(days=1, hours=2, minutes=20), HORIZON
+        )
+        assert made == 1
+    assert len(both.plans.horizons[HORIZON].expiry) <= 2 * 31 + 100
     both.check(T0 + timedelta(days=1, hours=3))
 
 
@@ -254,7 +256,7 @@ def test_a_log_that_fails_leaves_the_new_posts_to_the_next_update(
     with closed:
         pass
     with pytest.raises(sqlite3.ProgrammingError):
-        both.ahead.update(both.cache.snapshot(), closed, T0 + timedelta(seconds=1))
+        both.plans.update(both.cache.snapshot(), closed, T0 + timedelta(seconds=1), HORIZON)
     both.reload(added)  # and removed before it was ever planned
     added.unlink()
     both.reload(added)
@@ -262,9 +264,9 @@ def test_a_log_that_fails_leaves_the_new_posts_to_the_next_update(
     write(repo, "c.md", f"publish_at: {local(T0 + timedelta(hours=1))}\n")
     both.reload(repo.posts / "c.md")
     with pytest.raises(sqlite3.ProgrammingError):
-        both.ahead.update(both.cache.snapshot(), closed, T0 + timedelta(seconds=3))
+        both.plans.update(both.cache.snapshot(), closed, T0 + timedelta(seconds=3), NOW)
     both.check(T0 + timedelta(seconds=4))
-    assert min(both.ahead.wake_times()) == T0 + timedelta(hours=1)
+    assert both.plans.wake_times(HORIZON, 1)[0] == T0 + timedelta(hours=1)
 
 
 def test_kept_plans_follow_the_log_of_another_publisher(repo: Repo, log: PublishLog) -> None:
@@ -281,4 +283,15 @@ def test_kept_plans_follow_the_log_of_another_publisher(repo: Repo, log: Publish
     sent, _ = both.check(T0 + timedelta(seconds=3))
     assert [d.key.post_id for d in sent] == ["b"]
     sent, _ = both.check(T0 + timedelta(minutes=3))  # its lease ran out
-    assert both.passes.made == 1
+    assert both.plans.horizons[NOW].made == 1
+    # Two copies of b.md (the same id) come; then one goes, then b.md.
+    copies = [
+        write(repo, f"kopi-{n}.md", f"id: b\npublish_at: {local(T0 + timedelta(hours=1))}\n")
+        for n in range(2)
+    ]
+    both.reload(*copies)
+    both.check(T0 + timedelta(minutes=4))
+    for gone in (copies[0], repo.posts / "b.md"):
+        gone.unlink()
+        both.reload(gone)
+        both.check(T0 + timedelta(minutes=5))
