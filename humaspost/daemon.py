@@ -31,6 +31,7 @@ import queue
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -72,7 +73,6 @@ from humaspost.store_postgres import DatabaseUrl
 from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, committed_only, log_path
-from humaspost.yamlpos import Located
 
 LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)
@@ -95,11 +95,11 @@ NOW = timedelta(0)
 # NEXT_PER_REPEAT occurrences of each repeat after HORIZON: the first is the one wanted.
 NEXT_LOOKAHEAD = timedelta(days=400)
 NEXT_PER_REPEAT = 10
+# How many snapshots back the daemon's plans can follow the posts changed one by one.
+STEPS_KEPT = 16
 # File events arriving within this long of each other are handled together (a `git pull`
 # replacing many files at once is one reload).
 SETTLE = 0.2
-
-_EMPTY = Located({})
 
 
 class DaemonAlreadyRunning(HumaspostError):
@@ -139,14 +139,23 @@ class PostCache:
         # worked out from: each file's PlannedPost, in the files' order, kept while its
         # post and whether it is blocked stay the same (the daemon's plans are kept by
         # PlannedPost: see daemon_plan); the files by post id (None: to be found
-        # again from all files), those with errors, those blocked, and those read
-        # again since the last snapshot.
+        # again from all files) and those shared, the files with errors, those
+        # blocked, and those read again since the last snapshot.
         self.loaded: LoadedPosts | None = None
         self.planned: dict[Path, PlannedPost] = {}
         self.by_id: dict[str, list[Path]] | None = None
+        self.shared: set[str] = set()  # the ids of more than one file
         self.erring: set[Path] = set()
         self.blocked: set[Path] = set()
         self.dirty: set[Path] = set()
+        # How each of the last snapshots came from the one before: (before, after,
+        # PlannedPosts gone, new); and the PlannedPosts gone since the last one.
+        self.steps: deque[
+            tuple[LoadedPosts | None, LoadedPosts, list[PlannedPost], list[PlannedPost]]
+        ]
+        self.steps = deque(maxlen=STEPS_KEPT)
+        self.loaded_before: LoadedPosts | None = None
+        self.removed: list[PlannedPost] = []
 
     def load_all(self, git: Checkout | NoCheckout) -> None:
         """Load every post under posts_dir, read from this checkout (or none)."""
@@ -257,17 +266,23 @@ class PostCache:
             if old is not None and old.post is not None:
                 paths = self.by_id[old.post.id]
                 paths.remove(path)
+                if len(paths) < 2:
+                    self.shared.discard(old.post.id)
                 if not paths:
                     del self.by_id[old.post.id]
             now = self.files.get(path)
             if now is not None and now.post is not None:
-                self.by_id.setdefault(now.post.id, []).append(path)
+                paths = self.by_id.setdefault(now.post.id, [])
+                paths.append(path)
+                if len(paths) > 1:
+                    self.shared.add(now.post.id)
             if now is not None and now.errors:
                 self.erring.add(path)
             else:
                 self.erring.discard(path)
             if now is None or now.post is None:
-                self.planned.pop(path, None)
+                if (gone := self.planned.pop(path, None)) is not None:
+                    self.removed.append(gone)
             elif path not in self.planned and old is not None:
                 # A file that had no post has one now: `planned` would not be in the
                 # files' order any more.
@@ -280,14 +295,16 @@ class PostCache:
         order, then a shared id's. Only the files read again since the last snapshot,
         those with errors, and those sharing an id are looked at (all of them after a
         full load, or when that does not suffice: see `_changed`)."""
+        rebuilt = self.by_id is None
         if self.by_id is None:
             self.by_id = {}
             for path, entry in self.files.items():
                 if entry.post is not None:
                     self.by_id.setdefault(entry.post.id, []).append(path)
             self.erring = {path for path, entry in self.files.items() if entry.errors}
+            self.shared = {post_id for post_id, paths in self.by_id.items() if len(paths) > 1}
             self.planned, self.blocked, self.dirty = {}, set(), set(self.files)
-        sharing_paths = {p for paths in self.by_id.values() if len(paths) > 1 for p in paths}
+        sharing_paths = {path for post_id in self.shared for path in self.by_id[post_id]}
         looked_at = self.erring | sharing_paths
         # In the files' order (their keys' order), as `check_across_posts` wants them.
         ordered = [path for path in self.files if path in looked_at] if looked_at else []
@@ -310,22 +327,54 @@ class PostCache:
         blocked = {
             p for p in candidates if (e := self.files.get(p)) and e.post and e.post.shown in bad
         }
-        todo = self.dirty | (blocked ^ self.blocked)
-        new = todo - self.planned.keys()
+        todo = {p for p in self.dirty | (blocked ^ self.blocked) if p in self.files}
+        new = {p for p in todo if p not in self.planned and self.files[p].post is not None}
+        added: list[PlannedPost] = []
         if new:  # appended in the files' order (they come after all the others there)
             todo -= new
-            self._plan_posts([path for path in self.files if path in new], blocked)
-        self._plan_posts(todo, blocked)
+            added += self._plan_posts([path for path in self.files if path in new], blocked)
+        added += self._plan_posts(todo, blocked)
         self.blocked, self.dirty = blocked, set()
-        return LoadedPosts(list(self.planned.values()), problems, self.git)
+        loaded = LoadedPosts(list(self.planned.values()), problems, self.git)
+        if rebuilt:
+            self.steps.clear()
+        else:
+            self.steps.append((self.loaded_before, loaded, self.removed, added))
+        self.loaded_before, self.removed = loaded, []
+        return loaded
 
-    def _plan_posts(self, paths: Iterable[Path], blocked: set[Path]) -> None:
-        """A new PlannedPost for each of these files (read again, or blocked or not
-        since)."""
+    def _plan_posts(self, paths: Iterable[Path], blocked: set[Path]) -> list[PlannedPost]:
+        """A new PlannedPost for each of these files that has a post (read again, or
+        blocked or not since); returns them (the ones they replace are `removed`)."""
+        added = []
         for path in paths:
-            entry = self.files.get(path)
-            if entry is not None and entry.post is not None:
-                self.planned[path] = PlannedPost(entry.post, path in blocked)
+            post = self.files[path].post
+            if post is not None:
+                if (old := self.planned.get(path)) is not None:
+                    self.removed.append(old)
+                self.planned[path] = planned = PlannedPost(post, path in blocked)
+                added.append(planned)
+        return added
+
+    def changes(
+        self, since: LoadedPosts | None, loaded: LoadedPosts
+    ) -> tuple[list[PlannedPost], list[PlannedPost]] | None:
+        """The PlannedPosts gone and new from the snapshot `since` to `loaded` (None if
+        that is not known: one of them too old, or the files read again in full)."""
+        following = False
+        gone: dict[int, PlannedPost] = {}
+        new: dict[int, PlannedPost] = {}
+        for before, after, removed, added in self.steps:
+            following = following or before is since
+            if not following:
+                continue
+            for planned in removed:
+                if new.pop(id(planned), None) is None:
+                    gone[id(planned)] = planned
+            new.update((id(planned), planned) for planned in added)
+            if after is loaded:
+                return list(gone.values()), list(new.values())
+        return None
 
 
 class _Pass(NamedTuple):
@@ -620,7 +669,7 @@ class Daemon:
     ) -> list[Delivery]:
         """A pass's plan (`publish_pass`'s `planner`): the deliveries of every post with
         one to act on or hold back now, each post planned again only if needed."""
-        self.plans.update(loaded, log, now, NOW)
+        self.plans.update(loaded, log, now, NOW, self.cache.changes(self.plans.loaded, loaded))
         return self.plans.acting(NOW)
 
     def schedule_inbox_fetch(self) -> None:
@@ -710,7 +759,8 @@ class Daemon:
         loaded = self.cache.snapshot()
         now = self.clock()
         with PublishLog(self.path) as log:
-            self.made = self.plans.update(loaded, log, now, HORIZON)
+            changes = self.cache.changes(self.plans.loaded, loaded)
+            self.made = self.plans.update(loaded, log, now, HORIZON, changes)
             # Also when another publisher's claims run out (one on another server may
             # have died): its deliveries are taken over then, not at the next sweep.
             # (The first MAX_WAKES of the union are among the first of either.)

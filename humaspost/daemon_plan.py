@@ -116,12 +116,20 @@ class PostPlans:
         self.amplified: Counter[str] = Counter()
         self.query = LogQuery([], [], [], set())
 
-    def update(self, loaded: LoadedPosts, log: PublishLog, now: datetime, ahead: timedelta) -> int:
+    def update(
+        self,
+        loaded: LoadedPosts,
+        log: PublishLog,
+        now: datetime,
+        ahead: timedelta,
+        changes: tuple[list[PlannedPost], list[PlannedPost]] | None = None,
+    ) -> int:
         """Bring every post's plan up to `ahead` to `now`, against the log as it is now
         (recording when posts were first seen, as `plan_from_log` does); returns how
-        many posts were planned again."""
+        many posts were planned again. `changes`: the PlannedPosts gone and new since
+        the last update's `loaded`, if known (else all are compared)."""
         if loaded is not self.loaded:
-            self._follow(loaded)
+            self._follow(loaded, changes)
         horizon = self.horizons[ahead]
         known = read_log(self.query, log, now, record=True)
         dirty, horizon.unplanned = horizon.unplanned, set()
@@ -188,8 +196,8 @@ class PostPlans:
         those deliveries keep their order."""
         horizon = self.horizons[ahead]
         posts = list(horizon.acting)
-        if len(posts) > 1:  # in the posts' order, as `plan` gets them
-            posts = [id(p) for p in self.planned.values() if id(p) in horizon.acting]
+        if len(posts) > 1 and self.loaded is not None:  # in the posts' order, as for `plan`
+            posts = [id(p) for p in self.loaded.planned if id(p) in horizon.acting]
         found = [d for planned_id in posts for d in horizon.kept[planned_id].acting]
         found.sort(key=lambda d: (d.due_at, d.key.account, d.key.post_id))
         return found
@@ -198,35 +206,47 @@ class PostPlans:
         sharing = self.of_post.get(post_id, [])
         return [sharing] if isinstance(sharing, int) else sharing
 
-    def _follow(self, loaded: LoadedPosts) -> None:
+    def _follow(
+        self, loaded: LoadedPosts, changes: tuple[list[PlannedPost], list[PlannedPost]] | None
+    ) -> None:
         """Take the posts of a new snapshot: forget the plans of those gone; the new
         ones are to be planned (`unplanned`, until an update gets to them)."""
-        planned = dict(zip(map(id, loaded.planned), loaded.planned, strict=True))
-        for planned_id in self.planned.keys() - planned.keys():
+        if changes is None:
+            planned = dict(zip(map(id, loaded.planned), loaded.planned, strict=True))
+            gone = self.planned.keys() - planned.keys()
+            new = planned.keys() - self.planned.keys()
+        else:
+            planned = self.planned
+            gone = {id(p) for p in changes[0]}
+            new = {id(p) for p in changes[1]}
+        for planned_id in gone:
             post = self.planned[planned_id].post
-            gone = self.of_post[post.id]
-            if isinstance(gone, int):
+            sharing = self.of_post[post.id]
+            if isinstance(sharing, int):
                 del self.of_post[post.id]
             else:
-                gone.remove(planned_id)
-                if len(gone) == 1:
-                    self.of_post[post.id] = gone[0]
+                sharing.remove(planned_id)
+                if len(sharing) == 1:
+                    self.of_post[post.id] = sharing[0]
             self.unanchored.pop(planned_id, None)
             self.waiting.pop(planned_id, None)
             if post.amplify is not None:
                 self.amplified[post.id] -= 1
             for horizon in self.horizons.values():
                 horizon.forget(planned_id)
-        new = planned.keys() - self.planned.keys()
+        if changes is not None:
+            for planned_id in gone:
+                del planned[planned_id]
+            planned.update((id(p), p) for p in changes[1])
         for planned_id in new:
             post = planned[planned_id].post
-            sharing = self.of_post.get(post.id)
-            if sharing is None:
+            shared = self.of_post.get(post.id)
+            if shared is None:
                 self.of_post[post.id] = planned_id
-            elif isinstance(sharing, int):
-                self.of_post[post.id] = [sharing, planned_id]
+            elif isinstance(shared, int):
+                self.of_post[post.id] = [shared, planned_id]
             else:
-                sharing.append(planned_id)
+                shared.append(planned_id)
             ready = seen_when_ready(planned[planned_id])
             if ready or (post.repeat is not None and post.publish_at is None):
                 self.unanchored[planned_id] = post.id

@@ -74,12 +74,14 @@ class Both:
         """Compare at `now`; returns what a pass then sends and holds back."""
         self.now = now
         loaded = self.cache.snapshot()
-        self.made = self.plans.update(loaded, self.log, now, HORIZON)
+        changes = self.cache.changes(self.plans.loaded, loaded)  # as the daemon does
+        self.made = self.plans.update(loaded, self.log, now, HORIZON, changes)
+        assert set(self.plans.planned) == {id(p) for p in loaded.planned}
         full = plan_from_log(loaded, self.config, self.log, now, until=now + HORIZON)
         assert self.plans.wake_times(HORIZON, 10_000) == sorted(_wake_times(full, now))
         assert self.plans.wake_times(HORIZON, 3) == sorted(_wake_times(full, now))[:3]
         assert self.plans.any_due(HORIZON) == any(d.state is State.DUE for d in full)
-        self.plans.update(loaded, self.log, now, NOW)
+        self.plans.update(loaded, self.log, now, NOW, self.cache.changes(None, loaded))
         kept = self.plans.acting(NOW)
         full = plan_from_log(loaded, self.config, self.log, now, until=now)
         assert due_now(kept, now, None) == due_now(full, now, None)
@@ -191,6 +193,12 @@ def test_kept_plans_decide_as_planning_every_post_again(repo: Repo, log: Publish
         for delivery in sent:
             if delivery.state is State.DUE and delivery.row is None:
                 settle(log, delivery, RowState.SENT, T0 + timedelta(minutes=minutes))
+    # Two edits between two passes; a file that does not load read again.
+    for text in ("Satu", "Dua"):
+        moved.write_text(f"---\npublish_at: {local(at[25])}\n---\n{text}\n", encoding="utf-8")
+        both.reload(moved, unreadable)
+        both.cache.snapshot()
+    both.check(T0 + timedelta(minutes=58))
     # A file that did not load at all is fixed; the amplified post and a repeat go.
     unreadable.write_text(f"---\npublish_at: {local(at[65])}\n---\nBenar\n", encoding="utf-8")
     (repo.posts / "sebar.md").unlink()
