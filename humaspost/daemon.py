@@ -143,8 +143,8 @@ class PostCache:
         # blocked, and those read again since the last snapshot.
         self.loaded: LoadedPosts | None = None
         self.planned: dict[Path, PlannedPost] = {}
-        self.by_id: dict[str, list[Path]] | None = None
-        self.shared: set[str] = set()  # the ids of more than one file
+        self.by_id: dict[str, Path] | None = None  # a file of each id
+        self.shared: dict[str, list[Path]] = {}  # the files of ids more than one has
         self.erring: set[Path] = set()
         self.blocked: set[Path] = set()
         self.dirty: set[Path] = set()
@@ -264,18 +264,10 @@ class PostCache:
             return
         for path, old in before.items():
             if old is not None and old.post is not None:
-                paths = self.by_id[old.post.id]
-                paths.remove(path)
-                if len(paths) < 2:
-                    self.shared.discard(old.post.id)
-                if not paths:
-                    del self.by_id[old.post.id]
+                self._unindex(old.post.id, path)
             now = self.files.get(path)
             if now is not None and now.post is not None:
-                paths = self.by_id.setdefault(now.post.id, [])
-                paths.append(path)
-                if len(paths) > 1:
-                    self.shared.add(now.post.id)
+                self._index(now.post.id, path)
             if now is not None and now.errors:
                 self.erring.add(path)
             else:
@@ -297,14 +289,13 @@ class PostCache:
         full load, or when that does not suffice: see `_changed`)."""
         rebuilt = self.by_id is None
         if self.by_id is None:
-            self.by_id = {}
+            self.by_id, self.shared = {}, {}
             for path, entry in self.files.items():
                 if entry.post is not None:
-                    self.by_id.setdefault(entry.post.id, []).append(path)
+                    self._index(entry.post.id, path)
             self.erring = {path for path, entry in self.files.items() if entry.errors}
-            self.shared = {post_id for post_id, paths in self.by_id.items() if len(paths) > 1}
             self.planned, self.blocked, self.dirty = {}, set(), set(self.files)
-        sharing_paths = {path for post_id in self.shared for path in self.by_id[post_id]}
+        sharing_paths = {path for paths in self.shared.values() for path in paths}
         looked_at = self.erring | sharing_paths
         # In the files' order (their keys' order), as `check_across_posts` wants them.
         ordered = [path for path in self.files if path in looked_at] if looked_at else []
@@ -342,6 +333,23 @@ class PostCache:
             self.steps.append((self.loaded_before, loaded, self.removed, added))
         self.loaded_before, self.removed = loaded, []
         return loaded
+
+    def _index(self, post_id: str, path: Path) -> None:
+        assert self.by_id is not None
+        first = self.by_id.setdefault(post_id, path)
+        if first != path:
+            self.shared.setdefault(post_id, [first]).append(path)
+
+    def _unindex(self, post_id: str, path: Path) -> None:
+        assert self.by_id is not None
+        sharing = self.shared.get(post_id)
+        if sharing is None:
+            del self.by_id[post_id]
+            return
+        sharing.remove(path)
+        self.by_id[post_id] = sharing[0]
+        if len(sharing) == 1:
+            del self.shared[post_id]
 
     def _plan_posts(self, paths: Iterable[Path], blocked: set[Path]) -> list[PlannedPost]:
         """A new PlannedPost for each of these files that has a post (read again, or

@@ -1,8 +1,9 @@
 """Reading post files as the daemon keeps them, and many at once in worker processes.
 
 The daemon reads every post file when it starts: with many files (as `check` does,
-from `checks.PARALLEL_MIN_FILES`) in forked worker processes, each reading a few
-chunks of files in turn, the results coming back in the files' order. Workers check
+from `checks.PARALLEL_MIN_FILES`) in forked worker processes too, each reading chunks
+of files in turn while this process reads the last chunks no worker has begun, the
+results put back in the files' order. Workers check
 replies against no inbox (a database connection is not to be shared with a forked
 process): that is done here, for the few replies, as reading a file one at a time
 does it.
@@ -57,13 +58,14 @@ class Reader:
     def read_all(
         self, paths: list[Path], media: MediaCache, inbox: InboxLookup | None, workers: int
     ) -> dict[Path, Entry]:
-        """Every file, in order; in `workers` processes when there are many."""
+        """Every file, in order; with `workers` > 1 and many files, in that many
+        processes (this one and workers - 1 forked ones)."""
         # As `check` does: no collector passes over the many long-lived objects built.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
             if workers > 1 and len(paths) >= PARALLEL_MIN_FILES:
-                read = self._in_processes(paths, workers)
+                read = self._in_processes(paths, media, workers)
             else:
                 read = [self._read(path, media) for path in paths]
         finally:
@@ -86,19 +88,33 @@ class Reader:
         kept = replace(post, located=_EMPTY) if post else None
         return Entry(kept, errors, result.id_span, hashes), result.reply
 
-    def _in_processes(self, paths: list[Path], workers: int) -> list[tuple[Entry, ReplyRef | None]]:
+    def _in_processes(
+        self, paths: list[Path], media: MediaCache, workers: int
+    ) -> list[tuple[Entry, ReplyRef | None]]:
         import multiprocessing  # only a large load needs these
         from concurrent.futures import ProcessPoolExecutor
 
-        # A few chunks per worker even out slow and fast files; the order is kept.
-        size = -(-len(paths) // (workers * 4))
+        # Chunks in order for the worker processes; this one reads chunks from the end
+        # meanwhile, each one no worker has taken yet (so what comes back to be
+        # unpickled here is less, and a busy machine costs no more than one process).
+        size = -(-len(paths) // (workers * 8))
         chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
         # fork: the workers start with this reader (nothing re-imported or pickled).
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(self,)
+            workers - 1, mp_context=context, initializer=_start_worker, initargs=(self,)
         ) as pool:
-            return [read for chunk in pool.map(_read_chunk, chunks) for read in chunk]
+            futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
+            here: dict[int, list[tuple[Entry, ReplyRef | None]]] = {}
+            for n in reversed(range(len(chunks))):
+                if not futures[n].cancel():
+                    break  # a worker has it, and every chunk before it
+                here[n] = [self._read(path, media) for path in chunks[n]]
+            return [
+                read
+                for n, future in enumerate(futures)
+                for read in (here[n] if n in here else future.result())
+            ]
 
 
 def _with_inbox(entry: Entry, reply: ReplyRef | None, inbox: InboxLookup | None) -> Entry:
