@@ -24,13 +24,14 @@ decision, not the scheduler's.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import queue
 import socket
 import threading
 import time
-from collections import defaultdict
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -46,9 +47,10 @@ from humaspost.checks import (
 )
 from humaspost.config import Config
 from humaspost.connections import missing_secrets
+from humaspost.daemon_load import Entry, Reader
+from humaspost.daemon_plan import PostPlans
 from humaspost.gitsource import (
     Checkout,
-    FileHashes,
     NoCheckout,
     changed_files,
     find_checkout,
@@ -60,7 +62,7 @@ from humaspost.inbox_fetch import FetchStatus, fetch_inbox
 from humaspost.log_migration import refuse_unmigrated
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
-from humaspost.problems import HumaspostError, Problem, Severity, Span, UsageError
+from humaspost.problems import HumaspostError, Problem, Severity, UsageError
 from humaspost.processes import is_gone, this_process
 from humaspost.publisher import Outcome, PublishSettings, Result
 from humaspost.publog import LogLocation, PublishLog, RowState
@@ -70,8 +72,7 @@ from humaspost.runs import outside_git_refusal, publish_pass
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
-from humaspost.workflow import LoadedPosts, committed_only, load_file, log_path, plan_from_log
-from humaspost.yamlpos import Located
+from humaspost.workflow import LoadedPosts, committed_only, log_path
 
 LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)
@@ -83,18 +84,22 @@ MISSING_SECRETS_HINT = N_(
     "its deliveries are not sent, and are recorded missed once past their deadline; "
     "set the variables and restart the daemon"
 )
-# Wake-ups are planned this far ahead; later ones are added as time goes by.
+# Wake-ups are planned this far ahead, at most MAX_WAKES of them; later ones are added
+# as time goes by.
 HORIZON = timedelta(days=2)
+MAX_WAKES = 500
+# A pass plans repeats up to its start.
+NOW = timedelta(0)
 # With nothing within HORIZON, the heartbeat's next_delivery is looked for this far ahead
 # (a weekday repeat on a Friday: the next one is on Monday), looking at no more than
 # NEXT_PER_REPEAT occurrences of each repeat after HORIZON: the first is the one wanted.
 NEXT_LOOKAHEAD = timedelta(days=400)
 NEXT_PER_REPEAT = 10
+# How many snapshots back the daemon's plans can follow the posts changed one by one.
+STEPS_KEPT = 16
 # File events arriving within this long of each other are handled together (a `git pull`
 # replacing many files at once is one reload).
 SETTLE = 0.2
-
-_EMPTY = Located({})
 
 
 class DaemonAlreadyRunning(HumaspostError):
@@ -113,27 +118,52 @@ class PostCache:
         *,
         committed_only: bool = False,
         inbox_log: LogLocation | None = None,
+        workers: int = 1,
     ) -> None:
         """`inbox_log`: the publish log whose inbox replies are checked against when
-        their files are read (None in a rehearsal, whose log has no inbox)."""
+        their files are read (None in a rehearsal, whose log has no inbox); `workers`:
+        how many processes read the files at start (see daemon_load)."""
+        self.workers = workers
         self.config = config
         self.inbox_log = inbox_log
         self.cwd = cwd
         self.clock = clock
         self.committed_only = committed_only
         self.media = MediaCache(config.root, config.state_dir)
-        self.files: dict[Path, _Entry] = {}
+        self.files: dict[Path, Entry] = {}
         self.git: Checkout | NoCheckout = NoCheckout("")
         # Committed only: the files and folders changed on disk since HEAD last moved.
         self.edited: set[Path] = set()
         self.edited_folders: set[Path] = set()
+        # The last snapshot, until a file is read again; and what the next one is
+        # worked out from: each file's PlannedPost, in the files' order, kept while its
+        # post and whether it is blocked stay the same (the daemon's plans are kept by
+        # PlannedPost: see daemon_plan); the files by post id (None: to be found
+        # again from all files) and those shared, the files with errors, those
+        # blocked, and those read again since the last snapshot.
+        self.loaded: LoadedPosts | None = None
+        self.planned: dict[Path, PlannedPost] = {}
+        self.by_id: dict[str, Path] | None = None  # a file of each id
+        self.shared: dict[str, list[Path]] = {}  # the files of ids more than one has
+        self.erring: set[Path] = set()
+        self.blocked: set[Path] = set()
+        self.dirty: set[Path] = set()
+        # How each of the last snapshots came from the one before: (before, after,
+        # PlannedPosts gone, new); and the PlannedPosts gone since the last one.
+        self.steps: deque[
+            tuple[LoadedPosts | None, LoadedPosts, list[PlannedPost], list[PlannedPost]]
+        ]
+        self.steps = deque(maxlen=STEPS_KEPT)
+        self.loaded_before: LoadedPosts | None = None
+        self.removed: list[PlannedPost] = []
 
     def load_all(self, git: Checkout | NoCheckout) -> None:
         """Load every post under posts_dir, read from this checkout (or none)."""
         self.git = git
         paths = walk_posts(self.config.posts_dir) if self.config.posts_dir.is_dir() else []
         with self._inbox() as inbox:
-            self.files = {path: self._load(path, inbox) for path in paths}
+            self.files = self._reader().read_all(paths, self.media, inbox, self.workers)
+        self.loaded, self.by_id = None, None
 
     def reload(self, paths: set[Path], folders: frozenset[Path] = frozenset()) -> list[str]:
         """Reload changed files (removed ones drop out) and every post file in or once in
@@ -166,6 +196,7 @@ class PostCache:
             if entry.post is not None and entry.hashes is not None:
                 source = new.source(path, entry.hashes)
                 self.files[path] = entry._replace(post=replace(entry.post, source=source))
+        self.loaded, self.by_id = None, None
         return names
 
     def _reload(self, paths: set[Path], folders: frozenset[Path]) -> list[str]:
@@ -178,16 +209,19 @@ class PostCache:
                 if folder.is_dir():
                     paths.update(walk_posts(folder))
             paths.update(p for p in self.files if not folders.isdisjoint(p.parents))
+        reader = self._reader()
         with self._inbox() as inbox:
             loaded = {
-                path: self._load(path, inbox)
+                path: reader.read(path, self.media, inbox)
                 for path in paths
                 if path.is_file() and is_post_path(path, self.config.posts_dir)
             }
         gone = {path for path in paths if path not in loaded and path in self.files}
+        before = {path: self.files.get(path) for path in {*loaded, *gone}}
         for path in gone:
             del self.files[path]
         self.files.update(loaded)
+        self._changed(before)
         return sorted(shown_name(path, self.cwd) for path in {*loaded, *gone})
 
     def _inbox(self) -> contextlib.AbstractContextManager[InboxLookup | None]:
@@ -199,23 +233,8 @@ class PostCache:
             return contextlib.nullcontext()
         return inbox_of(lambda: location, tolerant=True)
 
-    def _load(self, path: Path, inbox: InboxLookup | None) -> _Entry:
-        post, result, hashes = load_file(
-            path,
-            shown_name(path, self.cwd),
-            self.config,
-            self.clock(),
-            self.media,
-            self.git,
-            inbox,
-        )
-        # Only what the daemon acts on is kept, so that 10,000 scheduled posts fit in a
-        # few tens of MB: no YAML nodes (positions are only needed for problems, already
-        # found), only errors (a file with one is held back; warnings are for `check`),
-        # no per-account reports, no texts for the duplicate-text warning.
-        errors = tuple(p for p in result.problems if p.severity is Severity.ERROR)
-        kept = replace(post, located=_EMPTY) if post else None
-        return _Entry(kept, errors, result.id_span, hashes)
+    def _reader(self) -> Reader:
+        return Reader(self.config, self.cwd, self.clock, self.git)
 
     def not_committed(self, names: Iterable[str] | None = None) -> list[Post]:
         """The loaded posts whose file is not as HEAD has it (of the files named, as
@@ -231,36 +250,139 @@ class PostCache:
         ]
 
     def snapshot(self) -> LoadedPosts:
-        """The posts as they are now, with the checks across files redone."""
-        entries = list(self.files.values())
-        problems = [problem for entry in entries for problem in entry.errors]
+        """The posts as they are now, with the checks across files redone (the same
+        object until a file is read again)."""
+        if self.loaded is None:
+            self.loaded = self._snapshot()
+        return self.loaded
+
+    def _changed(self, before: Mapping[Path, Entry | None]) -> None:
+        """Files were read again (`before`: their entries until then): the next
+        snapshot follows, worked out from these files alone."""
+        self.loaded = None
+        if self.by_id is None:
+            return
+        for path, old in before.items():
+            if old is not None and old.post is not None:
+                self._unindex(old.post.id, path)
+            now = self.files.get(path)
+            if now is not None and now.post is not None:
+                self._index(now.post.id, path)
+            if now is not None and now.errors:
+                self.erring.add(path)
+            else:
+                self.erring.discard(path)
+            if now is None or now.post is None:
+                if (gone := self.planned.pop(path, None)) is not None:
+                    self.removed.append(gone)
+            elif path not in self.planned and old is not None:
+                # A file that had no post has one now: `planned` would not be in the
+                # files' order any more.
+                self.by_id = None
+                return
+        self.dirty |= before.keys()
+
+    def _snapshot(self) -> LoadedPosts:
+        """The posts with the checks across files: each file's errors, in the files'
+        order, then a shared id's. Only the files read again since the last snapshot,
+        those with errors, and those sharing an id are looked at (all of them after a
+        full load, or when that does not suffice: see `_changed`)."""
+        rebuilt = self.by_id is None
+        if self.by_id is None:
+            self.by_id, self.shared = {}, {}
+            for path, entry in self.files.items():
+                if entry.post is not None:
+                    self._index(entry.post.id, path)
+            self.erring = {path for path, entry in self.files.items() if entry.errors}
+            self.planned, self.blocked, self.dirty = {}, set(), set(self.files)
+        sharing_paths = {path for paths in self.shared.values() for path in paths}
+        looked_at = self.erring | sharing_paths
+        # In the files' order (their keys' order), as `check_across_posts` wants them.
+        ordered = [path for path in self.files if path in looked_at] if looked_at else []
+        problems = [p for path in ordered if path in self.erring for p in self.files[path].errors]
         # Across files, only a shared id is an error (a repeated text is a warning):
         # `check_across_posts` gets the posts that share one.
-        by_id: dict[str, list[_Entry]] = defaultdict(list)
-        for entry in entries:
-            if entry.post is not None:
-                by_id[entry.post.id].append(entry)
         sharing = [
-            FileResult([], CheckedPost(entry.post.id, entry.post.shown, ()), entry.id_span)
-            for group in by_id.values()
-            if len(group) > 1
-            for entry in group
-            if entry.post is not None
+            FileResult([], CheckedPost(post.id, post.shown, ()), entry.id_span)
+            for path in ordered
+            if path in sharing_paths
+            for entry in [self.files[path]]
+            if (post := entry.post) is not None
         ]
         problems += check_across_posts(sharing)
         bad = {p.file for p in problems if p.severity is Severity.ERROR}
-        planned = [PlannedPost(e.post, e.post.shown in bad) for e in entries if e.post]
-        return LoadedPosts(planned, problems, self.git)
+        candidates = looked_at | self.blocked
+        shown = {e.post.shown for p in candidates if (e := self.files.get(p)) and e.post}
+        # (Should an error name a file that is none of those, all files are looked at.)
+        candidates = candidates if bad <= shown else set(self.files)
+        blocked = {
+            p for p in candidates if (e := self.files.get(p)) and e.post and e.post.shown in bad
+        }
+        todo = {p for p in self.dirty | (blocked ^ self.blocked) if p in self.files}
+        new = {p for p in todo if p not in self.planned and self.files[p].post is not None}
+        added: list[PlannedPost] = []
+        if new:  # appended in the files' order (they come after all the others there)
+            todo -= new
+            added += self._plan_posts([path for path in self.files if path in new], blocked)
+        added += self._plan_posts(todo, blocked)
+        self.blocked, self.dirty = blocked, set()
+        loaded = LoadedPosts(list(self.planned.values()), problems, self.git)
+        if rebuilt:
+            self.steps.clear()
+        else:
+            self.steps.append((self.loaded_before, loaded, self.removed, added))
+        self.loaded_before, self.removed = loaded, []
+        return loaded
 
+    def _index(self, post_id: str, path: Path) -> None:
+        assert self.by_id is not None
+        first = self.by_id.setdefault(post_id, path)
+        if first != path:
+            self.shared.setdefault(post_id, [first]).append(path)
 
-class _Entry(NamedTuple):
-    """A post file as the daemon keeps it: the post (None if it did not load), its
-    errors, and where it sets its id (for the shared-id error)."""
+    def _unindex(self, post_id: str, path: Path) -> None:
+        assert self.by_id is not None
+        sharing = self.shared.get(post_id)
+        if sharing is None:
+            del self.by_id[post_id]
+            return
+        sharing.remove(path)
+        self.by_id[post_id] = sharing[0]
+        if len(sharing) == 1:
+            del self.shared[post_id]
 
-    post: Post | None
-    errors: tuple[Problem, ...]
-    id_span: Span | None
-    hashes: FileHashes | None  # of the bytes read, in a git checkout
+    def _plan_posts(self, paths: Iterable[Path], blocked: set[Path]) -> list[PlannedPost]:
+        """A new PlannedPost for each of these files that has a post (read again, or
+        blocked or not since); returns them (the ones they replace are `removed`)."""
+        added = []
+        for path in paths:
+            post = self.files[path].post
+            if post is not None:
+                if (old := self.planned.get(path)) is not None:
+                    self.removed.append(old)
+                self.planned[path] = planned = PlannedPost(post, path in blocked)
+                added.append(planned)
+        return added
+
+    def changes(
+        self, since: LoadedPosts | None, loaded: LoadedPosts
+    ) -> tuple[list[PlannedPost], list[PlannedPost]] | None:
+        """The PlannedPosts gone and new from the snapshot `since` to `loaded` (None if
+        that is not known: one of them too old, or the files read again in full)."""
+        following = False
+        gone: dict[int, PlannedPost] = {}
+        new: dict[int, PlannedPost] = {}
+        for before, after, removed, added in self.steps:
+            following = following or before is since
+            if not following:
+                continue
+            for planned in removed:
+                if new.pop(id(planned), None) is None:
+                    gone[id(planned)] = planned
+            new.update((id(planned), planned) for planned in added)
+            if after is loaded:
+                return list(gone.values()), list(new.values())
+        return None
 
 
 class _Pass(NamedTuple):
@@ -304,7 +426,10 @@ class Daemon:
         workers: int,
         logger: logging.Logger,
         stop: threading.Event,
+        load_workers: int = 1,
     ) -> None:
+        """`workers`: accounts published to at once; `load_workers`: processes that
+        read the post files at start."""
         self.config = config
         self.clock = clock
         self.environ = environ
@@ -319,8 +444,13 @@ class Daemon:
             clock,
             committed_only=self.committed_only,
             inbox_log=None if sandbox else self.path,
+            workers=load_workers,
         )
         self.settings = PublishSettings(self.path, this_process(), workers=workers)
+        # Each post's plan, kept between passes: for the wake-ups (HORIZON ahead) and
+        # for the passes (up to their start); how many posts the last re-plan planned.
+        self.plans = PostPlans(config, (HORIZON, NOW))
+        self.made = 0
         # SimpleQueue: `put` may be called from a signal handler (see request_stop).
         self.inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
         self.started = clock()
@@ -349,6 +479,9 @@ class Daemon:
             observer = self.watch(git)
             try:
                 self.cache.load_all(git)
+                # What is loaded now lives as long as the daemon: the collector need not
+                # look at it again at every pass over the oldest objects.
+                gc.freeze()
                 loaded = self.cache.snapshot()
                 self.report_problems(loaded.problems)
                 self.report_not_committed(self.cache.not_committed())
@@ -514,6 +647,7 @@ class Daemon:
                 events=_LogEvents(self.log),
                 is_gone=is_gone,
                 stop=self.stop,
+                planner=self.plan_pass,
             )
         except HumaspostError as error:  # e.g. the log locked, or its database away
             self.log.error(N_("pass failed"), extra={"reason": reason, "error": str(error)})
@@ -537,6 +671,14 @@ class Daemon:
             )
         if not self.stop.is_set():  # stopping: no new wake-ups, no "running" heartbeat
             self.replan("pass")
+
+    def plan_pass(
+        self, loaded: LoadedPosts, config: Config, log: PublishLog, now: datetime
+    ) -> list[Delivery]:
+        """A pass's plan (`publish_pass`'s `planner`): the deliveries of every post with
+        one to act on or hold back now, each post planned again only if needed."""
+        self.plans.update(loaded, log, now, NOW, self.cache.changes(self.plans.loaded, loaded))
+        return self.plans.acting(NOW)
 
     def schedule_inbox_fetch(self) -> None:
         """Fetch the complaint inbox at start and every `inbox.interval`, in the
@@ -625,11 +767,18 @@ class Daemon:
         loaded = self.cache.snapshot()
         now = self.clock()
         with PublishLog(self.path) as log:
-            deliveries = plan_from_log(loaded, self.config, log, now, until=now + HORIZON)
+            changes = self.cache.changes(self.plans.loaded, loaded)
+            self.made = self.plans.update(loaded, log, now, HORIZON, changes)
             # Also when another publisher's claims run out (one on another server may
             # have died): its deliveries are taken over then, not at the next sweep.
-            times = _wake_times(deliveries, now) | _lease_ends(log, self.settings.owner, now)
-            upcoming = min(times, default=None)
+            # (The first MAX_WAKES of the union are among the first of either.)
+            times = sorted(
+                {
+                    *self.plans.wake_times(HORIZON, MAX_WAKES),
+                    *_lease_ends(log, self.settings.owner, now),
+                }
+            )[:MAX_WAKES]
+            upcoming = times[0] if times else None
             if upcoming is None:  # nothing within HORIZON: when is the next one at all?
                 later, _ = plan_bounded(
                     loaded,
@@ -641,7 +790,7 @@ class Daemon:
                     per_repeat=NEXT_PER_REPEAT,
                 )
                 upcoming = min(_wake_times(later, now), default=None)
-        wanted = {f"wake-{t.isoformat()}": t for t in sorted(times)[:500]}
+        wanted = {f"wake-{t.isoformat()}": t for t in times}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("wake-") and job.id not in wanted:
                 with contextlib.suppress(JobLookupError):  # it ran (and went) meanwhile
@@ -661,7 +810,7 @@ class Daemon:
                 )
         self.next_wake = upcoming
         self.write_heartbeat(running=True)
-        return loaded, any(d.state is State.DUE for d in deliveries)
+        return loaded, self.plans.any_due(HORIZON)
 
     def report_missing_secrets(self) -> None:
         """Name, once, every account whose secrets are missing (by variable, never a

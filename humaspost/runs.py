@@ -67,6 +67,7 @@ def publish_pass(
     is_gone: Callable[[str], bool],
     only_post: str | None = None,
     stop: threading.Event | None = None,
+    planner: Planner | None = None,
 ) -> PassResult:
     """Settle stale claims, plan against the log, and send everything due now.
 
@@ -92,7 +93,7 @@ def publish_pass(
         # Counted before the sweep: a delivery it settles as unknown is new this pass.
         unknown_before = len(log.rows_with_state(RowState.UNKNOWN))
         settled = log.release_stale(start, is_gone)
-        deliveries = plan_from_log(loaded, config, log, start, until=start)
+        deliveries = (planner or plan_up_to_now)(loaded, config, log, start)
         busy = accounts_sending_elsewhere(log, settings.owner)
     chosen, not_committed = split_not_committed(
         due_now(deliveries, start, only_post), config, sandbox=sandbox
@@ -141,6 +142,17 @@ def publish_pass(
     return PassResult(
         outcomes, missing, settled, unknown_before, unknown_after, not_started, held, not_committed
     )
+
+
+# Plans a pass at a moment: (the posts, the config, the log, the moment).
+Planner = Callable[[LoadedPosts, Config, PublishLog, datetime], list[Delivery]]
+
+
+def plan_up_to_now(
+    loaded: LoadedPosts, config: Config, log: PublishLog, now: datetime
+) -> list[Delivery]:
+    """What a pass plans by default: every delivery, up to `now` for repeats."""
+    return plan_from_log(loaded, config, log, now, until=now)
 
 
 def accounts_sending_elsewhere(log: PublishLog, owner: str) -> set[str]:

@@ -22,9 +22,10 @@ from humaspost.gitsource import Checkout, FileHashes, NoCheckout, find_checkout,
 from humaspost.i18n import _
 from humaspost.lifecycle import RowState, needs_action
 from humaspost.plan import Delivery, PlannedPost, plan
+from humaspost.platforms.base import PartReceipt
 from humaspost.posts import POST_SUFFIXES, Post, load_post
 from humaspost.problems import ConfigError, Problem, Severity
-from humaspost.publog import LOG_NAME, DeliveryKey, Kind, LogLocation, PublishLog
+from humaspost.publog import LOG_NAME, DeliveryKey, Kind, LogLocation, LogRow, PublishLog
 from humaspost.render import render
 from humaspost.repository import post_files, shown_name
 from humaspost.store_postgres import DatabaseUrl, parse_database_url
@@ -183,31 +184,85 @@ def plan_from_log(
     With `record` false the log is only read (`--dry-run`)."""
     if log is None:
         return plan(loaded.planned, config, {}, now, until=until, first_seen={})
+    known = log_inputs(loaded, log, now, record=record)
+    return plan(
+        loaded.planned,
+        config,
+        known.rows,
+        now,
+        until=until,
+        first_seen=known.first_seen,
+        receipts=known.receipts,
+    )
+
+
+@dataclass(frozen=True)
+class LogInputs:
+    """What planning the loaded posts reads from the log (see `plan`'s arguments)."""
+
+    rows: dict[DeliveryKey, LogRow]
+    first_seen: dict[str, datetime]
+    receipts: dict[int, PartReceipt]
+
+
+def log_inputs(loaded: LoadedPosts, log: PublishLog, now: datetime, *, record: bool) -> LogInputs:
+    """The log's rows of the loaded posts, when the posts that need it were first seen
+    (recorded now for those seen the first time, if `record`), and the first parts of
+    the sent deliveries of amplified posts."""
+    return read_log(log_query(loaded), log, now, record=record)
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """What `log_inputs` asks the log about: the posts' ids; those of repeats without
+    a time and of replies without one, ready to go (`unanchored`) or not (`waiting`);
+    and those of amplified posts."""
+
+    post_ids: list[str]
+    unanchored: list[str]
+    waiting: list[str]
+    amplified: set[str]
+
+
+def log_query(loaded: LoadedPosts) -> LogQuery:
+    """What to ask the log about the loaded posts."""
     posts = [p.post for p in loaded.planned]
-    rows = log.rows_for_posts(post.id for post in posts)
     unanchored = [p.id for p in posts if p.repeat is not None and p.publish_at is None]
-    # A reply without a time is due when first seen ready to go: seen while a draft or
-    # held back by errors, it would be missed by the time it is fixed.
-    replies = [
-        p for p in loaded.planned if p.post.reply_to is not None and p.post.publish_at is None
-    ]
-    unanchored += [p.post.id for p in replies if not (p.blocked or p.post.draft)]
-    waiting = [p.post.id for p in replies if p.blocked or p.post.draft]
+    replies = [p for p in loaded.planned if seen_when_ready(p) is not None]
+    unanchored += [p.post.id for p in replies if seen_when_ready(p)]
+    waiting = [p.post.id for p in replies if not seen_when_ready(p)]
+    amplified = {p.id for p in posts if p.amplify is not None}
+    return LogQuery([post.id for post in posts], unanchored, waiting, amplified)
+
+
+def seen_when_ready(planned: PlannedPost) -> bool | None:
+    """For a reply without a time (due when first seen ready to go): whether it is
+    ready (seen while a draft or held back by errors, it would be missed by the time
+    it is fixed); None for any other post."""
+    post = planned.post
+    if post.reply_to is None or post.publish_at is not None:
+        return None
+    return not (planned.blocked or post.draft)
+
+
+def read_log(query: LogQuery, log: PublishLog, now: datetime, *, record: bool) -> LogInputs:
+    """`log_inputs` of the posts `query` was made of."""
+    rows = log.rows_for_posts(query.post_ids)
+    unanchored, waiting = query.unanchored, query.waiting
     first_seen = log.first_seen(unanchored, now, record=record) if unanchored else {}
     if waiting:
         first_seen.update(log.first_seen(waiting, now, record=False))
     # What each sent delivery of an amplified post is on its platform: its re-shares
     # re-share that.
-    amplified = {p.id for p in posts if p.amplify is not None}
     receipts = {
         row.id: parts[0]
         for row in rows.values()
-        if row.key.post_id in amplified and row.kind is Kind.POST and row.state is RowState.SENT
+        if row.key.post_id in query.amplified
+        and row.kind is Kind.POST
+        and row.state is RowState.SENT
         if (parts := log.parts(row.id))
     }
-    return plan(
-        loaded.planned, config, rows, now, until=until, first_seen=first_seen, receipts=receipts
-    )
+    return LogInputs(rows, first_seen, receipts)
 
 
 def sendable(deliveries: list[Delivery], now: datetime) -> list[Delivery]:

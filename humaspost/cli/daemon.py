@@ -78,6 +78,7 @@ def daemon(
         workers=workers,
         logger=_logger(log_format, cfg, clock),
         stop=stop,
+        load_workers=os.cpu_count() or 1,
     )
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
