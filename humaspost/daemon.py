@@ -96,7 +96,7 @@ NOW = timedelta(0)
 NEXT_LOOKAHEAD = timedelta(days=400)
 NEXT_PER_REPEAT = 10
 # How many snapshots back the daemon's plans can follow the posts changed one by one.
-STEPS_KEPT = 16
+STEPS_KEPT = 4
 # File events arriving within this long of each other are handled together (a `git pull`
 # replacing many files at once is one reload).
 SETTLE = 0.2
@@ -312,7 +312,11 @@ class PostCache:
         problems += check_across_posts(sharing)
         bad = {p.file for p in problems if p.severity is Severity.ERROR}
         candidates = looked_at | self.blocked
-        shown = {e.post.shown for p in candidates if (e := self.files.get(p)) and e.post}
+        shown = {
+            e.post.shown if e.post else shown_name(p, self.cwd)
+            for p in candidates
+            if (e := self.files.get(p))
+        }
         # (Should an error name a file that is none of those, all files are looked at.)
         candidates = candidates if bad <= shown else set(self.files)
         blocked = {

@@ -2,7 +2,9 @@
 
 `plan` is a function of each post on its own (its file, whether it is held back, its
 own log rows, when it was first seen, the first parts of its sent deliveries) and of
-`now`: nothing crosses from one post to another but the final order by time. So each
+`now`: nothing crosses from one post to another but the final order by time (which
+posts share an id, and so are all held back, the daemon's snapshot works out before:
+such a post comes as a new PlannedPost, planned anew). So each
 post's plan is kept with what it was made from, and made again only when one of those
 changed, or when `now` reaches a moment at which it could differ: the time, deadline
 or retry of one of its deliveries, the end of a claim, or, for a repeat, an occurrence
