@@ -110,6 +110,11 @@ class Located:
     dropped: dict[Path, str] = field(default_factory=dict)
     # The YAML text, to turn the nodes' marks into lines and columns as editors count them.
     text: str = field(default="", repr=False)
+    # Spans worked out so far, by the id of their node (kept alive here, so that the id
+    # stays its own): `check` asks for the same few places once per account and part.
+    _spans: dict[int, tuple[Node, Span]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def has_key(self, path: Path) -> bool:
         """Whether the key at `path` is written in the YAML."""
@@ -128,7 +133,12 @@ class Located:
         return self._span(place) if place is not None else None
 
     def _span(self, place: Node | Span) -> Span:
-        return place if isinstance(place, Span) else _span(place, self.text, self.line_offset)
+        if isinstance(place, Span):
+            return place
+        known = self._spans.get(id(place))
+        if known is None:
+            known = self._spans[id(place)] = (place, _span(place, self.text, self.line_offset))
+        return known[1]
 
 
 def _span(node: Node, text: str, line_offset: int) -> Span:
