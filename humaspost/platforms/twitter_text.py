@@ -237,12 +237,14 @@ def _url_windows(text: str) -> Iterator[tuple[int, int]]:
 
     U+180E is a space to twitter-text but not to str.split(); that only widens a window.
     """
+    if not _DOT_LETTER.search(text):
+        return
     if _SPLIT_ONLY_SPACES.search(text):
         yield 0, len(text)
         return
     end = 0
     for token in text.split():
-        if _DOT_LETTER.search(token):
+        if "." in token and _DOT_LETTER.search(token):
             start = text.find(token, end)
             end = start + len(token)
             yield start, end
