@@ -189,14 +189,11 @@ def _place(text: str, index: int) -> tuple[int, int]:
     lines at LF only. So the place is counted from the character index, and a place past
     the last line moves to the end of that line.
     """
-    index = min(index, len(text))
-    line = text.count("\n", 0, index)
-    column = index - (text.rfind("\n", 0, index) + 1)
-    last = text.count("\n") - (1 if text.endswith("\n") else 0)
-    if line > last >= 0:
+    if index >= len(text) and text.endswith("\n"):  # the only place past the last line
         line_start = text.rfind("\n", 0, len(text) - 1) + 1
-        return last, len(text) - 1 - line_start
-    return line, column
+        return text.count("\n") - 1, len(text) - 1 - line_start
+    index = min(index, len(text))
+    return text.count("\n", 0, index), index - (text.rfind("\n", 0, index) + 1)
 
 
 def load_located(text: str, *, line_offset: int = 0) -> Located | None:
