@@ -315,7 +315,9 @@ class _Builder:
         self.out.values[path] = node
         if isinstance(node, ScalarNode):
             self.note_dropped(node, path)
-            return self.scalar(node)
+            # Timestamps are kept as written: times are parsed by our own rules
+            # (timezone, bare dates).
+            return node.value if node.tag in (_STR, _TIMESTAMP) else self.scalar(node)
         self.open.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -342,8 +344,9 @@ class _Builder:
                     self.span(key_node),
                     _("YAML keeps only one of them; remove or rename the other"),
                 )
-            self.out.keys[(*path, key)] = key_node
-            result[key] = self.build(value_node, (*path, key))
+            at = (*path, key)
+            self.out.keys[at] = key_node
+            result[key] = self.build(value_node, at)
         return result
 
     def note_dropped(self, node: ScalarNode, path: Path) -> None:
@@ -353,9 +356,8 @@ class _Builder:
         if start.line != end.line:
             return
         text = self.text
-        written = text[start.index : end.index]
-        if written.startswith("&"):
-            self.out.dropped[path] = written.split(maxsplit=1)[0]
+        if text.startswith("&", start.index, end.index):
+            self.out.dropped[path] = text[start.index : end.index].split(maxsplit=1)[0]
             return
         line_end = text.find("\n", end.index)
         line_end = len(text) if line_end < 0 else line_end
@@ -387,10 +389,7 @@ class _Builder:
         return str(node.value)
 
     def scalar(self, node: ScalarNode) -> Any:
-        if node.tag == _STR or node.tag == _TIMESTAMP:
-            # Timestamps are kept as written: times are parsed by our own rules
-            # (timezone, bare dates).
-            return node.value
+        """A scalar that is neither text nor a time, built as its tag says."""
         if node.tag not in _SCALAR_TAGS:
             raise YamlProblem("HP011", _unsupported_tag(node), self.span(node))
         try:
