@@ -143,6 +143,8 @@ class Located:
     _spans: dict[int, tuple[Node, Span]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # Whether libyaml's own lines and columns are the editors' here (see _place).
+    _plain_lines: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     def has_key(self, path: Path) -> bool:
         """Whether the key at `path` is written in the YAML."""
@@ -165,15 +167,23 @@ class Located:
             return place
         known = self._spans.get(id(place))
         if known is None:
-            known = self._spans[id(place)] = (place, _span(place, self.text, self.line_offset))
+            if self._plain_lines is None:
+                self._plain_lines = not any(char in self.text for char in _OTHER_LINE_COUNTS)
+            span = _span(place, self.text, self.line_offset, plain_lines=self._plain_lines)
+            known = self._spans[id(place)] = (place, span)
         return known[1]
 
 
-def _span(node: Node, text: str, line_offset: int) -> Span:
-    start_line, start_column = _place(text, node.start_mark.index)
-    end_line, end_column = _place(text, node.end_mark.index)
-    length = end_column - start_column if end_line == start_line else 1
-    return Span(start_line + 1 + line_offset, start_column + 1, max(length, 1))
+def _span(node: Node, text: str, line_offset: int, *, plain_lines: bool = False) -> Span:
+    """Where `node` is written. With `plain_lines` (the text holds none of
+    _OTHER_LINE_COUNTS), libyaml's marks count as editors do, but at the end of the text."""
+    start, end = node.start_mark, node.end_mark
+    if plain_lines and end.index < len(text):
+        first, last = (start.line, start.column), (end.line, end.column)
+    else:
+        first, last = _place(text, start.index), _place(text, end.index)
+    length = last[1] - first[1] if last[0] == first[0] else 1
+    return Span(first[0] + 1 + line_offset, first[1] + 1, max(length, 1))
 
 
 def _mark_span(text: str, index: int, line_offset: int) -> Span:
@@ -181,13 +191,19 @@ def _mark_span(text: str, index: int, line_offset: int) -> Span:
     return Span(line + 1 + line_offset, column + 1)
 
 
+# What makes libyaml's lines and columns differ from editors': its other line breaks,
+# and a byte order mark, which it skips without counting it.
+_OTHER_LINE_COUNTS = ("\r", "\x85", "\u2028", "\u2029", "\ufeff")
+
+
 def _place(text: str, index: int) -> tuple[int, int]:
     """The 0-based line and column of character `index`, as editors and GitHub count them.
 
     libyaml's own line numbers also break at U+0085, U+2028 and U+2029, and it reports
     the end of a text without a final newline on a line after the last; editors break
-    lines at LF only. So the place is counted from the character index, and a place past
-    the last line moves to the end of that line.
+    lines at LF only. So the place is counted from the character index (where libyaml's
+    count could differ: see `_span`), and a place past the last line moves to the end
+    of that line.
     """
     if index >= len(text) and text.endswith("\n"):  # the only place past the last line
         line_start = text.rfind("\n", 0, len(text) - 1) + 1
