@@ -21,7 +21,7 @@ from humaspost.i18n import N_, _
 from humaspost.problems import Span
 
 # libyaml's C parser where it is installed (it nearly always is with PyYAML wheels).
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # A post or config has at most a few hundred nodes and a few levels; past these limits,
 # aliases are being abused (an alias bomb) or the file is not a post.
@@ -31,6 +31,8 @@ MAX_DEPTH = 50
 Path = tuple[str | int, ...]
 
 _STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SCALAR_TAGS = {
     _STR,
@@ -41,6 +43,32 @@ _SCALAR_TAGS = {
     _TIMESTAMP,
 }
 _constructor = yaml.constructor.SafeConstructor()
+# The tags of plain scalars met so far (keys, names, times): a post's keys repeat in
+# every file, and PyYAML's resolver tries its regexes on each.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 50_000
+_REMEMBERED_LENGTH = 40
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, resolving tags as it does, but faster: the parser asks for the
+    tag of every node. (The safe loader has no path resolvers, which would change tags
+    by where a node is; nothing here adds any.)"""
+
+    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode:
+            return _SEQ if kind is SequenceNode else _MAP
+        if not implicit[0]:  # quoted, or a block: text
+            return _STR
+        known = _PLAIN_TAGS.get(value)
+        if known is not None:
+            return known
+        tag: str = super().resolve(kind, value, implicit)
+        if len(value) <= _REMEMBERED_LENGTH and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+            _PLAIN_TAGS[value] = tag
+        return tag
+
+
 # The tag YAML gives a plain scalar by itself (typed here: PyYAML's stubs leave it untyped).
 _resolve: Callable[[type[Node], str, tuple[bool, bool]], str] = yaml.resolver.Resolver().resolve
 
@@ -110,6 +138,13 @@ class Located:
     dropped: dict[Path, str] = field(default_factory=dict)
     # The YAML text, to turn the nodes' marks into lines and columns as editors count them.
     text: str = field(default="", repr=False)
+    # Spans worked out so far, by the id of their node (kept alive here, so that the id
+    # stays its own): `check` asks for the same few places once per account and part.
+    _spans: dict[int, tuple[Node, Span]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    # Whether libyaml's own lines and columns are the editors' here (see _place).
+    _plain_lines: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     def has_key(self, path: Path) -> bool:
         """Whether the key at `path` is written in the YAML."""
@@ -128,14 +163,27 @@ class Located:
         return self._span(place) if place is not None else None
 
     def _span(self, place: Node | Span) -> Span:
-        return place if isinstance(place, Span) else _span(place, self.text, self.line_offset)
+        if isinstance(place, Span):
+            return place
+        known = self._spans.get(id(place))
+        if known is None:
+            if self._plain_lines is None:
+                self._plain_lines = not any(char in self.text for char in _OTHER_LINE_COUNTS)
+            span = _span(place, self.text, self.line_offset, plain_lines=self._plain_lines)
+            known = self._spans[id(place)] = (place, span)
+        return known[1]
 
 
-def _span(node: Node, text: str, line_offset: int) -> Span:
-    start_line, start_column = _place(text, node.start_mark.index)
-    end_line, end_column = _place(text, node.end_mark.index)
-    length = end_column - start_column if end_line == start_line else 1
-    return Span(start_line + 1 + line_offset, start_column + 1, max(length, 1))
+def _span(node: Node, text: str, line_offset: int, *, plain_lines: bool = False) -> Span:
+    """Where `node` is written. With `plain_lines` (the text holds none of
+    _OTHER_LINE_COUNTS), libyaml's marks count as editors do, but at the end of the text."""
+    start, end = node.start_mark, node.end_mark
+    if plain_lines and end.index < len(text):
+        first, last = (start.line, start.column), (end.line, end.column)
+    else:
+        first, last = _place(text, start.index), _place(text, end.index)
+    length = last[1] - first[1] if last[0] == first[0] else 1
+    return Span(first[0] + 1 + line_offset, first[1] + 1, max(length, 1))
 
 
 def _mark_span(text: str, index: int, line_offset: int) -> Span:
@@ -143,22 +191,25 @@ def _mark_span(text: str, index: int, line_offset: int) -> Span:
     return Span(line + 1 + line_offset, column + 1)
 
 
+# What makes libyaml's lines and columns differ from editors': its other line breaks,
+# and a byte order mark, which it skips without counting it.
+_OTHER_LINE_COUNTS = ("\r", "\x85", "\u2028", "\u2029", "\ufeff")
+
+
 def _place(text: str, index: int) -> tuple[int, int]:
     """The 0-based line and column of character `index`, as editors and GitHub count them.
 
     libyaml's own line numbers also break at U+0085, U+2028 and U+2029, and it reports
     the end of a text without a final newline on a line after the last; editors break
-    lines at LF only. So the place is counted from the character index, and a place past
-    the last line moves to the end of that line.
+    lines at LF only. So the place is counted from the character index (where libyaml's
+    count could differ: see `_span`), and a place past the last line moves to the end
+    of that line.
     """
-    index = min(index, len(text))
-    line = text.count("\n", 0, index)
-    column = index - (text.rfind("\n", 0, index) + 1)
-    last = text.count("\n") - (1 if text.endswith("\n") else 0)
-    if line > last >= 0:
+    if index >= len(text) and text.endswith("\n"):  # the only place past the last line
         line_start = text.rfind("\n", 0, len(text) - 1) + 1
-        return last, len(text) - 1 - line_start
-    return line, column
+        return text.count("\n") - 1, len(text) - 1 - line_start
+    index = min(index, len(text))
+    return text.count("\n", 0, index), index - (text.rfind("\n", 0, index) + 1)
 
 
 def load_located(text: str, *, line_offset: int = 0) -> Located | None:
@@ -280,14 +331,16 @@ class _Builder:
         self.out.values[path] = node
         if isinstance(node, ScalarNode):
             self.note_dropped(node, path)
-            return self.scalar(node)
+            # Timestamps are kept as written: times are parsed by our own rules
+            # (timezone, bare dates).
+            return node.value if node.tag in (_STR, _TIMESTAMP) else self.scalar(node)
         self.open.add(id(node))
         try:
             if isinstance(node, SequenceNode):
-                self.require_tag(node, "tag:yaml.org,2002:seq")
+                self.require_tag(node, _SEQ)
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
             if isinstance(node, MappingNode):
-                self.require_tag(node, "tag:yaml.org,2002:map")
+                self.require_tag(node, _MAP)
                 return self.mapping(node, path)
         finally:
             self.open.discard(id(node))
@@ -307,8 +360,9 @@ class _Builder:
                     self.span(key_node),
                     _("YAML keeps only one of them; remove or rename the other"),
                 )
-            self.out.keys[(*path, key)] = key_node
-            result[key] = self.build(value_node, (*path, key))
+            at = (*path, key)
+            self.out.keys[at] = key_node
+            result[key] = self.build(value_node, at)
         return result
 
     def note_dropped(self, node: ScalarNode, path: Path) -> None:
@@ -318,9 +372,8 @@ class _Builder:
         if start.line != end.line:
             return
         text = self.text
-        written = text[start.index : end.index]
-        if written.startswith("&"):
-            self.out.dropped[path] = written.split(maxsplit=1)[0]
+        if text.startswith("&", start.index, end.index):
+            self.out.dropped[path] = text[start.index : end.index].split(maxsplit=1)[0]
             return
         line_end = text.find("\n", end.index)
         line_end = len(text) if line_end < 0 else line_end
@@ -352,10 +405,7 @@ class _Builder:
         return str(node.value)
 
     def scalar(self, node: ScalarNode) -> Any:
-        if node.tag == _STR or node.tag == _TIMESTAMP:
-            # Timestamps are kept as written: times are parsed by our own rules
-            # (timezone, bare dates).
-            return node.value
+        """A scalar that is neither text nor a time, built as its tag says."""
         if node.tag not in _SCALAR_TAGS:
             raise YamlProblem("HP011", _unsupported_tag(node), self.span(node))
         try:

@@ -49,6 +49,9 @@ _EMOJI_SEQUENCE_MARKS = re.compile(
 )
 # str.split() breaks on these although twitter-text does not treat them as spaces.
 _SPLIT_ONLY_SPACES = re.compile("[\x1c-\x1f]")
+# A URL's domain ends in a dot and a TLD, and every TLD starts with a letter (matched
+# case-insensitively, still a letter): "10.00-12.00" or "Rp2.000" holds no URL.
+_DOT_LETTER = re.compile(r"\.[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -230,16 +233,18 @@ def _url_entities(text: str) -> list[_Entity]:
 
 
 def _url_windows(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of whitespace-free runs that may hold a URL (a dot before some other char).
+    """Spans of whitespace-free runs that may hold a URL (a dot before a letter).
 
     U+180E is a space to twitter-text but not to str.split(); that only widens a window.
     """
+    if not _DOT_LETTER.search(text):
+        return
     if _SPLIT_ONLY_SPACES.search(text):
         yield 0, len(text)
         return
     end = 0
     for token in text.split():
-        if "." in token.rstrip("."):
+        if "." in token and _DOT_LETTER.search(token):
             start = text.find(token, end)
             end = start + len(token)
             yield start, end
