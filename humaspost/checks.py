@@ -319,20 +319,31 @@ def check_and_keep(
 
 
 def file_facts(
-    file: Path, shown: str, config: Config, media_cache: MediaCache, published: Published | None
+    file: Path,
+    shown: str,
+    config: Config,
+    media_cache: MediaCache,
+    published: Published | None,
+    raw: bytes | None = None,
 ) -> FileFacts:
-    """Load one post file and make the checks that depend on nothing but the file, the
-    config, its media and humaspost (`published` only says which content hashes to keep).
-    A bug becomes this file's HP020, as in `check_and_keep`."""
-    return facts_and_post(file, shown, config, media_cache, published)[1]
+    """Load one post file (from `raw`, its bytes, if read already) and make the checks
+    that depend on nothing but the file, the config, its media and humaspost
+    (`published` only says which content hashes to keep). A bug becomes this file's
+    HP020, as in `check_and_keep`."""
+    return facts_and_post(file, shown, config, media_cache, published, raw)[1]
 
 
 def facts_and_post(
-    file: Path, shown: str, config: Config, media_cache: MediaCache, published: Published | None
+    file: Path,
+    shown: str,
+    config: Config,
+    media_cache: MediaCache,
+    published: Published | None,
+    raw: bytes | None = None,
 ) -> tuple[Post | None, FileFacts]:
     """`file_facts`, also returning the loaded post (None after a bug)."""
     try:
-        loaded = load_post(file, shown, config.posts_dir, config.timezone)
+        loaded = load_post(file, shown, config.posts_dir, config.timezone, raw)
         post = loaded.post
         if post is None:
             return None, FileFacts(loaded.problems)
@@ -957,16 +968,20 @@ class _PostChecker:
         """HP118 at each name in `to` (or at 1:1 for `defaults.to`) whose account or
         group does not take posts from this post's folder (see humaspost/scoping.py)."""
         relative = scoping.post_path(self.post.file, self.config.posts_dir)
+        # Where each name is written: worked out only for a name that is refused.
+        named: list[tuple[str, tuple[str | int, ...] | None]]
         if self.post.to is not None:
             listed = self.to_is_list()
             named = [
-                (name, self.post.span(("to", index) if listed else ("to",)))
+                (name, ("to", index) if listed else ("to",))
                 for index, name in enumerate(self.post.to)
             ]
         else:
-            named = [(name, Span(1, 1)) for name in self.config.default_names]
-        for name, span in named:
-            for refusal in scoping.refusals(self.config, name, relative):
+            named = [(name, None) for name in self.config.default_names]
+        for name, path in named:
+            refusals = scoping.refusals(self.config, name, relative)
+            span = (self.post.span(path) if path is not None else Span(1, 1)) if refusals else None
+            for refusal in refusals:
                 message = _refusal_message(refusal, by_default=self.post.to is None)
                 self.report("HP118", message, span, self.scope_hint(relative))
 
@@ -1119,7 +1134,7 @@ class _PostChecker:
         return self.media_infos[key]
 
     def inspect(self, item: Media) -> MediaInfo | None:
-        file_span = self.post.span((*item.where, "file"))
+        where = (*item.where, "file")  # its span is worked out for a problem only
         quoted = _quoted(item.file)
         if self.config.require_alt_text and not item.alt:
             self.report(
@@ -1135,7 +1150,7 @@ class _PostChecker:
                 _("media file {file} cannot exist: no file name holds a NUL character").format(
                     file=quoted
                 ),
-                file_span,
+                self.post.span(where),
                 _("write the file's name as it is, relative to the post file"),
             )
             return None
@@ -1145,7 +1160,7 @@ class _PostChecker:
             self.report(
                 "HP202",
                 _("{file} is outside the repository").format(file=quoted),
-                file_span,
+                self.post.span(where),
                 _("keep media in the repository, e.g. in media/"),
             )
             return None
@@ -1157,7 +1172,7 @@ class _PostChecker:
             self.report(
                 "HP201",
                 _("media file {file} not found").format(file=quoted),
-                file_span,
+                self.post.span(where),
                 self.where_else(item),
             )
         elif found.why is _Why.NOT_PLAIN:
@@ -1166,20 +1181,20 @@ class _PostChecker:
                 _("media file {file} is {what}, not a plain file; nothing was read from it").format(
                     file=quoted, what=_(found.detail)
                 ),
-                file_span,
+                self.post.span(where),
                 _("name an image or video file itself"),
             )
         elif found.why is _Why.UNSUPPORTED:
             self.report(
                 "HP204",
                 _("{file} is {what}").format(file=quoted, what=_(found.detail)),
-                file_span,
+                self.post.span(where),
             )
         else:
             self.report(
                 "HP204",
                 _("{file} is unreadable ({reason})").format(file=quoted, reason=found.detail),
-                file_span,
+                self.post.span(where),
             )
         return None
 
@@ -1542,14 +1557,15 @@ def _check_anew(
     """`check_file`, with the entry to write where the result may be kept."""
     from humaspost.check_cache import entry_value, file_key, read_plain  # imports this module
 
+    # The key is made of the very bytes that are checked (None: not a plain file, which
+    # the loader reads, and refuses, itself).
     raw = read_plain(path)
-    facts = file_facts(path, shown, config, media_cache, published)
+    facts = file_facts(path, shown, config, media_cache, published, raw)
     try:
         result = finish(facts, config, now, published)
     except Exception as error:  # a bug, by definition: located problems are values
         return FileResult([_internal_error(shown, error)]), None
-    # The bytes read for the key must be those checked: read again, they may differ.
-    if raw is None or not facts.cacheable or read_plain(path) != raw:
+    if raw is None or not facts.cacheable:
         return result, None
     return result, (
         os.fsencode(path),

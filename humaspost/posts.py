@@ -23,7 +23,7 @@ from humaspost.post_schema import field_problems
 from humaspost.problems import Problem, Severity, Span
 from humaspost.repeats import more_often_than_hourly
 from humaspost.reshare import repost_target
-from humaspost.textfile import printable, read_text
+from humaspost.textfile import printable, read_text, text_of
 from humaspost.times import TimeFormatError, parse_datetime, parse_duration
 from humaspost.yamlpos import Located, YamlProblem, load_located
 
@@ -165,9 +165,13 @@ def post_id_for(file: Path, posts_dir: Path) -> str | None:
     return stem if dot and "/" not in suffix else relative
 
 
-def load_post(file: Path, shown: str, posts_dir: Path, tz: ZoneInfo) -> LoadResult:
-    """Read one post file. Problems carry `shown` as the file name."""
-    return _PostLoader(file, shown, posts_dir, tz).load()
+def load_post(
+    file: Path, shown: str, posts_dir: Path, tz: ZoneInfo, raw: bytes | None = None
+) -> LoadResult:
+    """Read one post file. Problems carry `shown` as the file name. `raw`: its bytes, read
+    already (up to `textfile.MAX_TEXT_BYTES` + 1), so that what is checked is exactly
+    what a cache entry's key was made of."""
+    return _PostLoader(file, shown, posts_dir, tz).load(raw)
 
 
 class _PostLoader:
@@ -188,7 +192,7 @@ class _PostLoader:
     def at(self, path: tuple[str | int, ...], *, at_key: bool = False) -> Span | None:
         return self.located.key_span(path) if at_key else self.located.value_span(path)
 
-    def load(self) -> LoadResult:
+    def load(self, raw: bytes | None) -> LoadResult:
         default_id = post_id_for(self.file, self.posts_dir)
         if default_id is None:
             self.error(
@@ -206,7 +210,10 @@ class _PostLoader:
                 _("rename it, e.g. to .md"),
             )
             return LoadResult(None, self.problems)
-        text, problem = read_text(self.file, self.shown)
+        if raw is None:
+            text, problem = read_text(self.file, self.shown)
+        else:
+            text, problem = text_of(raw, self.shown)
         if problem is not None:
             return LoadResult(None, [problem])
         assert text is not None

@@ -138,6 +138,11 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
             shown,
             Span(1, 1),
         )
+    return text_of(raw, shown)
+
+
+def text_of(raw: bytes, shown: str) -> tuple[str | None, Problem | None]:
+    """`read_text` for a file's first `MAX_TEXT_BYTES` + 1 bytes, already read."""
     if len(raw) > MAX_TEXT_BYTES:
         return None, Problem(
             "HP014",
