@@ -1582,22 +1582,48 @@ def _check_in_processes(
     published: Published | None,
     keep: bool,
 ) -> list[tuple[FileResult, _Row | None]]:
-    # A few chunks per worker evens out folders of slow and fast files; order is kept.
-    size = -(-len(files) // (workers * 4))
+    """Files checked by `workers` processes: this one and workers - 1 forked ones, as
+    the daemon reads its files (daemon_load): chunks in order go to the forked ones,
+    while this process checks chunks from the end that no worker has begun. What this
+    process checks is never pickled, and a busy machine costs no more than one process."""
+    # Several chunks per process even out folders of slow and fast files; order is kept.
+    size = -(-len(files) // (workers * 8))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     import multiprocessing  # only a large check needs these
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork starts workers without re-importing anything; elsewhere use the default.
+    # fork: the workers start with the config, the clock and the log's records, none of
+    # them pickled; elsewhere the default start, which pickles them once a worker.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        count = len(chunks)
-        done = pool.map(
-            _check_files,
-            [config] * count,
-            chunks,
-            [now] * count,
-            [published] * count,
-            [keep] * count,
-        )
-        return [result for chunk in done for result in chunk]
+    with ProcessPoolExecutor(
+        workers - 1,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(config, now, published, keep),
+    ) as pool:
+        futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
+        here: dict[int, list[tuple[FileResult, _Row | None]]] = {}
+        for n in reversed(range(len(chunks))):
+            if not futures[n].cancel():
+                break  # a worker has it, and every chunk before it
+            here[n] = _check_files(config, chunks[n], now, published, keep)
+        return [
+            checked
+            for n, future in enumerate(futures)
+            for checked in (here[n] if n in here else future.result())
+        ]
+
+
+# In a worker process: what every chunk is checked with.
+_worker: tuple[Config, datetime, Published | None, bool] | None = None
+
+
+def _start_worker(config: Config, now: datetime, published: Published | None, keep: bool) -> None:
+    global _worker
+    _worker = config, now, published, keep
+
+
+def _check_chunk(files: list[tuple[Path, str]]) -> list[tuple[FileResult, _Row | None]]:
+    assert _worker is not None
+    config, now, published, keep = _worker
+    return _check_files(config, files, now, published, keep)
