@@ -12,6 +12,7 @@ import gc
 import hashlib
 import itertools
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from humaspost import reshare, scoping
 from humaspost.codeowners import git_root, has_owners, stale_problem
@@ -1543,35 +1544,42 @@ def _check_files(
         return [
             (check_file(path, shown, config, now, cache, published), None) for path, shown in files
         ]
-    return [_check_anew(path, shown, config, now, cache, published) for path, shown in files]
+    return [
+        _finished(_check_anew(path, shown, config, cache, published), shown, config, now, published)
+        for path, shown in files
+    ]
 
 
 def _check_anew(
-    path: Path,
-    shown: str,
-    config: Config,
-    now: datetime,
-    media_cache: MediaCache,
-    published: Published | None,
-) -> tuple[FileResult, _Row | None]:
-    """`check_file`, with the entry to write where the result may be kept."""
+    path: Path, shown: str, config: Config, media_cache: MediaCache, published: Published | None
+) -> FileFacts | _Row:
+    """A file's facts, or the cache entry that holds them where they may be kept."""
     from humaspost.check_cache import entry_value, file_key, read_plain  # imports this module
 
     # The key is made of the very bytes that are checked (None: not a plain file, which
     # the loader reads, and refuses, itself).
     raw = read_plain(path)
     facts = file_facts(path, shown, config, media_cache, published, raw)
+    if raw is None or not facts.cacheable:
+        return facts
+    return os.fsencode(path), file_key(path, shown, raw), entry_value(facts, media_cache.stamps)
+
+
+def _finished(
+    checked: FileFacts | _Row,
+    shown: str,
+    config: Config,
+    now: datetime,
+    published: Published | None,
+) -> tuple[FileResult, _Row | None]:
+    """The result of `_check_anew`'s facts (read back from the entry: a worker sends
+    those bytes only), and the entry to write, unless finishing met a bug."""
+    row = None if isinstance(checked, FileFacts) else checked
+    facts = checked if isinstance(checked, FileFacts) else pickle.loads(checked[2])[0]
     try:
-        result = finish(facts, config, now, published)
+        return finish(facts, config, now, published), row
     except Exception as error:  # a bug, by definition: located problems are values
         return FileResult([_internal_error(shown, error)]), None
-    if raw is None or not facts.cacheable:
-        return result, None
-    return result, (
-        os.fsencode(path),
-        file_key(path, shown, raw),
-        entry_value(facts, media_cache.stamps),
-    )
 
 
 def _check_in_processes(
@@ -1607,11 +1615,16 @@ def _check_in_processes(
             if not futures[n].cancel():
                 break  # a worker has it, and every chunk before it
             here[n] = _check_files(config, chunks[n], now, published, keep)
-        return [
-            checked
-            for n, future in enumerate(futures)
-            for checked in (here[n] if n in here else future.result())
-        ]
+        found: list[tuple[FileResult, _Row | None]] = []
+        for n, future in enumerate(futures):
+            if n in here:
+                found.extend(here[n])
+            elif keep:  # what a worker found to keep comes back as the entry only
+                for (_path, shown), checked in zip(chunks[n], future.result(), strict=True):
+                    found.append(_finished(checked, shown, config, now, published))
+            else:
+                found.extend(future.result())
+        return found
 
 
 # In a worker process: what every chunk is checked with.
@@ -1623,7 +1636,11 @@ def _start_worker(config: Config, now: datetime, published: Published | None, ke
     _worker = config, now, published, keep
 
 
-def _check_chunk(files: list[tuple[Path, str]]) -> list[tuple[FileResult, _Row | None]]:
+def _check_chunk(files: list[tuple[Path, str]]) -> list[Any]:
+    """A worker's chunk: results, or with `keep` the facts or entries to finish."""
     assert _worker is not None
     config, now, published, keep = _worker
-    return _check_files(config, files, now, published, keep)
+    if not keep:
+        return _check_files(config, files, now, published, keep)
+    media = MediaCache(config.root, config.state_dir)
+    return [_check_anew(path, shown, config, media, published) for path, shown in files]
