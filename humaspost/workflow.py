@@ -13,6 +13,8 @@ from humaspost.checks import (
     FileResult,
     InboxLookup,
     MediaCache,
+    Published,
+    Sent,
     check_across_posts,
     check_and_keep,
     inbox_problems,
@@ -25,7 +27,16 @@ from humaspost.plan import Delivery, PlannedPost, plan
 from humaspost.platforms.base import PartReceipt
 from humaspost.posts import POST_SUFFIXES, Post, load_post
 from humaspost.problems import ConfigError, Problem, Severity
-from humaspost.publog import LOG_NAME, DeliveryKey, Kind, LogLocation, LogRow, PublishLog
+from humaspost.publog import (
+    LOG_NAME,
+    DeliveryKey,
+    Kind,
+    LogLocation,
+    LogRow,
+    PublishLog,
+    PublishLogError,
+    log_exists,
+)
 from humaspost.render import render
 from humaspost.repository import post_files, shown_name
 from humaspost.store_postgres import DatabaseUrl, parse_database_url
@@ -141,6 +152,27 @@ def committed_only(config: Config, *, sandbox: bool) -> bool:
     `publish_from: committed`, except `--sandbox` rehearsals (they never reach the
     public, and training happens on laptops with edits not committed)."""
     return config.publish_from == COMMITTED and not sandbox
+
+
+def log_at_hand(
+    config: Config, environ: Mapping[str, str]
+) -> tuple[LogLocation | None, Published | None]:
+    """The publish log, if there is one here that can be read (never made), and what
+    it says went out, for `check`: as `cli.common.published_log`, which `preview` uses,
+    but also saying where, so that replies are checked against its inbox (HP127, HP128).
+    A database that is not set or cannot be reached counts as no log, after one
+    connection attempt."""
+    try:
+        location = log_path(config, sandbox=False, environ=environ)
+        if not log_exists(location):
+            return None, None
+        with PublishLog(location, read_only=True) as log:
+            sent = {key: Sent(*record) for key, record in log.sent_once().items()}
+    except (ConfigError, PublishLogError):
+        if isinstance(config.publish_log, str):
+            return None, None
+        raise
+    return location, sent
 
 
 def log_path(config: Config, *, sandbox: bool, environ: Mapping[str, str]) -> LogLocation:

@@ -15,8 +15,6 @@ from humaspost.check_cache import CheckCache, open_cache
 from humaspost.checks import (
     CheckedPost,
     CheckReport,
-    Published,
-    Sent,
     config_warnings,
     narrowed,
     run_check,
@@ -43,9 +41,8 @@ from humaspost.config import Config
 from humaspost.env_file import env_file_problems
 from humaspost.i18n import _, ngettext
 from humaspost.problems import ConfigError, Problem, UsageError
-from humaspost.publog import LogLocation, PublishLog, PublishLogError, log_exists
 from humaspost.repository import post_files, shown_name
-from humaspost.workflow import log_path
+from humaspost.workflow import log_at_hand
 
 
 class CheckFormat(StrEnum):
@@ -144,7 +141,7 @@ def _run(
     every_post: bool,
 ) -> CheckReport:
     workers = os.cpu_count() or 1
-    location, published = _log_at_hand(cfg)
+    location, published = log_at_hand(cfg, environment(cfg))
     if location is None:
         # No log here (CI): what went out, and the inbox, are not checked, and not said.
         return run_check(cfg, files, now, workers=workers, cache=cache, every_post=every_post)
@@ -162,24 +159,6 @@ def _run(
             cache=cache,
             every_post=every_post,
         )
-
-
-def _log_at_hand(cfg: Config) -> tuple[LogLocation | None, Published | None]:
-    """The publish log, if there is one here that can be read (never made), and what
-    it says went out: as `published_log`, which `preview` uses, but also saying where,
-    so that replies are checked against its inbox (HP127, HP128). A database that is
-    not set or cannot be reached counts as no log, after one connection attempt."""
-    try:
-        location = log_path(cfg, sandbox=False, environ=environment(cfg))
-        if not log_exists(location):
-            return None, None
-        with PublishLog(location, read_only=True) as log:
-            sent = {key: Sent(*record) for key, record in log.sent_once().items()}
-    except (ConfigError, PublishLogError):
-        if isinstance(cfg.publish_log, str):
-            return None, None
-        raise
-    return location, sent
 
 
 def _check_changed(cfg: Config, ref: str, now: datetime, cache: CheckCache | None) -> CheckReport:
