@@ -31,7 +31,6 @@ import io
 import os
 import pickle
 import sqlite3
-import stat
 import sys
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -46,7 +45,7 @@ from humaspost.media import Stamp, media_stamp
 from humaspost.platforms.registry import GROUP
 from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.problems import Problem, Severity, Span
-from humaspost.textfile import MAX_TEXT_BYTES
+from humaspost.textfile import read_plain
 
 CACHE_FILE = "check-cache.sqlite"
 # How many contexts (configs, languages, versions) keep their entries.
@@ -153,40 +152,6 @@ def canonical(value: object) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(canonical(item) for item in value) + "]"
     return repr(value)
-
-
-# As textfile.open_plain opens files (no link, no FIFO to wait on), in fewer calls: a
-# file that is not plain has no entry, and is checked (and its problem said) every time.
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-
-
-def read_plain(path: Path) -> bytes | None:
-    """The first `MAX_TEXT_BYTES` + 1 bytes of a regular file, which its key is made of
-    and which are checked; None for anything else."""
-    try:
-        descriptor = os.open(path, _OPEN_FLAGS)
-    except (OSError, ValueError):
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        chunks = []
-        left = MAX_TEXT_BYTES + 1
-        while left > 0 and (chunk := os.read(descriptor, left)):
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
 
 
 def file_key(path: Path, shown: str, raw: bytes) -> bytes:

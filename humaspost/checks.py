@@ -42,7 +42,7 @@ from humaspost.posts import Amplify, Content, Media, Post, load_post
 from humaspost.problems import Problem, Severity, Span
 from humaspost.render import content_hash, render
 from humaspost.repeats import occurrences
-from humaspost.textfile import NotPlainFile
+from humaspost.textfile import NotPlainFile, read_plain
 from humaspost.times import format_local
 from humaspost.x_cost_check import x_cost_problems
 from humaspost.x_costs import has_web_address
@@ -1554,7 +1554,7 @@ def _check_anew(
     path: Path, shown: str, config: Config, media_cache: MediaCache, published: Published | None
 ) -> FileFacts | _Row:
     """A file's facts, or the cache entry that holds them where they may be kept."""
-    from humaspost.check_cache import entry_value, file_key, read_plain  # imports this module
+    from humaspost.check_cache import entry_value, file_key  # it imports this module
 
     # The key is made of the very bytes that are checked (None: not a plain file, which
     # the loader reads, and refuses, itself).

@@ -172,6 +172,29 @@ def text_of(raw: bytes, shown: str) -> tuple[str | None, Problem | None]:
     return _normal_newlines(text), None
 
 
+def read_plain(path: Path) -> bytes | None:
+    """The first `MAX_TEXT_BYTES` + 1 bytes of a regular file, as `read_text` would read
+    them (no link, no FIFO to wait on), in fewer calls; None for anything else: the
+    caller then reads it with `read_text`, which says why it cannot (check's cache)."""
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError):
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        chunks = []
+        left = MAX_TEXT_BYTES + 1
+        while left > 0 and (chunk := os.read(descriptor, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
 def _normal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n") if "\r" in text else text
 
