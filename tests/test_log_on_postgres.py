@@ -135,7 +135,10 @@ def test_an_office_moves_its_log_to_postgresql(repo: Repo, postgres_url: str) ->
     assert again.returncode == 0 and again.stdout == "nothing due\n", again.stdout
     # New deliveries are numbered on from the copied ones.
     repo.post("p9.yaml", "publish_at: 2026-12-01 08:30\nto: kec-timur\ntext: Baru\n")
-    assert run_humaspost("publish", "--now", NOW, cwd=repo.root, env=env).returncode == 0
+    # A later clock: each `--now` run's clock starts at its value, so with the same one
+    # the newest update could carry an earlier time than the copied rows' last one.
+    later = "2026-12-01 09:05"
+    assert run_humaspost("publish", "--now", later, cwd=repo.root, env=env).returncode == 0
     newest = json.loads(
         run_humaspost("log", "--format", "json", "--limit", "1", cwd=repo.root, env=env).stdout
     )
