@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from humaspost.gitsource import Source
-from humaspost.heartbeat import Heartbeat
 from humaspost.i18n import _
 from humaspost.lifecycle import (
     NEW,
@@ -40,6 +39,9 @@ from humaspost.store_postgres import DatabaseUrl, PostgresStore
 from humaspost.store_sqlite import LOG_NAME as LOG_NAME  # re-exported
 from humaspost.store_sqlite import RESTORE, SqliteStore
 from humaspost.store_sqlite import log_exists as sqlite_log_exists
+
+if TYPE_CHECKING:  # a daemon's: commands that read the log need not import it
+    from humaspost.heartbeat import Heartbeat
 
 ONCE = "once"  # the occurrence of a post without `repeat`
 # What a database must hold to be taken as a publish log.
@@ -936,6 +938,8 @@ class PublishLog:
             " sandbox FROM daemons WHERE running = 1 OR updated >= ? ORDER BY host, started"
         )
         rows = self.store.execute(query, (stamp(now - DAEMONS_SHOWN_FOR),)).fetchall()
+        from humaspost.heartbeat import Heartbeat
+
         return [
             (owner, Heartbeat(
                 running=bool(running), updated=unstamp(updated), host=host, pid=pid,

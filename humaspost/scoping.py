@@ -20,14 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wcmatch import glob
-
 if TYPE_CHECKING:  # config.py imports nothing from here; the types are enough
     from humaspost.config import Config
-
-# GLOBSTAR: `**` spans folders, as in CODEOWNERS. CASE: capitals count on every
-# system, as they do on GitHub.
-_FLAGS = glob.GLOBSTAR | glob.CASE
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,13 @@ def takes(paths: tuple[str, ...], relative: str | None) -> bool:
     `relative` (see `post_path`): any of them matches, or there are none."""
     if not paths:
         return True
-    return relative is not None and glob.globmatch(relative, list(paths), flags=_FLAGS)
+    if relative is None:
+        return False
+    from wcmatch import glob  # ~10 ms to import, and most configs scope no account
+
+    # GLOBSTAR: `**` spans folders, as in CODEOWNERS. CASE: capitals count on every
+    # system, as they do on GitHub.
+    return bool(glob.globmatch(relative, list(paths), flags=glob.GLOBSTAR | glob.CASE))
 
 
 def refusals(config: Config, name: str, relative: str | None) -> list[Refusal]:

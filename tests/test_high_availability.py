@@ -302,8 +302,12 @@ def test_an_edit_while_the_database_is_away_does_not_stop_the_daemon(
     daemon = server.daemon(t0)
     with running(daemon):
         daemon.wait_for("started")
-        wait_until(lambda: bool(query(postgres_url, "SELECT to_regclass('deliveries')")[0][0]),
+        wait_until(lambda: bool(query(postgres_url, "SELECT to_regclass('daemons')")[0][0]),
                    timeout=15, what="the log's tables")  # fmt: skip
+        # Planned before the database goes: else the next try is the sweep, a minute on.
+        planned = "SELECT count(*) FROM daemons WHERE next_delivery IS NOT NULL"
+        wait_until(lambda: query(postgres_url, planned)[0][0] == 1, timeout=15,
+                   what="the daemon's plan")  # fmt: skip
         postgres_server.stop()
         try:
             post = server.root / "posts" / "p000.md"

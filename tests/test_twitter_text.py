@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import emoji
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from humaspost.platforms import twitter_text
 from humaspost.platforms.twitter_text import (
     MAX_WEIGHTED_LENGTH,
     TweetLength,
@@ -141,5 +145,93 @@ def test_import_and_plain_text_skip_the_emoji_package() -> None:
         "from humaspost.platforms.twitter_text import parse_tweet\n"
         "parse_tweet('Halo warga Bekasi \U0001f525 info: bekasikota.go.id #Bekasi')\n"
         "assert 'emoji' not in sys.modules, 'emoji imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# Texts where regexes knowing only the TLDs after a dot could go wrong: case, TLDs inside
+# TLDs (co/com, id, ac.id), characters that match a-z case-insensitively in `re` (U+017F,
+# U+212A, U+0130), IDN TLDs, punycode, t.co, a dot before a non-TLD, no dot at all.
+TRICKY_TEXTS = [
+    "Info: dinkes.bekasikota.go.id/jadwal #BekasiSehat",
+    "KOTA.GO.ID dan Kota.Go.Id, bekasi.ID/vaksin",
+    "example.com example.co example.comx example.company.travelersinsurance",
+    "ui.ac.id/pendaftaran?x=1 dan itb.ac.id.",
+    "contoh.\u017fite contoh.\u212aitchen contoh.s\u0130te contoh.\u0130D/a",
+    "contoh.\u0440\u0443\u0441/\u043f\u0443\u0442\u044c \u0438 x.\u043e\u043d\u043b\u0430\u0439\u043d",
+    "xn--bcher-kva.ch/x dan xn--80ak6aa92e.com",
+    "https://t.co/abcdefghijklmnopqrstuvwxyz0123456789 t.co/abc",
+    "selesai.\U0001f64f Jl. Merdeka No.12, Rp2.000, 10.00-12.00 WIB",
+    "tanpa titik sama sekali",
+    "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z",
+    "@kota.bekasi #info.go $cash.id http://localhost.test:8080/a",
+    "x" * 30 + ".travelersinsurancex .travelersinsurance",
+]
+
+
+def _all_conformance_texts() -> list[str]:
+    path = _conformance_file()
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [case["text"] for cases in data["tests"].values() for case in cases]
+
+
+def _agree_on(text: str) -> None:
+    """Regexes knowing only the TLDs after the text's dots find what the full ones find."""
+    full = twitter_text._url_entities(text, twitter_text._url_regexes())
+    tlds = twitter_text._tlds_after_dots(text)
+    if tlds is not None:
+        knowing = twitter_text._UrlRegexes(
+            [t for t in twitter_text._GTLD_LIST if t in tlds],
+            [t for t in twitter_text._CCTLD_LIST if t in tlds],
+        )
+        assert twitter_text._url_entities(text, knowing) == full, (text, sorted(tlds))
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_a_few_tlds_find_what_every_tld_finds(text: str) -> None:
+    _agree_on(text)
+
+
+def test_the_few_tlds_agree_on_every_conformance_text() -> None:
+    texts = _all_conformance_texts()
+    if not texts:
+        pytest.skip(f"twitter-text conformance data not found at {_conformance_file()}")
+    for text in texts:
+        _agree_on(unicodedata.normalize("NFC", text))
+
+
+def test_the_tlds_after_dots() -> None:
+    # "go" is no TLD; "co" is, inside "com".
+    assert twitter_text._tlds_after_dots("Info: Kota.Go.ID/a dan x.COM.") == frozenset(
+        {"id", "co", "com"}
+    )
+    assert twitter_text._tlds_after_dots("tanpa titik") == frozenset()
+    assert twitter_text._tlds_after_dots("contoh.\u017fite") is None  # matches "site"
+    assert twitter_text._tlds_after_dots("contoh.\u0440\u0443\u0441") is None
+
+
+URL_ALPHABET = st.sampled_from(
+    [
+        *"abcdeiklmnostuvxyzGOIDCM0123456789./:-_?=#@ ",
+        *["\u017f", "\u212a", "\u0130", "\u0440", "\u0443", "\u0441", "\U0001f64f", "\u3002"],
+        *[".go.id", ".co.id", ".com", "https://", "xn--", "t.co/", ".\u0440\u0443\u0441"],
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.lists(URL_ALPHABET, max_size=30).map("".join))
+def test_the_few_tlds_agree_on_any_text(text: str) -> None:
+    _agree_on(text)
+
+
+def test_one_text_compiles_only_its_tlds() -> None:
+    # The full URL regexes take ~50 ms to compile: `check FILE` must not pay for them.
+    code = (
+        "from humaspost.platforms import twitter_text as t\n"
+        "assert t.parse_tweet('Info: bekasikota.go.id/a #Bekasi').weighted_length == 6 + 23 + 8\n"
+        "assert t._url_regexes.cache_info().currsize == 0, 'every TLD compiled'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
-from humaspost.inbox_model import InboxPage, ReplyTarget
+if TYPE_CHECKING:  # only adapters that fetch or reply use them
+    from humaspost.inbox_model import InboxPage, ReplyTarget
 
 
 @dataclass(frozen=True)
