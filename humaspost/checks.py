@@ -12,7 +12,6 @@ import gc
 import hashlib
 import itertools
 import os
-import pickle
 import re
 import shutil
 import sys
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
     from humaspost.check_cache import CheckCache
 
 DUPLICATE_WINDOW = timedelta(days=7)
-_PLACEHOLDERS = placeholders()
 # Platforms that refuse a post whose text repeats a recent one.
 _REFUSE_DUPLICATES = frozenset({"twitter", "facebook"})
 
@@ -1095,7 +1093,7 @@ class _PostChecker:
         length = rules.measure(text)
         limit = rules.max_length
         several = content.parts is not None and len(content.parts) > 1 and not rules.joins_thread
-        if _PLACEHOLDERS.intersection(line.strip() for line in text.splitlines()):
+        if placeholders().intersection(line.strip() for line in text.splitlines()):
             self.report(
                 "HP117",
                 _("the text is still the placeholder that 'humaspost new' wrote"),
@@ -1575,7 +1573,12 @@ def _finished(
     """The result of `_check_anew`'s facts (read back from the entry: a worker sends
     those bytes only), and the entry to write, unless finishing met a bug."""
     row = None if isinstance(checked, FileFacts) else checked
-    facts = checked if isinstance(checked, FileFacts) else pickle.loads(checked[2])[0]
+    if isinstance(checked, FileFacts):
+        facts = checked
+    else:
+        import pickle  # only with the cache (what a worker sent back)
+
+        facts = pickle.loads(checked[2])[0]
     try:
         return finish(facts, config, now, published), row
     except Exception as error:  # a bug, by definition: located problems are values

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import platform
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,10 +26,11 @@ from humaspost.secrets import redact
 
 @dataclass(frozen=True)
 class CrashReports:
-    """Where crash reports are written, the command line they name, and the clock
-    that stamps them (the real one: a report's time is when it happened)."""
+    """Where crash reports are written (None: the system's temp folder, looked up when
+    one is), the command line they name, and the clock that stamps them (the real one:
+    a report's time is when it happened)."""
 
-    folder: Path
+    folder: Path | None
     command: str
     clock: Callable[[], datetime]
 
@@ -48,6 +48,8 @@ class CrashReports:
                 *traceback.format_exception(error),
             ]
         )
+        import tempfile  # only here: most runs write no report
+
         try:
             handle, name = tempfile.mkstemp(
                 prefix=f"humaspost-crash-{stamp}-", suffix=".txt", dir=self.folder

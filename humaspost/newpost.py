@@ -7,6 +7,7 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 from difflib import get_close_matches
+from functools import cache
 from pathlib import Path
 
 from humaspost.config import Config
@@ -153,7 +154,8 @@ def write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
         number += 1
 
 
+@cache
 def placeholders() -> frozenset[str]:
     """The placeholder text `new` writes, in every language: a post still holding it
-    was never written."""
+    was never written (read from the catalogs once, when first asked)."""
     return frozenset(translations_for(language).gettext(PLACEHOLDER) for language in LANGUAGES)

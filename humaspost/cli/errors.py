@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 import traceback
 from datetime import UTC, datetime
-from pathlib import Path
 
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
@@ -83,9 +81,7 @@ PRIVATE_OPTIONS = ("--author", "--note")
 def crash_reports() -> CrashReports:
     """Where this run's crash reports go: the system's temp folder, stamped by the real
     clock, naming the command line as typed (private values left out)."""
-    return CrashReports(
-        Path(tempfile.gettempdir()), shown_command(sys.argv[1:]), lambda: datetime.now(UTC)
-    )
+    return CrashReports(None, shown_command(sys.argv[1:]), lambda: datetime.now(UTC))
 
 
 def shown_command(arguments: list[str]) -> str:
