@@ -61,8 +61,8 @@ from common import (
     work_folder,
 )
 
+from humaspost.log_location import log_path
 from humaspost.publog import PublishLog, stamp
-from humaspost.workflow import log_path
 from humaspost.working_days import WorkingCalendar
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -51,8 +51,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from common import cpu_summary, installed_humaspost, work_folder
 
 from humaspost.config import load_config
+from humaspost.log_location import log_path
 from humaspost.publog import PublishLog
-from humaspost.workflow import load_posts, log_path, plan_from_log
+from humaspost.workflow import load_posts, plan_from_log
 from tests.fakes.x_server import FakeX
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -59,6 +59,7 @@ from humaspost.gitsource import (
 from humaspost.heartbeat import Heartbeat
 from humaspost.i18n import N_, _, ngettext
 from humaspost.inbox_fetch import FetchStatus, fetch_inbox
+from humaspost.log_location import log_path
 from humaspost.log_migration import refuse_unmigrated
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
@@ -72,7 +73,7 @@ from humaspost.runs import outside_git_refusal, publish_pass
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
-from humaspost.workflow import LoadedPosts, committed_only, log_path
+from humaspost.workflow import LoadedPosts, committed_only
 
 LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)

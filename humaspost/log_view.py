@@ -28,6 +28,7 @@ from humaspost.config import Config
 from humaspost.gitsource import Source
 from humaspost.i18n import _
 from humaspost.lifecycle import State, shown_state_of_row, state_label
+from humaspost.log_location import log_path
 from humaspost.publog import (
     ONCE,
     DeliveryKey,
@@ -48,7 +49,6 @@ from humaspost.tables import (
     short_address,
 )
 from humaspost.times import day_name, format_local
-from humaspost.workflow import log_path
 
 CSV_FIELDS = ["id", "post", "occurrence", "account", "platform", "kind", "state", "due_at",
               "sent_at", "updated_at", "attempts", "url", "error", "commit", "blob", "author",

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from humaspost.config import Config, unusable
 from humaspost.i18n import _
+from humaspost.log_location import log_path
 from humaspost.posts import POST_SUFFIXES, Post
 from humaspost.problems import UsageError
 from humaspost.publog import LogLocation, log_exists, shown_location
 from humaspost.repository import is_post_path, shown_name
 from humaspost.times import quoted
-from humaspost.workflow import log_path
 
 
 def post_id_from(

@@ -16,7 +16,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from humaspost.gitsource import Source
@@ -32,13 +31,14 @@ from humaspost.lifecycle import (
 )
 from humaspost.lifecycle import RowState as RowState  # re-exported for the log's readers
 from humaspost.lifecycle import pending_since as pending_since
+from humaspost.log_location import LogLocation as LogLocation  # re-exported
+from humaspost.log_location import log_exists as log_exists  # re-exported
 from humaspost.platforms.base import PartReceipt
 from humaspost.store import ConnectionLost, Store
 from humaspost.store import PublishLogError as PublishLogError  # re-exported
 from humaspost.store_postgres import DatabaseUrl, PostgresStore
 from humaspost.store_sqlite import LOG_NAME as LOG_NAME  # re-exported
 from humaspost.store_sqlite import RESTORE, SqliteStore
-from humaspost.store_sqlite import log_exists as sqlite_log_exists
 
 if TYPE_CHECKING:  # a daemon's: commands that read the log need not import it
     from humaspost.heartbeat import Heartbeat
@@ -52,19 +52,6 @@ DEFAULT_RECONNECT = timedelta(seconds=30)
 # How long `schedule` still lists a daemon that stopped (its host's next daemon clears
 # its row at once).
 DAEMONS_SHOWN_FOR = timedelta(days=7)
-
-# Where a publish log is: a SQLite file, or a PostgreSQL database.
-LogLocation = Path | DatabaseUrl
-
-
-def log_exists(location: LogLocation) -> bool:
-    """Whether there is a publish log at `location` (see store_sqlite.log_exists). A
-    database is one, made there by whoever opens it first (the config names it: an
-    empty one is a log of an office that has sent nothing yet, never a file gone
-    missing); whether it can be reached shows when it is opened."""
-    if isinstance(location, DatabaseUrl):
-        return True
-    return sqlite_log_exists(location)
 
 
 def shown_location(location: LogLocation) -> str:

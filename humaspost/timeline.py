@@ -36,6 +36,7 @@ from humaspost.heartbeat import DaemonStatus, daemon_status, judged
 from humaspost.i18n import _
 from humaspost.lifecycle import FAILING as FAILING  # re-exported for the view
 from humaspost.lifecycle import shown_state_of_row
+from humaspost.log_location import log_path
 from humaspost.plan import Delivery, PlannedPost, State
 from humaspost.posts import Post
 from humaspost.problems import Problem
@@ -53,7 +54,7 @@ from humaspost.repeats import occurrences
 from humaspost.schedule_warnings import ScheduleWarning, schedule_warnings
 from humaspost.store_postgres import DatabaseUrl
 from humaspost.times import local_midnight
-from humaspost.workflow import LoadedPosts, committed_only, load_posts, log_path, plan_from_log
+from humaspost.workflow import LoadedPosts, committed_only, load_posts, plan_from_log
 from humaspost.x_cost_plan import x_requests
 from humaspost.x_costs import (
     CostWarning,

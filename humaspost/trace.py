@@ -29,6 +29,7 @@ from humaspost.config import Config
 from humaspost.gitsource import NoCheckout, run_git
 from humaspost.i18n import _, pgettext
 from humaspost.lifecycle import state_label
+from humaspost.log_location import log_path
 from humaspost.log_view import SHORT_COMMIT, row_json, row_state
 from humaspost.lookup import existing_log, post_id_from
 from humaspost.posts import POST_SUFFIXES, Post, load_post, post_id_for
@@ -47,7 +48,6 @@ from humaspost.tables import (
     wrapped,
 )
 from humaspost.times import format_local
-from humaspost.workflow import log_path
 
 # The trailers of a merge (or of a squashed commit) that name who approved it.
 APPROVAL_TRAILERS = ("reviewed-by", "approved-by")

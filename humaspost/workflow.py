@@ -4,7 +4,7 @@ the right publish log, and plan against it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -13,33 +13,25 @@ from humaspost.checks import (
     FileResult,
     InboxLookup,
     MediaCache,
-    Published,
-    Sent,
     check_across_posts,
     check_and_keep,
     inbox_problems,
 )
 from humaspost.config import COMMITTED, Config
 from humaspost.gitsource import Checkout, FileHashes, NoCheckout, find_checkout, read_hashed
-from humaspost.i18n import _
 from humaspost.lifecycle import RowState, needs_action
 from humaspost.plan import Delivery, PlannedPost, plan
 from humaspost.platforms.base import PartReceipt
 from humaspost.posts import POST_SUFFIXES, Post, load_post
-from humaspost.problems import ConfigError, Problem, Severity
+from humaspost.problems import Problem, Severity
 from humaspost.publog import (
-    LOG_NAME,
     DeliveryKey,
     Kind,
-    LogLocation,
     LogRow,
     PublishLog,
-    PublishLogError,
-    log_exists,
 )
 from humaspost.render import render
 from humaspost.repository import post_files, shown_name
-from humaspost.store_postgres import DatabaseUrl, parse_database_url
 
 
 @dataclass(frozen=True)
@@ -152,55 +144,6 @@ def committed_only(config: Config, *, sandbox: bool) -> bool:
     `publish_from: committed`, except `--sandbox` rehearsals (they never reach the
     public, and training happens on laptops with edits not committed)."""
     return config.publish_from == COMMITTED and not sandbox
-
-
-def log_at_hand(
-    config: Config, environ: Mapping[str, str]
-) -> tuple[LogLocation | None, Published | None]:
-    """The publish log, if there is one here that can be read (never made), and what
-    it says went out, for `check`: as `cli.common.published_log`, which `preview` uses,
-    but also saying where, so that replies are checked against its inbox (HP127, HP128).
-    A database that is not set or cannot be reached counts as no log, after one
-    connection attempt."""
-    try:
-        location = log_path(config, sandbox=False, environ=environ)
-        if not log_exists(location):
-            return None, None
-        with PublishLog(location, read_only=True) as log:
-            sent = {key: Sent(*record) for key, record in log.sent_once().items()}
-    except (ConfigError, PublishLogError):
-        if isinstance(config.publish_log, str):
-            return None, None
-        raise
-    return location, sent
-
-
-def log_path(config: Config, *, sandbox: bool, environ: Mapping[str, str]) -> LogLocation:
-    """The publish log: the SQLite file under state_dir, or the PostgreSQL database
-    whose URL the variable `publish_log` names holds. `--sandbox` runs keep their own
-    SQLite file, so that a rehearsal never marks a real delivery as sent (nor reaches
-    the database other servers share).
-
-    Raises ConfigError (naming the variable, never its value) when the variable is not
-    set or holds no PostgreSQL URL."""
-    if sandbox or config.publish_log is None:
-        return config.state_dir / ("sandbox" if sandbox else "") / LOG_NAME
-    variable = config.publish_log
-    value = environ.get(variable, "")
-    if not value:
-        message = _(
-            "publish_log names the environment variable {variable}, which is not set"
-        ).format(variable=variable)
-        hint: str | None = _(
-            "set it to the publish log database's URL (postgresql://...), or add it to the"
-            " .env file beside the config"
-        )
-    else:
-        parsed = parse_database_url(value, variable)
-        if isinstance(parsed, DatabaseUrl):
-            return parsed
-        message, hint = parsed, None
-    raise ConfigError([Problem("HP509", Severity.ERROR, message, "environment", hint=hint)])
 
 
 def plan_from_log(

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from humaspost.inbox_log import InboxLog, NewItem
 from humaspost.inbox_model import Incoming
+from humaspost.log_location import log_path
 from humaspost.publog import LogLocation, PublishLog
-from humaspost.workflow import log_path
 from tests.conftest import BASE_CONFIG, DATABASE_VARIABLE, Repo
 
 INBOX_CONFIG = (

@@ -13,8 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from humaspost.config import Config, load_config
+from humaspost.log_location import log_path
 from humaspost.publog import LogLocation
-from humaspost.workflow import log_path
 from tests.conftest import DATABASE_VARIABLE
 from tests.fakes.x_server import FakeX, User
 

@@ -50,8 +50,8 @@ from humaspost.config import load_config
 from humaspost.inbox_log import InboxLog, NewItem
 from humaspost.inbox_model import Incoming
 from humaspost.inbox_routing import triage
+from humaspost.log_location import log_path
 from humaspost.publog import PublishLog
-from humaspost.workflow import log_path
 from humaspost.working_days import WorkingCalendar
 from tests.conftest import DATABASE_VARIABLE, PNG_BYTES, run_humaspost
 from tests.fakes.facebook_server import FakeGraph

@@ -8,9 +8,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from humaspost.lifecycle import Event
+from humaspost.log_location import log_path
 from humaspost.publog import ONCE, DeliveryKey, PublishLog
 from humaspost.store_postgres import DatabaseUrl
-from humaspost.workflow import log_path
 from tests.conftest import DATABASE_VARIABLE, Repo, run_humaspost
 
 NOW = "2026-12-01 09:00"

@@ -16,8 +16,11 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+import humaspost
 from humaspost import i18n
-from humaspost.check_cache import CACHE_FILE, KEPT_CONTEXTS, open_cache
+from humaspost.check_cache import CACHE_FILE, KEPT_CONTEXTS, context, open_cache
 from humaspost.checks import CheckReport, FileFacts, Published, Sent, run_check
 from humaspost.config import Config
 from humaspost.problems import Problem, Severity, Span
@@ -338,3 +341,24 @@ def test_a_language_is_a_context_of_its_own(repo: Repo) -> None:
         i18n.use("en")
     assert english.problems[0].message == "unknown account or group 'pemkot-ig' in 'to'"
     assert indonesian.problems[0].message == "akun atau grup 'pemkot-ig' di 'to' tidak dikenal"
+
+
+def test_humaspost_code_or_catalog_changed_is_a_context_of_its_own(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stand-in package folder: the installed one is not to be touched by a test.
+    package = tmp_path / "humaspost"
+    (package / "locale").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    code, catalog, other = package / "checks.py", package / "locale" / "id.mo", package / "x.txt"
+    for file in (code, catalog, other):
+        file.write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(humaspost, "__file__", str(package / "__init__.py"))
+    config = repo.config()
+    contexts = [context(config, "en")]
+    other.write_text("A = 2\n", encoding="utf-8")  # neither code nor a catalog
+    contexts.append(context(config, "en"))
+    for file in (code, catalog):
+        file.write_text("A = 22\n", encoding="utf-8")
+        contexts.append(context(config, "en"))
+    assert contexts[0] == contexts[1] and len(set(contexts)) == 3

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from humaspost.log_location import log_path
 from humaspost.publog import PublishLog
-from humaspost.workflow import log_path
 from tests.conftest import Repo, run_humaspost
 
 FUTURE = "publish_at: 2027-01-05 08:00\n"

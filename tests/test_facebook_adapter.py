@@ -21,6 +21,7 @@ import pytest
 import requests
 import urllib3.exceptions
 
+from humaspost.log_location import log_path
 from humaspost.platforms.base import (
     MediaFile,
     Origin,
@@ -38,7 +39,7 @@ from humaspost.platforms.base import (
 from humaspost.platforms.facebook import Answer, FacebookPlatform, UnreadableAnswer, classify_error
 from humaspost.publisher import Outcome, PublishSettings, Result, publish_due
 from humaspost.publog import PublishLog, RowState
-from humaspost.workflow import load_posts, log_path, plan_from_log, sendable
+from humaspost.workflow import load_posts, plan_from_log, sendable
 from tests.conftest import PNG_BYTES, Repo
 from tests.fakes.facebook_server import FakeGraph, Fault
 

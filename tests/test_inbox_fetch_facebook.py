@@ -15,8 +15,8 @@ from humaspost.config import load_config
 from humaspost.inbox_fetch import FetchStatus, fetch_inbox
 from humaspost.inbox_log import InboxLog
 from humaspost.inbox_model import Item, Status
+from humaspost.log_location import log_path
 from humaspost.publog import PublishLog
-from humaspost.workflow import log_path
 from tests.conftest import DATABASE_VARIABLE, run_humaspost
 from tests.fakes.facebook_server import FakeGraph
 from tests.fakes.facebook_server import Fault as GraphFault

@@ -19,12 +19,13 @@ import pytest
 from humaspost import gitsource, i18n
 from humaspost.config import load_config
 from humaspost.gitsource import Checkout, NoCheckout, Source, find_checkout
+from humaspost.log_location import log_path
 from humaspost.plan import Delivery
 from humaspost.posts import Post
 from humaspost.publisher import Outcome, PublishSettings
 from humaspost.runs import publish_pass
 from humaspost.times import OffsetClock
-from humaspost.workflow import load_posts, log_path
+from humaspost.workflow import load_posts
 from tests.conftest import Repo, run_humaspost
 from tests.test_daemon import daemon, local, rewrite
 

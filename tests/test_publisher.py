@@ -23,6 +23,7 @@ import pytest
 
 from humaspost import store_sqlite
 from humaspost.lifecycle import shown_state
+from humaspost.log_location import log_path
 from humaspost.plan import Delivery
 from humaspost.platforms.base import (
     Part,
@@ -39,7 +40,7 @@ from humaspost.platforms.base import (
 from humaspost.publisher import Outcome, PublishSettings, Result, publish_due
 from humaspost.publog import ONCE, DeliveryKey, LogRow, PublishLog, RowState
 from humaspost.store_postgres import DatabaseUrl
-from humaspost.workflow import load_posts, log_path, plan_from_log, sendable
+from humaspost.workflow import load_posts, plan_from_log, sendable
 from tests.conftest import DATABASE_VARIABLE, Repo
 
 # 2026-12-01 08:00 WIB

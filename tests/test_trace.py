@@ -23,6 +23,7 @@ import pytest
 from humaspost import i18n
 from humaspost.gitsource import Source
 from humaspost.lifecycle import Event, RowState
+from humaspost.log_location import log_path
 from humaspost.plan import PlannedPost
 from humaspost.publisher import PublishSettings
 from humaspost.publog import ONCE, DeliveryKey, PublishLog, PublishLogError
@@ -30,7 +31,7 @@ from humaspost.runs import publish_pass
 from humaspost.store_sqlite import MIGRATIONS
 from humaspost.times import OffsetClock
 from humaspost.trace import GitHere, MergeStatus, TextFrom, blob_id, current_posts, trace_rows
-from humaspost.workflow import LoadedPosts, load_posts, log_path
+from humaspost.workflow import LoadedPosts, load_posts
 from tests.conftest import Repo, run_humaspost
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 09:00 WIB: every post below is due

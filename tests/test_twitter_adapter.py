@@ -15,6 +15,7 @@ import pytest
 import requests
 import urllib3
 
+from humaspost.log_location import log_path
 from humaspost.platforms.base import (
     MediaFile,
     Origin,
@@ -33,7 +34,7 @@ from humaspost.platforms.base import (
 from humaspost.platforms.twitter import CHUNK_BYTES, TwitterPlatform, map_error
 from humaspost.publisher import PublishSettings, Result, publish_due
 from humaspost.publog import PublishLog, RowState
-from humaspost.workflow import load_posts, log_path, plan_from_log, sendable
+from humaspost.workflow import load_posts, plan_from_log, sendable
 from tests.conftest import PNG_BYTES, Repo
 from tests.fakes.x_server import FakeX, Fault
 

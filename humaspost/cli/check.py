@@ -7,11 +7,10 @@ import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from humaspost.check_cache import CheckCache, open_cache
 from humaspost.checks import (
     CheckedPost,
     CheckReport,
@@ -40,9 +39,12 @@ from humaspost.cli.problems_view import (
 from humaspost.config import Config
 from humaspost.env_file import env_file_problems
 from humaspost.i18n import _, ngettext
+from humaspost.log_location import log_at_hand
 from humaspost.problems import ConfigError, Problem, UsageError
 from humaspost.repository import post_files, shown_name
-from humaspost.workflow import log_at_hand
+
+if TYPE_CHECKING:  # the cache is imported where it is used: not with --no-cache, nor in CI
+    from humaspost.check_cache import CheckCache
 
 
 class CheckFormat(StrEnum):
@@ -129,6 +131,8 @@ def _cache(cfg: Config, no_cache: bool, cache_dir: Path | None) -> CheckCache | 
     in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
     if no_cache or (cache_dir is None and in_ci):
         return None
+    from humaspost.check_cache import open_cache
+
     return open_cache(cfg, cwd() / cache_dir if cache_dir else None)
 
 

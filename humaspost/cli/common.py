@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from humaspost.checks import Published, Sent
+from humaspost.checks import Published
 from humaspost.config import Config, environment_with_dotenv, find_config, load_config, unusable
 from humaspost.i18n import _
-from humaspost.problems import ConfigError, UsageError
-from humaspost.publog import PublishLog, PublishLogError, log_exists
+from humaspost.log_location import log_at_hand
+from humaspost.problems import UsageError
 from humaspost.repository import shown_name
 from humaspost.times import OffsetClock, TimeFormatError, parse_datetime, quoted
-from humaspost.workflow import log_path
 
 ConfigOption = Annotated[
     Path | None,
@@ -155,16 +154,7 @@ def published_log(cfg: Config) -> Published | None:
     """What the publish log says went out, where there is a log (None in CI, or where
     the shared database is not set or not reachable: checking never depends on it):
     `check` and `preview` warn that an edit to a published post will not be sent."""
-    try:
-        location = log_path(cfg, sandbox=False, environ=environment(cfg))
-        if not log_exists(location):
-            return None
-        with PublishLog(location, read_only=True) as log:
-            return {key: Sent(*record) for key, record in log.sent_once().items()}
-    except (ConfigError, PublishLogError):
-        if isinstance(cfg.publish_log, str):
-            return None
-        raise
+    return log_at_hand(cfg, environment(cfg))[1]
 
 
 def environment(cfg: Config) -> dict[str, str]:

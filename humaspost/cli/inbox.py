@@ -51,10 +51,10 @@ from humaspost.inbox_view import (
     shown_text,
     write_listing_csv,
 )
+from humaspost.log_location import log_path
 from humaspost.problems import UsageError
 from humaspost.publog import LogLocation
 from humaspost.tables import terminal_width
-from humaspost.workflow import log_path
 
 
 class ListFormat(StrEnum):

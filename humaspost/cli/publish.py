@@ -27,6 +27,7 @@ from humaspost.config import (
     environment_with_dotenv,
 )
 from humaspost.i18n import _
+from humaspost.log_location import log_path
 from humaspost.lookup import post_id_from
 from humaspost.plan import Delivery
 from humaspost.problems import UsageError
@@ -45,7 +46,7 @@ from humaspost.publisher import Outcome, PublishSettings
 from humaspost.publog import LogLocation
 from humaspost.replies import inbox_of
 from humaspost.runs import publish_pass, refuse_outside_git, split_not_committed, would_send
-from humaspost.workflow import load_posts, log_path
+from humaspost.workflow import load_posts
 
 
 def publish(
