@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from humaspost.config import Config
-from humaspost.gitsource import NoCheckout, run_git
 from humaspost.i18n import _
 from humaspost.problems import Problem, Severity, Span, UsageError
 
@@ -42,6 +41,8 @@ class Rule:
 def git_root(folder: Path) -> Path | None:
     """The top folder of the git work tree holding `folder`; None when it is in none,
     or git is not installed."""
+    from humaspost.gitsource import NoCheckout, run_git  # only a config relying on git asks
+
     found = run_git(folder, "rev-parse", "--show-toplevel")
     if isinstance(found, NoCheckout) or found.returncode != 0 or not found.stdout.strip():
         return None

@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from humaspost.gitsource import Source
 from humaspost.i18n import N_, _, ngettext
 from humaspost.platforms.specs import BUILTIN_SPECS
 from humaspost.post_schema import field_problems
@@ -26,6 +25,9 @@ from humaspost.reshare import repost_target
 from humaspost.textfile import printable, read_text, text_of
 from humaspost.times import TimeFormatError, parse_datetime, parse_duration
 from humaspost.yamlpos import Located, YamlProblem, load_located
+
+if TYPE_CHECKING:  # attached by the loaders that plan and publish, not by `check`
+    from humaspost.gitsource import Source
 
 POST_SUFFIXES = (".md", ".yaml", ".yml")
 # Files people may mean as posts that humaspost does not read: reported, never skipped.
