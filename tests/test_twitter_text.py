@@ -235,3 +235,15 @@ def test_one_text_compiles_only_its_tlds() -> None:
         "assert t._url_regexes.cache_info().currsize == 0, 'every TLD compiled'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_many_texts_of_different_tlds_go_to_the_full_regexes() -> None:
+    # A check of many files stops compiling small regexes: after eight different sets of
+    # TLDs the full regexes are compiled once, and then used for every text.
+    twitter_text._url_regexes.cache_clear()
+    twitter_text._regexes_knowing.cache_clear()
+    tlds = ["com", "net", "org", "id", "info", "io", "co", "tv", "news", "app"]
+    lengths = [weighted_length(f"Info: kota.{tld}/a") for tld in tlds]
+    assert lengths == [6 + 23] * len(tlds)
+    assert twitter_text._regexes_knowing.cache_info().misses == 8
+    assert twitter_text._url_regexes.cache_info().currsize == 1
