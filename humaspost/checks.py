@@ -14,7 +14,6 @@ import itertools
 import os
 import re
 import shutil
-import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -1593,41 +1592,25 @@ def _check_in_processes(
     published: Published | None,
     keep: bool,
 ) -> list[tuple[FileResult, _Row | None]]:
-    """Files checked by `workers` processes: this one and workers - 1 forked ones, as
-    the daemon reads its files (daemon_load): chunks in order go to the forked ones,
-    while this process checks chunks from the end that no worker has begun. What this
-    process checks is never pickled, and a busy machine costs no more than one process."""
-    # Several chunks per process even out folders of slow and fast files; order is kept.
-    size = -(-len(files) // (workers * 8))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    import multiprocessing  # only a large check needs these
-    from concurrent.futures import ProcessPoolExecutor
+    """Files checked by `workers` processes (see fork_pool): the config, the clock and
+    the log's records go to the forked ones once."""
+    from humaspost.fork_pool import in_processes
 
-    # fork: the workers start with the config, the clock and the log's records, none of
-    # them pickled; elsewhere the default start, which pickles them once a worker.
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    with ProcessPoolExecutor(
-        workers - 1,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(config, now, published, keep),
-    ) as pool:
-        futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
-        here: dict[int, list[tuple[FileResult, _Row | None]]] = {}
-        for n in reversed(range(len(chunks))):
-            if not futures[n].cancel():
-                break  # a worker has it, and every chunk before it
-            here[n] = _check_files(config, chunks[n], now, published, keep)
-        found: list[tuple[FileResult, _Row | None]] = []
-        for n, future in enumerate(futures):
-            if n in here:
-                found.extend(here[n])
-            elif keep:  # what a worker found to keep comes back as the entry only
-                for (_path, shown), checked in zip(chunks[n], future.result(), strict=True):
-                    found.append(_finished(checked, shown, config, now, published))
-            else:
-                found.extend(future.result())
-        return found
+    found: list[tuple[FileResult, _Row | None]] = []
+    for chunk, results, from_worker in in_processes(
+        files,
+        workers,
+        start=_start_worker,
+        start_args=(config, now, published, keep),
+        in_worker=_check_chunk,
+        here=lambda chunk: _check_files(config, chunk, now, published, keep),
+    ):
+        if from_worker and keep:  # what a worker found to keep comes back as the entry only
+            for (_path, shown), checked in zip(chunk, results, strict=True):
+                found.append(_finished(checked, shown, config, now, published))
+        else:
+            found.extend(results)
+    return found
 
 
 # In a worker process: what every chunk is checked with.

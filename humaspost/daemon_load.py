@@ -12,7 +12,6 @@ does it.
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -91,30 +90,21 @@ class Reader:
     def _in_processes(
         self, paths: list[Path], media: MediaCache, workers: int
     ) -> list[tuple[Entry, ReplyRef | None]]:
-        import multiprocessing  # only a large load needs these
-        from concurrent.futures import ProcessPoolExecutor
+        from humaspost.fork_pool import in_processes  # only a large load needs it
 
-        # Chunks in order for the worker processes; this one reads chunks from the end
-        # meanwhile, each one no worker has taken yet (so what comes back to be
-        # unpickled here is less, and a busy machine costs no more than one process).
-        size = -(-len(paths) // (workers * 8))
-        chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-        # fork: the workers start with this reader (nothing re-imported or pickled).
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-        with ProcessPoolExecutor(
-            workers - 1, mp_context=context, initializer=_start_worker, initargs=(self,)
-        ) as pool:
-            futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
-            here: dict[int, list[tuple[Entry, ReplyRef | None]]] = {}
-            for n in reversed(range(len(chunks))):
-                if not futures[n].cancel():
-                    break  # a worker has it, and every chunk before it
-                here[n] = [self._read(path, media) for path in chunks[n]]
-            return [
-                read
-                for n, future in enumerate(futures)
-                for read in (here[n] if n in here else future.result())
-            ]
+        # Fork: the workers start with this reader (nothing re-imported or pickled).
+        return [
+            read
+            for _chunk, results, _from_worker in in_processes(
+                paths,
+                workers,
+                start=_start_worker,
+                start_args=(self,),
+                in_worker=_read_chunk,
+                here=lambda chunk: [self._read(path, media) for path in chunk],
+            )
+            for read in results
+        ]
 
 
 def _with_inbox(entry: Entry, reply: ReplyRef | None, inbox: InboxLookup | None) -> Entry:
