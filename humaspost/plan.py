@@ -22,7 +22,7 @@ from humaspost.repeats import occurrences
 from humaspost.reshare_plan import origin_of_url, reshare_state, reshares_of
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedPost:
     """A loaded post and whether its file has errors (then nothing of it is sent)."""
 

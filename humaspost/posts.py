@@ -59,11 +59,13 @@ LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 DEFAULT_AMPLIFY_AFTER = timedelta(minutes=10)
 # The fields a `repost:` post may have beside it: it sends no content of its own.
 _REPOST_REFUSES = ("thread", "media", "amplify", *BUILTIN_SPECS)
+# Most posts have no platform sections: they share one empty mapping (never written to).
+_NO_OVERRIDES: Mapping[str, Content] = {}
 # The largest inbox item number: the log keeps item numbers as 64-bit integers.
 LARGEST_ITEM = 2**63 - 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Media:
     """A media item: the path as written, the absolute path it names, and its alt text."""
 
@@ -73,7 +75,7 @@ class Media:
     where: tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Content:
     """What to send: text parts (one, or a thread), media and platform fields (`link`)."""
 
@@ -83,7 +85,7 @@ class Content:
     where: tuple[str | int, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Amplify:
     """`amplify:` of a post: the accounts and groups that re-share each delivery (names
     as written, unexpanded), how long after it went out, over how long, with a comment
@@ -95,7 +97,7 @@ class Amplify:
     text: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """A loaded post. Times are UTC; `to` holds names as written (groups unexpanded)."""
 
@@ -361,7 +363,7 @@ class _PostLoader:
             publish_at=publish_at,
             to=(to,) if isinstance(to, str) else tuple(to) if to is not None else None,
             content=content,
-            overrides=overrides,
+            overrides=overrides or _NO_OVERRIDES,
             draft=data.get("draft") is True,
             repeat=repeat,
             until=until,

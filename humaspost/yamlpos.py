@@ -9,6 +9,7 @@ complex keys, and stopping an alias bomb after a bounded number of nodes.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # aliases are being abused (an alias bomb) or the file is not a post.
 MAX_NODES = 20_000
 MAX_DEPTH = 50
+# Texts up to this length are kept once however many posts hold them (sys.intern).
+_SHARED_TEXT = 40
 
 Path = tuple[str | int, ...]
 
@@ -333,7 +336,12 @@ class _Builder:
             self.note_dropped(node, path)
             # Timestamps are kept as written: times are parsed by our own rules
             # (timezone, bare dates).
-            return node.value if node.tag in (_STR, _TIMESTAMP) else self.scalar(node)
+            if node.tag not in (_STR, _TIMESTAMP):
+                return self.scalar(node)
+            value: str = node.value
+            # Short texts (account names, tags, authors, media files) recur across
+            # posts: one copy each, as the daemon keeps thousands of posts.
+            return sys.intern(value) if len(value) <= _SHARED_TEXT else value
         self.open.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -402,7 +410,7 @@ class _Builder:
                 self.span(node),
                 _("put the key in quotes if you mean it as text"),
             )
-        return str(node.value)
+        return sys.intern(node.value)
 
     def scalar(self, node: ScalarNode) -> Any:
         """A scalar that is neither text nor a time, built as its tag says."""
