@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from humaspost.checks import (
     CheckedPost,
@@ -74,6 +74,9 @@ from humaspost.store_postgres import DatabaseUrl
 from humaspost.timeline import plan_bounded
 from humaspost.times import OffsetClock
 from humaspost.workflow import LoadedPosts, committed_only
+
+if TYPE_CHECKING:
+    from watchdog.events import FileSystemEvent
 
 LOCK_NAME = "daemon.lock"
 SWEEP_EVERY = timedelta(seconds=60)
@@ -590,15 +593,13 @@ class Daemon:
     def watch(self, git: Checkout | NoCheckout) -> Any:
         """Start watching posts_dir (and, with `committed_only`, the git folder, for new
         commits); events are posted to the main loop."""
-        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
 
         inbox = self.inbox
 
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: FileSystemEvent) -> None:
-                if event.event_type in ("opened", "closed_no_write"):
-                    return
                 if event.is_directory and event.event_type == "modified":
                     return  # a file in it changed: that file has its own event
                 paths = {Path(os.fsdecode(event.src_path))}
@@ -617,8 +618,6 @@ class Daemon:
                 self.objects = git_dir / "objects"
 
             def on_any_event(self, event: FileSystemEvent) -> None:
-                if event.event_type in ("opened", "closed_no_write"):
-                    return
                 # New objects alone move no ref; a commit's ref update comes after them.
                 if self.objects in Path(os.fsdecode(event.src_path)).parents:
                     return
@@ -626,9 +625,14 @@ class Daemon:
 
         observer = Observer()
         self.config.posts_dir.mkdir(parents=True, exist_ok=True)
-        observer.schedule(Handler(), str(self.config.posts_dir), recursive=True)
+        changes = _changes_watched()
+        observer.schedule(
+            Handler(), str(self.config.posts_dir), recursive=True, event_filter=changes
+        )
         if self.committed_only and isinstance(git, Checkout):
-            observer.schedule(GitHandler(git.git_dir), str(git.git_dir), recursive=True)
+            observer.schedule(
+                GitHandler(git.git_dir), str(git.git_dir), recursive=True, event_filter=changes
+            )
         observer.start()
         return observer
 
@@ -902,6 +906,21 @@ class Daemon:
                     log.write_daemon(self.settings.owner, beat, self.clock())
             except HumaspostError as error:  # the database away: the next pass says so
                 self.log.error(N_("heartbeat not recorded"), extra={"error": str(error)})
+
+
+def _changes_watched() -> list[type[FileSystemEvent]]:
+    """Every kind of watchdog event but a file opened or closed unwritten: those say
+    nothing changed, and the daemon's own reading of every post at start would come
+    back as two events a file, each handled in this process (a slower first load)."""
+    from watchdog import events
+
+    quiet = (events.FileSystemEvent, events.FileOpenedEvent, events.FileClosedNoWriteEvent)
+    return [
+        kind
+        for kind in vars(events).values()
+        if isinstance(kind, type) and issubclass(kind, events.FileSystemEvent)
+        if kind not in quiet
+    ]
 
 
 def _lease_ends(log: PublishLog, owner: str, now: datetime) -> set[datetime]:

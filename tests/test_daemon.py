@@ -211,6 +211,24 @@ def test_deliveries_go_out_on_time_and_edits_need_no_restart(repo: Repo) -> None
     assert {row["state"] for row in log_rows(repo).values()} == {"sent"}
 
 
+def test_reading_posts_is_not_an_edit_nor_is_the_daemon_reading_them(repo: Repo) -> None:
+    repo.write_config(CONFIG)
+    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    read = [post(repo, f"baca-{n}.md", t0 + timedelta(hours=n + 1), f"Baca {n}") for n in (0, 1)]
+    edited = post(repo, "ubah.md", t0 + timedelta(hours=5), "Lama")
+    with daemon(repo, t0) as running:
+        for path in read:  # as an editor, grep or a backup does
+            path.read_bytes()
+        rewrite(edited, f"---\npublish_at: {local(t0 + timedelta(hours=5))}\n---\nBaru\n")
+        running.wait_for("reloaded", lambda e: "posts/ubah.md" in e["files"])
+        rewrite(read[0], f"---\npublish_at: {local(t0 + timedelta(hours=1))}\n---\nBaca lagi\n")
+        running.wait_for("reloaded", lambda e: "posts/baca-0.md" in e["files"])
+        # Events come in order: a read taken for an edit (the test's, or the daemon's own
+        # reading of ubah.md, which would reload it again and again) would show here.
+        reloads = [event["files"] for event in running.events("reloaded")]
+        assert reloads == [["posts/ubah.md"], ["posts/baca-0.md"]]
+
+
 def test_an_edit_that_breaks_a_file_holds_back_only_that_post(repo: Repo) -> None:
     repo.write_config(CONFIG)
     t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
