@@ -28,6 +28,9 @@ from tests.conftest import HUMASPOST, Repo, run_humaspost
 WIB = ZoneInfo("Asia/Jakarta")
 # Friday 4 December 2026, three seconds before 08:00 WIB.
 FRIDAY = datetime(2026, 12, 4, 7, 59, 57, tzinfo=WIB)
+# Where the other tests start the daemon's clock (`--now`): a fixed time, whatever the
+# date they run on.
+START = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)
 
 CONFIG = """\
 timezone: Asia/Jakarta
@@ -176,7 +179,7 @@ def log_rows(repo: Repo) -> dict[str, dict[str, Any]]:
 
 def test_deliveries_go_out_on_time_and_edits_need_no_restart(repo: Repo) -> None:
     repo.write_config(CONFIG)
-    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    t0 = START
     post(repo, "pagi.md", t0 + timedelta(seconds=3), "Pagi", to="[latihan, humas-x]")
     edited = post(repo, "siang.md", t0 + timedelta(seconds=4), "Teks lama")
     moved = post(repo, "sore.md", t0 + timedelta(hours=5), "Sore")
@@ -213,7 +216,7 @@ def test_deliveries_go_out_on_time_and_edits_need_no_restart(repo: Repo) -> None
 
 def test_reading_posts_is_not_an_edit_nor_is_the_daemon_reading_them(repo: Repo) -> None:
     repo.write_config(CONFIG)
-    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    t0 = START
     read = [post(repo, f"baca-{n}.md", t0 + timedelta(hours=n + 1), f"Baca {n}") for n in (0, 1)]
     edited = post(repo, "ubah.md", t0 + timedelta(hours=5), "Lama")
     with daemon(repo, t0) as running:
@@ -231,7 +234,7 @@ def test_reading_posts_is_not_an_edit_nor_is_the_daemon_reading_them(repo: Repo)
 
 def test_an_edit_that_breaks_a_file_holds_back_only_that_post(repo: Repo) -> None:
     repo.write_config(CONFIG)
-    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    t0 = START
     post(repo, "baik.md", t0 + timedelta(seconds=3), "Baik")
     broken = post(repo, "rusak.md", t0 + timedelta(seconds=3), "Rusak")
     with daemon(repo, t0) as running:
@@ -256,7 +259,7 @@ def test_an_edit_that_breaks_a_file_holds_back_only_that_post(repo: Repo) -> Non
 
 def test_sigterm_finishes_the_delivery_in_hand_and_one_daemon_per_folder(repo: Repo) -> None:
     repo.write_config(CONFIG)
-    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    t0 = START
     post(repo, "lambat.md", t0 + timedelta(seconds=2), "Lambat", to="lambat")  # 1 s to send
     with daemon(repo, t0) as running:
         second = run_humaspost("daemon", "--now", local(t0), cwd=repo.root)
@@ -350,7 +353,7 @@ def test_day_of_week_0_and_7_are_sunday_and_1_5_monday_to_friday(repo: Repo) -> 
 
 def test_catch_up_sends_what_is_within_max_delay_and_misses_the_rest(repo: Repo) -> None:
     repo.write_config(CONFIG)  # max_delay: 2 hours (the default)
-    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    t0 = START
     post(repo, "telat.md", t0 - timedelta(minutes=30), "Telat setengah jam")
     post(repo, "basi.md", t0 - timedelta(hours=3), "Telat tiga jam")
     post(repo, "facebook.md", t0 - timedelta(minutes=30), "Tanpa token", to="pemkot-fb")
@@ -412,7 +415,7 @@ def test_missing_secrets_are_said_once_at_start_and_the_other_account_publishes(
     repo: Repo,
 ) -> None:
     two_accounts(repo)
-    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    t0 = START
     # Due from t0+1 s to its deadline at t0+11 s: every pass until then finds it due.
     post(repo, "facebook.md", t0 + timedelta(seconds=1), "Tanpa token", to="pemkot-fb")
     post(repo, "pagi.md", t0 + timedelta(seconds=2), "Pagi")
@@ -440,7 +443,7 @@ def test_missing_secrets_are_said_once_at_start_and_the_other_account_publishes(
 
 def test_a_text_log_sums_up_the_missing_secrets_and_sandbox_needs_none(repo: Repo) -> None:
     two_accounts(repo)
-    t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    t0 = START
     log_file = repo.root.parent / "daemon-text.log"
     with log_file.open("w", encoding="utf-8") as stderr:
         process = subprocess.Popen(
