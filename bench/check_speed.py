@@ -1227,43 +1227,51 @@ def generate_repository(root: Path, count: int, seed: int) -> Generated:
 # Measuring.
 # ---------------------------------------------------------------------------------------
 
-FLOOR_SCRIPT = """\
-import os, sys, yaml
+# The post files as humaspost lists them (names starting with "_" or "." skipped), for
+# the bare scripts below.
+_POST_FILES = """\
+import os, sys
+def post_files(top):
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        for name in files:
+            if not name.startswith(("_", ".")) and name.endswith((".md", ".yaml", ".yml")):
+                yield os.path.join(folder, name)
 count = 0
-for folder, dirs, files in os.walk(sys.argv[1]):
-    dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
-    for name in files:
-        if name.startswith(("_", ".")) or not name.endswith((".md", ".yaml", ".yml")):
-            continue
-        with open(os.path.join(folder, name), encoding="utf-8") as handle:
-            text = handle.read()
-        if name.endswith(".md"):
-            lines = text.split("\\n")
-            end = lines.index("---", 1)
-            yaml.load("\\n".join(lines[1:end]), Loader=yaml.CSafeLoader)
-            body = "\\n".join(lines[end + 1:])
-        else:
-            yaml.load(text, Loader=yaml.CSafeLoader)
-        count += 1
+"""
+
+FLOOR_SCRIPT = (
+    _POST_FILES
+    + """\
+import yaml
+for path in post_files(sys.argv[1]):
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    if path.endswith(".md"):
+        lines = text.split("\\n")
+        end = lines.index("---", 1)
+        yaml.load("\\n".join(lines[1:end]), Loader=yaml.CSafeLoader)
+        body = "\\n".join(lines[end + 1:])
+    else:
+        yaml.load(text, Loader=yaml.CSafeLoader)
+    count += 1
 print(count)
 """
+)
 
 # The least any check from its cache can take: humaspost's command-line wiring imported,
 # posts/ walked and every post's bytes read (entries are keyed by them), nothing else.
-CACHE_FLOOR_SCRIPT = """\
-import os, sys
+CACHE_FLOOR_SCRIPT = (
+    _POST_FILES
+    + """\
 import humaspost.cli.app
-count = 0
-for folder, dirs, files in os.walk(sys.argv[1]):
-    dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
-    for name in files:
-        if name.startswith(("_", ".")) or not name.endswith((".md", ".yaml", ".yml")):
-            continue
-        with open(os.path.join(folder, name), "rb") as handle:
-            handle.read()
-        count += 1
+for path in post_files(sys.argv[1]):
+    with open(path, "rb") as handle:
+        handle.read()
+    count += 1
 print(count)
 """
+)
 
 PROFILE_SCRIPT = """\
 import contextlib, cProfile, glob, io, os, pstats, sys
